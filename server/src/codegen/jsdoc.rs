@@ -1,0 +1,81 @@
+//! JSDoc comments from text a server sent: whatever the text holds, the comment stays a
+//! comment (`*/` is broken up, control characters are dropped, line ends normalised).
+
+/// Writes `/** ... */` for `lines` at `pad`; nothing when there are no lines.
+pub fn write(out: &mut String, pad: &str, lines: &[String]) {
+    let lines: Vec<String> = lines
+        .iter()
+        .flat_map(|line| {
+            let clean = sanitize(line);
+            if clean.is_empty() {
+                vec![String::new()]
+            } else {
+                clean.lines().map(str::to_string).collect()
+            }
+        })
+        .collect();
+    let lines = trim_blank_edges(&lines);
+    if lines.is_empty() {
+        return;
+    }
+    if lines.len() == 1 {
+        out.push_str(&format!("{pad}/** {} */\n", lines[0].trim()));
+        return;
+    }
+    out.push_str(pad);
+    out.push_str("/**\n");
+    for line in lines {
+        let line = line.trim_end();
+        if line.is_empty() {
+            out.push_str(&format!("{pad} *\n"));
+        } else {
+            out.push_str(&format!("{pad} * {line}\n"));
+        }
+    }
+    out.push_str(pad);
+    out.push_str(" */\n");
+}
+
+/// Text made safe inside a block comment.
+pub fn sanitize(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    // `*/` would end the comment; `*\/` reads the same in every editor's hover.
+    out.replace("*/", "*\\/")
+}
+
+fn trim_blank_edges(lines: &[String]) -> &[String] {
+    let start = lines.iter().position(|l| !l.trim().is_empty());
+    let end = lines.iter().rposition(|l| !l.trim().is_empty());
+    match (start, end) {
+        (Some(start), Some(end)) => &lines[start..=end],
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_cannot_be_broken_out_of() {
+        let mut out = String::new();
+        write(&mut out, "", &["evil */ declare const pwned: 1; /*".into()]);
+        assert_eq!(out, "/** evil *\\/ declare const pwned: 1; /* */\n");
+        let mut out = String::new();
+        write(
+            &mut out,
+            "  ",
+            &["a\r\nb\u{2028}c\u{0}".into(), String::new()],
+        );
+        assert_eq!(out, "  /**\n   * a\n   * b\n   * c\n   */\n");
+    }
+}

@@ -1,0 +1,107 @@
+//! Variable expansion in configuration values, so secrets stay out of files.
+//!
+//! Understood: `${env:VAR}` (VS Code), `${VAR}` and `${VAR:-default}` (Claude Code),
+//! `${workspaceFolder}` (VS Code). `$$` stands for a literal `$`. VS Code's `${input:...}`
+//! prompts have no meaning outside VS Code and are refused with a hint.
+
+use std::path::PathBuf;
+
+pub(crate) struct Expander<'a> {
+    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    pub workspace: PathBuf,
+}
+
+impl Expander<'_> {
+    /// The value with every variable replaced, or a message saying which one is missing.
+    pub fn expand(&self, value: &str) -> Result<String, String> {
+        let mut out = String::with_capacity(value.len());
+        let mut rest = value;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            if let Some(stripped) = after.strip_prefix('$') {
+                out.push('$');
+                rest = stripped;
+                continue;
+            }
+            let Some(body) = after.strip_prefix('{') else {
+                out.push('$');
+                rest = after;
+                continue;
+            };
+            let Some(end) = body.find('}') else {
+                return Err(format!("`${{` without a closing `}}` in {value:?}"));
+            };
+            out.push_str(&self.variable(&body[..end])?);
+            rest = &body[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn variable(&self, spec: &str) -> Result<String, String> {
+        if spec == "workspaceFolder" {
+            return Ok(self.workspace.display().to_string());
+        }
+        if let Some(input) = spec.strip_prefix("input:") {
+            return Err(format!(
+                "`${{input:{input}}}` asks VS Code to prompt for a value, which codemode cannot do; \
+                 put the value in an environment variable and write `${{env:NAME}}`"
+            ));
+        }
+        let (name, default) = match spec.strip_prefix("env:") {
+            Some(name) => (name, None),
+            None => match spec.split_once(":-") {
+                Some((name, default)) => (name, Some(default)),
+                None => (spec, None),
+            },
+        };
+        let valid = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if !valid {
+            return Err(format!(
+                "`${{{spec}}}` is not a variable codemode knows; write `${{env:NAME}}`, `${{NAME}}`, \
+                 `${{NAME:-default}}` or `${{workspaceFolder}}`"
+            ));
+        }
+        match ((self.lookup)(name), default) {
+            (Some(value), _) => Ok(value),
+            (None, Some(default)) => Ok(default.to_string()),
+            (None, None) => Err(format!("environment variable {name} is not set")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand(value: &str) -> Result<String, String> {
+        let lookup = |name: &str| (name == "TOKEN").then(|| "s3cret".to_string());
+        Expander {
+            lookup: &lookup,
+            workspace: PathBuf::from("/ws"),
+        }
+        .expand(value)
+    }
+
+    #[test]
+    fn expands_each_form() {
+        assert_eq!(expand("Bearer ${env:TOKEN}").unwrap(), "Bearer s3cret");
+        assert_eq!(expand("${TOKEN}/${MISSING:-dflt}").unwrap(), "s3cret/dflt");
+        assert_eq!(expand("${workspaceFolder}/data").unwrap(), "/ws/data");
+        assert_eq!(expand("cost: $$5 and $x").unwrap(), "cost: $5 and $x");
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_honour() {
+        assert_eq!(
+            expand("${env:NOPE}").unwrap_err(),
+            "environment variable NOPE is not set"
+        );
+        assert!(expand("${input:key}").unwrap_err().contains("env:NAME"));
+        assert!(expand("${a b}").unwrap_err().contains("not a variable"));
+        assert!(expand("${TOKEN").unwrap_err().contains("closing"));
+    }
+}

@@ -1,0 +1,265 @@
+//! Configuration: which MCP servers to connect to and codemode's own settings.
+//!
+//! Reads the formats people already have — `{"mcpServers": {...}}` (Claude Desktop, Cursor,
+//! Claude Code's `.mcp.json`) and VS Code's `{"servers": {...}}` — from `--config FILE` or by
+//! discovery from the working directory upward. The result is plain data ([`Config`]); this
+//! module starts nothing and knows nothing about MCP or TypeScript.
+
+mod expand;
+mod raw;
+mod source;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indexmap::IndexMap;
+
+/// File names looked for, in this order, in each directory from the working directory up.
+pub const DISCOVERED_FILES: [&str; 3] = ["codemode.json", ".mcp.json", ".vscode/mcp.json"];
+
+/// The default time a single tool call may take.
+pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default time a server may take to start and answer `initialize` and `tools/list`.
+pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything codemode was configured with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the configuration came from.
+    pub origin: Origin,
+    /// The servers, in the order the file lists them.
+    pub servers: Vec<ServerConfig>,
+    pub settings: Settings,
+}
+
+/// Where a [`Config`] came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    File(PathBuf),
+    /// No file was found; the built-in demo server is used.
+    BuiltinDefault,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(path) => write!(f, "{}", path.display()),
+            Origin::BuiltinDefault => f.write_str("built-in default (the demo server)"),
+        }
+    }
+}
+
+/// codemode's own settings, from the optional `"codemode"` section of the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub tool_timeout: Duration,
+    pub startup_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            tool_timeout: DEFAULT_TOOL_TIMEOUT,
+            startup_timeout: DEFAULT_STARTUP_TIMEOUT,
+        }
+    }
+}
+
+/// One MCP server as configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    /// The key the file gives it (`"memory"`); the generated namespace is derived from it.
+    pub name: String,
+    pub transport: Transport,
+    /// Per-call timeout for this server's tools.
+    pub tool_timeout: Duration,
+    pub startup_timeout: Duration,
+}
+
+/// How to reach a server.
+#[derive(Clone, PartialEq)]
+pub enum Transport {
+    /// A child process speaking MCP over stdin/stdout.
+    Stdio {
+        command: String,
+        args: Vec<String>,
+        /// Only these variables (plus a few the platform needs) reach the child.
+        env: IndexMap<String, String>,
+        cwd: Option<PathBuf>,
+    },
+    /// A streamable HTTP endpoint.
+    Http {
+        url: String,
+        headers: IndexMap<String, String>,
+    },
+    /// A server compiled into codemode, run in-process.
+    Builtin { name: String },
+}
+
+/// Values of `env` and `headers` are secrets; they never appear in debug output.
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Transport::Stdio {
+                command,
+                args,
+                env,
+                cwd,
+                ..
+            } => f
+                .debug_struct("Stdio")
+                .field("command", command)
+                .field("args", args)
+                .field("env", &env.keys().collect::<Vec<_>>())
+                .field("cwd", cwd)
+                .finish(),
+            Transport::Http { url, headers } => f
+                .debug_struct("Http")
+                .field("url", url)
+                .field("headers", &headers.keys().collect::<Vec<_>>())
+                .finish(),
+            Transport::Builtin { name } => f.debug_struct("Builtin").field("name", name).finish(),
+        }
+    }
+}
+
+impl Transport {
+    /// A short description for people: the command line, the URL or `built-in demo`.
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Stdio { command, args, .. } => {
+                let mut line = command.clone();
+                for arg in args {
+                    line.push(' ');
+                    line.push_str(arg);
+                }
+                line
+            }
+            Transport::Http { url, .. } => url.clone(),
+            Transport::Builtin { name } => format!("built-in {name}"),
+        }
+    }
+}
+
+/// A configuration problem, placed at a file, line, column and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// The field in dotted form (`mcpServers.memory.env.TOKEN`); empty for the whole file.
+    pub field: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn at(
+        file: &Path,
+        line: usize,
+        column: usize,
+        field: &str,
+        message: String,
+    ) -> Self {
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            field: field.to_string(),
+            message,
+        }
+    }
+
+    fn whole_file(file: &Path, message: String) -> Self {
+        ConfigError::at(file, 0, 0, "", message)
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ": {}", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The configuration used when no file is found: the built-in demo server.
+    pub fn builtin_default() -> Config {
+        let settings = Settings::default();
+        Config {
+            origin: Origin::BuiltinDefault,
+            servers: vec![ServerConfig {
+                name: "demo".to_string(),
+                transport: Transport::Builtin {
+                    name: "demo".to_string(),
+                },
+                tool_timeout: settings.tool_timeout,
+                startup_timeout: settings.startup_timeout,
+            }],
+            settings,
+        }
+    }
+
+    /// Loads `--config FILE` when given, else the first file found from `start` upward,
+    /// else the built-in default.
+    pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Config, ConfigError> {
+        match explicit {
+            Some(path) => Config::from_file(path),
+            None => match discover(start) {
+                Some(path) => Config::from_file(&path),
+                None => Ok(Config::builtin_default()),
+            },
+        }
+    }
+
+    /// Reads and checks one file, expanding `${env:VAR}` from the process environment.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| ConfigError::whole_file(path, format!("cannot read: {error}")))?;
+        Config::from_text(path, text, &|name| std::env::var(name).ok())
+    }
+
+    /// Parses `text` as the file at `path`; `lookup` answers environment variables.
+    pub fn from_text(
+        path: &Path,
+        text: String,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let source = source::Source::parse(path, text)?;
+        let workspace = workspace_folder(path);
+        raw::interpret(&source, &expand::Expander { lookup, workspace })
+    }
+}
+
+/// The first configuration file found in `start` or one of its ancestors.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        DISCOVERED_FILES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// What `${workspaceFolder}` means for a file: the folder holding `.vscode/` for VS Code's
+/// `mcp.json`, else the file's own folder.
+fn workspace_folder(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.file_name().is_some_and(|name| name == ".vscode") {
+        dir.parent().map(Path::to_path_buf).unwrap_or(dir)
+    } else {
+        dir
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,269 @@
+//! The shapes of the configuration files as written, and their reading into [`Config`].
+//!
+//! Both the `mcpServers` family (Claude Desktop, Cursor, Claude Code) and VS Code's `servers`
+//! are accepted; fields other tools keep in these files are ignored. Every rejection names
+//! the field through [`Source::error_at`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use super::expand::Expander;
+use super::source::{Source, pointer_segment};
+use super::{Config, ConfigError, Origin, ServerConfig, Settings, Transport};
+
+#[derive(Deserialize)]
+struct RawFile {
+    #[serde(rename = "mcpServers")]
+    mcp_servers: Option<IndexMap<String, RawServer>>,
+    servers: Option<IndexMap<String, RawServer>>,
+    codemode: Option<RawSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawServer {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    command: Option<String>,
+    args: Option<Vec<String>>,
+    env: Option<IndexMap<String, String>>,
+    cwd: Option<String>,
+    url: Option<String>,
+    headers: Option<IndexMap<String, String>>,
+    builtin: Option<String>,
+    disabled: Option<bool>,
+    /// Per-call timeout in seconds.
+    timeout: Option<f64>,
+    startup_timeout: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawSettings {
+    tool_timeout: Option<f64>,
+    startup_timeout: Option<f64>,
+}
+
+/// The built-in servers, by the name `{"builtin": NAME}` takes.
+const BUILTINS: [&str; 1] = ["demo"];
+
+pub(crate) fn interpret(source: &Source, expander: &Expander<'_>) -> Result<Config, ConfigError> {
+    if !source.value.is_object() {
+        return Err(source.error_at(
+            "",
+            "expected a JSON object with \"mcpServers\" or \"servers\"",
+        ));
+    }
+    let file: RawFile =
+        serde_path_to_error::deserialize(source.value.clone()).map_err(|error| {
+            let pointer = pointer_of(error.path());
+            let message = error.into_inner().to_string();
+            source.error_at(&pointer, message)
+        })?;
+
+    let settings = match file.codemode {
+        None => Settings::default(),
+        Some(raw) => {
+            let defaults = Settings::default();
+            Settings {
+                tool_timeout: seconds(source, "/codemode/toolTimeout", raw.tool_timeout)?
+                    .unwrap_or(defaults.tool_timeout),
+                startup_timeout: seconds(source, "/codemode/startupTimeout", raw.startup_timeout)?
+                    .unwrap_or(defaults.startup_timeout),
+            }
+        }
+    };
+
+    let (key, entries) = match (file.mcp_servers, file.servers) {
+        (Some(_), Some(_)) => {
+            return Err(source.error_at(
+                "/servers",
+                "the file has both \"mcpServers\" and \"servers\"; keep one",
+            ));
+        }
+        (Some(entries), None) => ("mcpServers", entries),
+        (None, Some(entries)) => ("servers", entries),
+        (None, None) => {
+            return Err(source.error_at(
+                "",
+                "no servers: expected \"mcpServers\": {NAME: {...}} (Claude Desktop, Cursor, \
+                 Claude Code) or \"servers\": {NAME: {...}} (VS Code)",
+            ));
+        }
+    };
+
+    let mut servers = Vec::new();
+    for (name, raw) in entries {
+        let at = format!("/{key}/{}", pointer_segment(&name));
+        if raw.disabled == Some(true) {
+            continue;
+        }
+        if name.trim().is_empty() {
+            return Err(source.error_at(&at, "a server needs a non-empty name"));
+        }
+        servers.push(server(source, expander, &at, name, raw, &settings)?);
+    }
+    Ok(Config {
+        origin: Origin::File(source.path.clone()),
+        servers,
+        settings,
+    })
+}
+
+fn server(
+    source: &Source,
+    expander: &Expander<'_>,
+    at: &str,
+    name: String,
+    raw: RawServer,
+    settings: &Settings,
+) -> Result<ServerConfig, ConfigError> {
+    let expand = |field: &str, value: &str| {
+        expander
+            .expand(value)
+            .map_err(|message| source.error_at(&format!("{at}/{field}"), message))
+    };
+    let expand_map = |field: &str, map: Option<IndexMap<String, String>>| {
+        let mut out = IndexMap::new();
+        for (key, value) in map.unwrap_or_default() {
+            let expanded = expand(&format!("{field}/{}", pointer_segment(&key)), &value)?;
+            out.insert(key, expanded);
+        }
+        Ok::<_, ConfigError>(out)
+    };
+
+    let kind = match raw.kind.as_deref() {
+        Some("stdio") => Kind::Stdio,
+        Some("http" | "streamable-http" | "streamableHttp") => Kind::Http,
+        Some("sse") => {
+            return Err(source.error_at(
+                &format!("{at}/type"),
+                "the legacy SSE transport is not supported; use the server's streamable HTTP \
+                 endpoint with \"type\": \"http\"",
+            ));
+        }
+        Some(other) => {
+            return Err(source.error_at(
+                &format!("{at}/type"),
+                format!("unknown transport type {other:?}; expected \"stdio\" or \"http\""),
+            ));
+        }
+        None => match (&raw.command, &raw.url, &raw.builtin) {
+            (Some(_), None, None) => Kind::Stdio,
+            (None, Some(_), None) => Kind::Http,
+            (None, None, Some(_)) => Kind::Builtin,
+            (None, None, None) => {
+                return Err(source.error_at(
+                    at,
+                    "a server needs \"command\" (a program speaking MCP over stdio), \"url\" \
+                     (a streamable HTTP endpoint) or \"builtin\"",
+                ));
+            }
+            _ => {
+                return Err(source.error_at(
+                    at,
+                    "a server takes only one of \"command\", \"url\" and \"builtin\"",
+                ));
+            }
+        },
+    };
+
+    let transport = match kind {
+        Kind::Stdio => {
+            let Some(command) = raw.command.as_deref() else {
+                return Err(source.error_at(at, "a stdio server needs \"command\""));
+            };
+            let command = expand("command", command)?;
+            if command.trim().is_empty() {
+                return Err(source.error_at(&format!("{at}/command"), "the command is empty"));
+            }
+            let mut args = Vec::new();
+            for (index, arg) in raw.args.unwrap_or_default().iter().enumerate() {
+                args.push(expand(&format!("args/{index}"), arg)?);
+            }
+            let cwd = match raw.cwd.as_deref() {
+                Some(cwd) => Some(PathBuf::from(expand("cwd", cwd)?)),
+                None => None,
+            };
+            Transport::Stdio {
+                command,
+                args,
+                env: expand_map("env", raw.env)?,
+                cwd,
+            }
+        }
+        Kind::Http => {
+            let Some(url) = raw.url.as_deref() else {
+                return Err(source.error_at(at, "an http server needs \"url\""));
+            };
+            let url = expand("url", url)?;
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(source.error_at(
+                    &format!("{at}/url"),
+                    format!("{url:?} is not an http:// or https:// URL"),
+                ));
+            }
+            Transport::Http {
+                url,
+                headers: expand_map("headers", raw.headers)?,
+            }
+        }
+        Kind::Builtin => {
+            let builtin = raw.builtin.unwrap_or_default();
+            if !BUILTINS.contains(&builtin.as_str()) {
+                return Err(source.error_at(
+                    &format!("{at}/builtin"),
+                    format!(
+                        "no built-in server named {builtin:?}; built-in servers: {}",
+                        BUILTINS.join(", ")
+                    ),
+                ));
+            }
+            Transport::Builtin { name: builtin }
+        }
+    };
+
+    Ok(ServerConfig {
+        name,
+        transport,
+        tool_timeout: seconds(source, &format!("{at}/timeout"), raw.timeout)?
+            .unwrap_or(settings.tool_timeout),
+        startup_timeout: seconds(source, &format!("{at}/startupTimeout"), raw.startup_timeout)?
+            .unwrap_or(settings.startup_timeout),
+    })
+}
+
+enum Kind {
+    Stdio,
+    Http,
+    Builtin,
+}
+
+fn seconds(source: &Source, at: &str, value: Option<f64>) -> Result<Option<Duration>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
+            Ok(Some(Duration::from_secs_f64(s)))
+        }
+        Some(s) => Err(source.error_at(
+            at,
+            format!("{s} is not a timeout: give seconds, more than 0 and at most 86400"),
+        )),
+    }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer.push_str(&format!("/{}", pointer_segment(key))),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}

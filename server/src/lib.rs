@@ -1,0 +1,13 @@
+//! codemode: Code Mode for MCP, local.
+//!
+//! Data flows one way: configuration ([`config`]) names MCP servers, the host ([`host`])
+//! connects to them and keeps a [`catalog`] of their tools, the generator ([`codegen`])
+//! renders that catalog as TypeScript declarations, and the command line ([`cli`]) shows
+//! the result. `docs/architecture.md` has the map and the rules each part keeps.
+
+pub mod catalog;
+pub mod cli;
+pub mod codegen;
+pub mod config;
+pub mod demo;
+pub mod host;
