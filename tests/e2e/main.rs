@@ -1,1 +1,8 @@
+//! End-to-end tests: the real `codemode` binary and library against real MCP servers from
+//! npm and PyPI (installed on first use by `support::deps`), a misbehaving fixture server,
+//! and TypeScript 7 as the oracle for the generated declarations.
 
+mod cli;
+mod faults;
+mod real_servers;
+mod support;

@@ -1,4 +1,163 @@
-//! wip
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command line: parses arguments, loads the configuration, starts the MCP host and
+//! hands each subcommand what it needs. Exit codes: 0 success, 1 the work failed (a server
+//! failed, a script failed), 2 usage or configuration error.
+//!
+//! Results go to stdout; progress, warnings and logs go to stderr.
+
+mod progress;
+mod tools;
+mod types;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, DISCOVERED_FILES, Origin};
+use crate::host::Host;
+
+/// Code Mode for MCP, local: your MCP servers as a typed TypeScript API.
+///
+/// codemode connects to the MCP servers you already configured (Claude Desktop, Cursor,
+/// Claude Code, VS Code formats), turns every tool into a typed function, and lets one
+/// script call them. Without a configuration file it uses its built-in demo server.
+#[derive(Parser, Debug)]
+#[command(name = "codemode", version, max_term_width = 100)]
+pub struct Cli {
+    /// Configuration file. Default: the first of codemode.json, .mcp.json, .vscode/mcp.json
+    /// found from the working directory upward; else the built-in demo server.
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "CODEMODE_CONFIG"
+    )]
+    config: Option<PathBuf>,
+
+    /// Print no progress while servers start.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+
+    /// Log more on stderr (-v: info, -vv: debug, including servers' stderr). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the configured servers, their status and their tools.
+    Tools(tools::Args),
+    /// Print the TypeScript declarations scripts are written against.
+    Types(types::Args),
+}
+
+/// What a command asks the process to exit with.
+pub enum Outcome {
+    Success,
+    /// The command ran but what it did failed (exit 1).
+    Failure,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    // Children were shut down by the command; do not wait on stragglers.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config = match Config::load(cli.config.as_deref(), &cwd) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if config.origin == Origin::BuiltinDefault && !cli.quiet {
+        eprintln!(
+            "note: no configuration found (looked for {} from {} upward); using the built-in demo server",
+            DISCOVERED_FILES.join(", "),
+            cwd.display()
+        );
+    }
+    let outcome = match cli.command {
+        Command::Tools(args) => {
+            with_host(&config, cli.quiet, async |host: &Host| {
+                tools::run(args, host, &config).await
+            })
+            .await
+        }
+        Command::Types(args) => {
+            with_host(&config, cli.quiet, async |host: &Host| {
+                types::run(args, host).await
+            })
+            .await
+        }
+    };
+    match outcome {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failure) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Starts the servers, runs `command`, and shuts the servers down however it ends
+/// (including Ctrl-C, which exits 130).
+async fn with_host<F>(config: &Config, quiet: bool, command: F) -> anyhow::Result<Outcome>
+where
+    F: AsyncFnOnce(&Host) -> anyhow::Result<Outcome>,
+{
+    let reporter = progress::Reporter::new(quiet, config);
+    let host = Host::start(config, &|event| reporter.event(event)).await;
+    let result = tokio::select! {
+        result = command(&host) => Some(result),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    host.shutdown().await;
+    match result {
+        Some(result) => result,
+        None => {
+            eprintln!("interrupted");
+            std::process::exit(130);
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    // rmcp warns about every message it could not send while a connection shuts down;
+    // that is noise unless asked for.
+    let default = match verbose {
+        0 => "warn,rmcp=error",
+        1 => "info,rmcp=warn",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
 }

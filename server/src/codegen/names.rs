@@ -312,7 +312,7 @@ mod tests {
             ("get-sum", "getSum"),
             ("getTinyImage", "getTinyImage"),
             ("GET_USER", "getUser"),
-            ("list URLs v2", "listUrlsV2"),
+            ("list URLs v2", "listURLsV2"),
             ("git.status", "gitStatus"),
             ("__init__", "init"),
             ("données_météo", "donnéesMétéo"),
@@ -329,8 +329,9 @@ mod tests {
             [
                 "delete_",
                 "_2fa",
-                "tool",
+                // "" sorts before "???", so it keeps the plain name.
                 "tool_2",
+                "tool",
                 "console_",
                 "type_",
                 "constructor"

@@ -188,7 +188,7 @@ mod tests {
             "{\n  // servers\n  \"mcpServers\": {\n    \"a/b\": {\"command\": \"x\",},\n  },\n}\n";
         let source = Source::parse(Path::new("c.json"), text.to_string()).unwrap();
         let error = source.error_at("/mcpServers/a~1b/command", "bad");
-        assert_eq!((error.line, error.column), (4, 25));
+        assert_eq!((error.line, error.column), (4, 24));
         assert_eq!(error.field, "mcpServers.a/b.command");
         // A pointer that does not exist falls back to its nearest parent.
         let error = source.error_at("/mcpServers/a~1b/args/0", "missing");

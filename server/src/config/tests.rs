@@ -79,7 +79,7 @@ fn errors_name_file_line_and_field() {
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "/proj/.mcp.json:3:46: mcpServers.gh.env.T: environment variable NOPE is not set"
+        "/proj/.mcp.json:3:42: mcpServers.gh.env.T: environment variable NOPE is not set"
     );
 
     let error = parse("{\"mcpServers\": {\n \"x\": {\"command\": \"a\", \"args\": [\"ok\", 3]}}}")

@@ -1,1 +1,343 @@
-//! wip
+//! The MCP host: one client connection per configured server, started concurrently, and a
+//! live catalog of their tools.
+//!
+//! A server that fails to start, crashes, hangs or speaks malformed JSON-RPC is reported
+//! with its name and the last lines of its stderr; the others keep working. Calls have a
+//! per-call timeout; a caller that gives up (timeout or dropped future) makes rmcp send
+//! `notifications/cancelled`. `notifications/tools/list_changed` refreshes the catalog and
+//! bumps [`Host::revision`]. Child processes are shut down with the host and killed with
+//! their process group when dropped.
+//!
+//! Knows nothing of TypeScript, scripts or editors: it speaks MCP and hands out plain data.
+
+mod call;
+mod connect;
+mod handler;
+mod stderr;
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use rmcp::model::PaginatedRequestParams;
+use rmcp::service::{Peer, RoleClient};
+use tokio::sync::{Mutex, watch};
+use tokio::task::JoinHandle;
+
+pub use call::{CallError, ToolOutput};
+pub use connect::seconds;
+
+use crate::catalog::{ServerTools, ToolInfo};
+use crate::config::{Config, ServerConfig};
+use connect::Client;
+use handler::Handler;
+use stderr::StderrTail;
+
+/// At most this many `tools/list` pages are read from one server.
+const MAX_PAGES: usize = 1000;
+/// At most this many tools are kept from one server.
+const MAX_TOOLS: usize = 50_000;
+
+/// What happens while servers start, for progress output.
+#[derive(Debug, Clone)]
+pub enum StartEvent {
+    Starting {
+        server: String,
+        transport: String,
+    },
+    Ready {
+        server: String,
+        tools: usize,
+        elapsed: Duration,
+    },
+    Failed {
+        server: String,
+        error: String,
+    },
+}
+
+/// A server's state as plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerStatus {
+    pub server: String,
+    /// How it is reached: its command line, URL, or `built-in demo`.
+    pub transport: String,
+    pub state: ServerState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerState {
+    Ready { tools: Vec<ToolInfo> },
+    Failed { error: String, stderr: Vec<String> },
+}
+
+/// The connections to every configured server.
+pub struct Host {
+    servers: Vec<Arc<Server>>,
+    revision: watch::Sender<u64>,
+    watchers: Vec<JoinHandle<()>>,
+}
+
+struct Server {
+    config: ServerConfig,
+    state: RwLock<State>,
+    client: Mutex<Option<Client>>,
+}
+
+#[derive(Clone)]
+enum State {
+    Ready {
+        peer: Peer<RoleClient>,
+        tools: Vec<ToolInfo>,
+        stderr: Option<StderrTail>,
+    },
+    Failed {
+        error: String,
+        stderr: Vec<String>,
+    },
+}
+
+impl Host {
+    /// Starts every server of `config` at once and waits until each is ready or has failed.
+    pub async fn start(config: &Config, progress: &(dyn Fn(StartEvent) + Sync)) -> Host {
+        let (revision, _) = watch::channel(0);
+        let started = join_all(
+            config
+                .servers
+                .iter()
+                .map(|server| start_one(server, progress)),
+        )
+        .await;
+        let mut host = Host {
+            servers: Vec::new(),
+            revision,
+            watchers: Vec::new(),
+        };
+        for (server, tools_changed) in started {
+            let server = Arc::new(server);
+            if let Some(tools_changed) = tools_changed {
+                host.watchers.push(watch_tool_changes(
+                    server.clone(),
+                    tools_changed,
+                    host.revision.clone(),
+                ));
+            }
+            host.servers.push(server);
+        }
+        host
+    }
+
+    /// Every server's state, in configuration order.
+    pub fn status(&self) -> Vec<ServerStatus> {
+        self.servers
+            .iter()
+            .map(|server| ServerStatus {
+                server: server.config.name.clone(),
+                transport: server.config.transport.describe(),
+                state: match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
+                    State::Ready { tools, .. } => ServerState::Ready {
+                        tools: tools.clone(),
+                    },
+                    State::Failed { error, stderr } => ServerState::Failed {
+                        error: error.clone(),
+                        stderr: stderr.clone(),
+                    },
+                },
+            })
+            .collect()
+    }
+
+    /// The tools of every ready server, for the generator.
+    pub fn catalog(&self) -> Vec<ServerTools> {
+        self.status()
+            .into_iter()
+            .filter_map(|status| match status.state {
+                ServerState::Ready { tools } => Some(ServerTools {
+                    server: status.server,
+                    tools,
+                }),
+                ServerState::Failed { .. } => None,
+            })
+            .collect()
+    }
+
+    /// A counter that moves whenever a server's tool list changes.
+    pub fn revision(&self) -> watch::Receiver<u64> {
+        self.revision.subscribe()
+    }
+
+    /// Calls `tool` on `server` with `arguments`, within the server's per-call timeout.
+    pub async fn call_tool(
+        &self,
+        server: &str,
+        tool: &str,
+        arguments: Option<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<ToolOutput, CallError> {
+        let Some(entry) = self.servers.iter().find(|s| s.config.name == server) else {
+            return Err(CallError::UnknownServer {
+                server: server.to_string(),
+            });
+        };
+        call::call(entry, tool, arguments).await
+    }
+
+    /// Closes every connection (children get their stdin closed, then SIGTERM, then SIGKILL).
+    pub async fn shutdown(mut self) {
+        for watcher in self.watchers.drain(..) {
+            watcher.abort();
+        }
+        let closing = self.servers.iter().map(|server| async move {
+            if let Some(mut client) = server.client.lock().await.take() {
+                let _ = client.close_with_timeout(Duration::from_secs(5)).await;
+            }
+        });
+        join_all(closing).await;
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        for watcher in &self.watchers {
+            watcher.abort();
+        }
+    }
+}
+
+async fn start_one(
+    config: &ServerConfig,
+    progress: &(dyn Fn(StartEvent) + Sync),
+) -> (Server, Option<Arc<tokio::sync::Notify>>) {
+    let started = Instant::now();
+    progress(StartEvent::Starting {
+        server: config.name.clone(),
+        transport: config.transport.describe(),
+    });
+    let handler = Handler::new();
+    let tools_changed = handler.tools_changed.clone();
+    let failed = |error: String, stderr: Vec<String>| {
+        progress(StartEvent::Failed {
+            server: config.name.clone(),
+            error: error.clone(),
+        });
+        Server {
+            config: config.clone(),
+            state: RwLock::new(State::Failed { error, stderr }),
+            client: Mutex::new(None),
+        }
+    };
+    let connection = match connect::connect(config, handler).await {
+        Ok(connection) => connection,
+        Err(error) => return (failed(error.message, error.stderr), None),
+    };
+    let peer = connection.client.peer().clone();
+    let listed = tokio::time::timeout(config.startup_timeout, list_tools(&peer)).await;
+    let tools = match listed {
+        Ok(Ok(tools)) => tools,
+        Ok(Err(error)) => {
+            let stderr = stderr_of(&connection.stderr).await;
+            return (
+                failed(format!("`tools/list` failed: {error}"), stderr),
+                None,
+            );
+        }
+        Err(_) => {
+            let stderr = stderr_of(&connection.stderr).await;
+            let error = format!(
+                "no answer to `tools/list` within {}",
+                seconds(config.startup_timeout)
+            );
+            return (failed(error, stderr), None);
+        }
+    };
+    progress(StartEvent::Ready {
+        server: config.name.clone(),
+        tools: tools.len(),
+        elapsed: started.elapsed(),
+    });
+    let server = Server {
+        config: config.clone(),
+        state: RwLock::new(State::Ready {
+            peer,
+            tools,
+            stderr: connection.stderr,
+        }),
+        client: Mutex::new(Some(connection.client)),
+    };
+    (server, Some(tools_changed))
+}
+
+async fn stderr_of(tail: &Option<StderrTail>) -> Vec<String> {
+    match tail {
+        Some(tail) => connect::settle(tail).await,
+        None => Vec::new(),
+    }
+}
+
+/// Every page of `tools/list`, bounded against servers that paginate forever.
+async fn list_tools(peer: &Peer<RoleClient>) -> Result<Vec<ToolInfo>, String> {
+    let mut tools = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut seen_cursors = std::collections::HashSet::new();
+    for _ in 0..MAX_PAGES {
+        let params = PaginatedRequestParams::default().with_cursor(cursor.clone());
+        let page = peer
+            .list_tools(Some(params))
+            .await
+            .map_err(|e| e.to_string())?;
+        for tool in page.tools {
+            let value = serde_json::to_value(&tool).map_err(|e| e.to_string())?;
+            let info: ToolInfo = serde_json::from_value(value)
+                .map_err(|e| format!("tool {:?} is malformed: {e}", tool.name))?;
+            tools.push(info);
+        }
+        if tools.len() > MAX_TOOLS {
+            return Err(format!("more than {MAX_TOOLS} tools"));
+        }
+        match page.next_cursor {
+            None => return Ok(tools),
+            Some(next) => {
+                if !seen_cursors.insert(next.clone()) {
+                    return Err(format!("pagination repeats cursor {next:?}"));
+                }
+                cursor = Some(next);
+            }
+        }
+    }
+    Err(format!("more than {MAX_PAGES} pages of tools"))
+}
+
+/// Refreshes a server's tools whenever it says they changed.
+fn watch_tool_changes(
+    server: Arc<Server>,
+    tools_changed: Arc<tokio::sync::Notify>,
+    revision: watch::Sender<u64>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tools_changed.notified().await;
+            let peer = match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
+                State::Ready { peer, .. } => peer.clone(),
+                State::Failed { .. } => return,
+            };
+            let listed =
+                tokio::time::timeout(server.config.startup_timeout, list_tools(&peer)).await;
+            match listed {
+                Ok(Ok(new_tools)) => {
+                    if let State::Ready { tools, .. } =
+                        &mut *server.state.write().unwrap_or_else(|e| e.into_inner())
+                    {
+                        *tools = new_tools;
+                    }
+                    tracing::info!(server = %server.config.name, "tool list changed");
+                    revision.send_modify(|r| *r += 1);
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(server = %server.config.name, "refreshing tools failed: {error}")
+                }
+                Err(_) => {
+                    tracing::warn!(server = %server.config.name, "refreshing tools timed out")
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,137 @@
+//! `codemode tools`: the configured servers, their status and their tools, for people
+//! (a readable list) or programs (`--json`).
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::Outcome;
+use crate::codegen;
+use crate::config::Config;
+use crate::host::{Host, ServerState};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Print JSON: every server with its status, and every tool with its function name and schemas.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(args: Args, host: &Host, config: &Config) -> anyhow::Result<Outcome> {
+    let status = host.status();
+    let index = codegen::index(&host.catalog());
+    let function_of = |server: &str, tool: &str| -> Option<(String, String)> {
+        let entry = index.servers.iter().find(|s| s.server == server)?;
+        let tool = entry.tools.iter().find(|t| t.tool == tool)?;
+        Some((entry.namespace.clone(), tool.function.clone()))
+    };
+    let failed = status
+        .iter()
+        .any(|s| matches!(s.state, ServerState::Failed { .. }));
+    let mut out = std::io::stdout().lock();
+
+    if args.json {
+        let servers: Vec<Value> = status
+            .iter()
+            .map(|server| match &server.state {
+                ServerState::Ready { tools } => json!({
+                    "name": server.server,
+                    "namespace": index.servers.iter().find(|s| s.server == server.server).map(|s| s.namespace.clone()),
+                    "transport": server.transport,
+                    "status": "ready",
+                    "tools": tools.iter().map(|tool| {
+                        let mut value = serde_json::to_value(tool).unwrap_or(Value::Null);
+                        if let (Some(object), Some((_, function))) = (value.as_object_mut(), function_of(&server.server, &tool.name)) {
+                            object.insert("function".into(), Value::String(function));
+                        }
+                        value
+                    }).collect::<Vec<_>>(),
+                }),
+                ServerState::Failed { error, stderr } => json!({
+                    "name": server.server,
+                    "transport": server.transport,
+                    "status": "failed",
+                    "error": error,
+                    "stderr": stderr,
+                }),
+            })
+            .collect();
+        let document = json!({ "config": config.origin.to_string(), "servers": servers });
+        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+    } else {
+        for (index, server) in status.iter().enumerate() {
+            if index > 0 {
+                writeln!(out)?;
+            }
+            match &server.state {
+                ServerState::Ready { tools } => {
+                    writeln!(
+                        out,
+                        "{}  ready  {} tool{}  ({})",
+                        server.server,
+                        tools.len(),
+                        if tools.len() == 1 { "" } else { "s" },
+                        server.transport
+                    )?;
+                    let named: Vec<(String, &crate::catalog::ToolInfo)> = tools
+                        .iter()
+                        .map(|tool| {
+                            let name = function_of(&server.server, &tool.name)
+                                .map(|(ns, f)| format!("{ns}.{f}"))
+                                .unwrap_or_else(|| tool.name.clone());
+                            (name, tool)
+                        })
+                        .collect();
+                    let width = named
+                        .iter()
+                        .map(|(n, _)| n.chars().count())
+                        .max()
+                        .unwrap_or(0);
+                    for (name, tool) in named {
+                        let summary = tool
+                            .description
+                            .as_deref()
+                            .and_then(|d| d.lines().find(|l| !l.trim().is_empty()))
+                            .unwrap_or("")
+                            .trim();
+                        let summary = shorten(summary, 90);
+                        let hints = codegen::hints(&tool.annotations);
+                        let hints = if hints.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  [{}]", hints.join(", "))
+                        };
+                        writeln!(out, "  {name:<width$}  {summary}{hints}")?;
+                    }
+                }
+                ServerState::Failed { error, stderr } => {
+                    writeln!(out, "{}  FAILED  ({})", server.server, server.transport)?;
+                    writeln!(out, "  {error}")?;
+                    if !stderr.is_empty() {
+                        writeln!(out, "  last lines of its stderr:")?;
+                        for line in stderr {
+                            writeln!(out, "    {line}")?;
+                        }
+                    }
+                }
+            }
+        }
+        if status.is_empty() {
+            writeln!(out, "no servers configured in {}", config.origin)?;
+        }
+    }
+    Ok(if failed {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    })
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}

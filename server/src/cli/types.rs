@@ -1,0 +1,46 @@
+//! `codemode types`: the whole declaration file scripts are checked against — the script
+//! environment (`console`, `ToolResult`, `ToolError`) and one namespace per server.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::Outcome;
+use crate::codegen;
+use crate::host::{Host, ServerState};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Write the declarations to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub async fn run(args: Args, host: &Host) -> anyhow::Result<Outcome> {
+    let generated = codegen::generate(&host.catalog());
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let text = generated.declarations();
+    match &args.output {
+        Some(path) => std::fs::write(path, &text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    let failed: Vec<String> = host
+        .status()
+        .into_iter()
+        .filter(|s| matches!(s.state, ServerState::Failed { .. }))
+        .map(|s| s.server)
+        .collect();
+    if failed.is_empty() {
+        Ok(Outcome::Success)
+    } else {
+        eprintln!(
+            "error: the declarations leave out {} (failed to start; see `codemode tools`)",
+            failed.join(", ")
+        );
+        Ok(Outcome::Failure)
+    }
+}

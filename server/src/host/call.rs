@@ -1,0 +1,215 @@
+//! `tools/call`: one call to one server, its timeout, and what came back as plain data.
+//!
+//! A call is never retried (tools need not be idempotent). A server whose connection closes
+//! during a call is marked failed, with its stderr tail, for every later caller.
+
+use std::fmt;
+use std::time::Duration;
+
+use rmcp::model::CallToolRequestParams;
+use rmcp::service::ServiceError;
+use serde_json::{Map, Value};
+
+use super::connect::{seconds, settle};
+use super::{Server, State};
+
+/// What a tool answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutput {
+    /// The content blocks, as the server sent them (`{"type": "text", "text": ...}`, ...).
+    pub content: Vec<Value>,
+    /// `structuredContent`, when sent.
+    pub structured: Option<Value>,
+    /// The tool said the call failed (`isError`).
+    pub is_error: bool,
+}
+
+impl ToolOutput {
+    /// The text blocks joined with newlines.
+    pub fn text(&self) -> String {
+        self.content
+            .iter()
+            .filter(|block| block.get("type").and_then(Value::as_str) == Some("text"))
+            .filter_map(|block| block.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Why a call produced no answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallError {
+    UnknownServer {
+        server: String,
+    },
+    UnknownTool {
+        server: String,
+        tool: String,
+        available: Vec<String>,
+    },
+    /// The server is not running (it failed to start, or exited).
+    Unavailable {
+        server: String,
+        error: String,
+        stderr: Vec<String>,
+    },
+    Timeout {
+        server: String,
+        tool: String,
+        after: Duration,
+    },
+    /// The server answered with a JSON-RPC error, or broke the protocol.
+    Protocol {
+        server: String,
+        tool: String,
+        message: String,
+    },
+}
+
+impl CallError {
+    /// Whether the caller waited too long (as opposed to the call failing).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, CallError::Timeout { .. })
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::UnknownServer { server } => {
+                write!(f, "no server named {server:?} is configured")
+            }
+            CallError::UnknownTool {
+                server,
+                tool,
+                available,
+            } => {
+                write!(f, "server {server:?} has no tool {tool:?}")?;
+                if !available.is_empty() {
+                    write!(f, "; its tools: {}", available.join(", "))?;
+                }
+                Ok(())
+            }
+            CallError::Unavailable {
+                server,
+                error,
+                stderr,
+            } => {
+                write!(f, "server {server:?} is not available: {error}")?;
+                if !stderr.is_empty() {
+                    write!(f, "\nlast lines of its stderr:\n  {}", stderr.join("\n  "))?;
+                }
+                Ok(())
+            }
+            CallError::Timeout {
+                server,
+                tool,
+                after,
+            } => write!(
+                f,
+                "{server}.{tool} did not answer within {} and was cancelled",
+                seconds(*after)
+            ),
+            CallError::Protocol {
+                server,
+                tool,
+                message,
+            } => {
+                write!(f, "{server}.{tool} failed: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+pub(super) async fn call(
+    server: &Server,
+    tool: &str,
+    arguments: Option<Map<String, Value>>,
+) -> Result<ToolOutput, CallError> {
+    let name = &server.config.name;
+    let state = server
+        .state
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let (peer, stderr) = match state {
+        State::Ready {
+            peer,
+            tools,
+            stderr,
+        } => {
+            if !tools.iter().any(|t| t.name == tool) {
+                return Err(CallError::UnknownTool {
+                    server: name.clone(),
+                    tool: tool.to_string(),
+                    available: tools.iter().map(|t| t.name.clone()).collect(),
+                });
+            }
+            (peer, stderr)
+        }
+        State::Failed { error, stderr } => {
+            return Err(CallError::Unavailable {
+                server: name.clone(),
+                error,
+                stderr,
+            });
+        }
+    };
+
+    let mut params = CallToolRequestParams::new(tool.to_string());
+    if let Some(arguments) = arguments {
+        params = params.with_arguments(arguments);
+    }
+    let timeout = server.config.tool_timeout;
+    // Dropping the call future (on timeout, or when our caller gives up) makes rmcp send
+    // `notifications/cancelled` for the request.
+    let answer = tokio::time::timeout(timeout, peer.call_tool(params)).await;
+    let result = match answer {
+        Err(_) => {
+            return Err(CallError::Timeout {
+                server: name.clone(),
+                tool: tool.to_string(),
+                after: timeout,
+            });
+        }
+        Ok(Err(ServiceError::TransportClosed)) => {
+            let stderr = match &stderr {
+                Some(tail) => settle(tail).await,
+                None => Vec::new(),
+            };
+            let error = "its connection closed (the server exited or crashed)".to_string();
+            *server.state.write().unwrap_or_else(|e| e.into_inner()) = State::Failed {
+                error: error.clone(),
+                stderr: stderr.clone(),
+            };
+            return Err(CallError::Unavailable {
+                server: name.clone(),
+                error,
+                stderr,
+            });
+        }
+        Ok(Err(error)) => {
+            return Err(CallError::Protocol {
+                server: name.clone(),
+                tool: tool.to_string(),
+                message: error.to_string(),
+            });
+        }
+        Ok(Ok(result)) => result,
+    };
+    let value = serde_json::to_value(&result).map_err(|e| CallError::Protocol {
+        server: name.clone(),
+        tool: tool.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(ToolOutput {
+        content: match value.get("content") {
+            Some(Value::Array(blocks)) => blocks.clone(),
+            _ => Vec::new(),
+        },
+        structured: value.get("structuredContent").cloned(),
+        is_error: value.get("isError") == Some(&Value::Bool(true)),
+    })
+}

@@ -1,0 +1,184 @@
+//! Opening one MCP connection: a child process over stdio, a streamable HTTP endpoint, or a
+//! built-in server in-process. Each ends in the same rmcp client service.
+//!
+//! A child gets only its own configured environment plus the few variables a platform needs
+//! (never the parent's secrets), runs in its own process group, and is killed with that group
+//! when its connection is dropped.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use process_wrap::tokio::{CommandWrap, KillOnDrop, ProcessGroup};
+use rmcp::ServiceExt;
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{RoleClient, transport::StreamableHttpClientTransport};
+
+use super::handler::Handler;
+use super::stderr::StderrTail;
+use crate::config::{ServerConfig, Transport};
+
+/// Variables passed to every child server from codemode's own environment, as the MCP SDKs
+/// do: what a program needs to find itself, its home and its locale. Nothing else is inherited.
+const PLATFORM_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TERM",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TMPDIR",
+    "TZ",
+    "SYSTEMROOT",
+    "SYSTEMDRIVE",
+    "WINDIR",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "USERPROFILE",
+    "PROGRAMFILES",
+    "TEMP",
+    "TMP",
+    "COMSPEC",
+    "PATHEXT",
+];
+
+pub type Client = RunningService<RoleClient, Handler>;
+
+/// A live connection and what is known about the other side.
+pub struct Connection {
+    pub client: Client,
+    pub stderr: Option<StderrTail>,
+}
+
+/// Why a server could not be started.
+#[derive(Debug)]
+pub struct StartError {
+    pub message: String,
+    pub stderr: Vec<String>,
+}
+
+/// Starts the server and completes `initialize`, within the configured startup time.
+pub async fn connect(config: &ServerConfig, handler: Handler) -> Result<Connection, StartError> {
+    let stderr = StderrTail::default();
+    let attempt = open(config, handler, &stderr);
+    match tokio::time::timeout(config.startup_timeout, attempt).await {
+        Ok(Ok(client)) => Ok(Connection {
+            client,
+            stderr: matches!(config.transport, Transport::Stdio { .. }).then_some(stderr),
+        }),
+        Ok(Err(message)) => Err(StartError {
+            message,
+            stderr: settle(&stderr).await,
+        }),
+        Err(_) => Err(StartError {
+            message: format!(
+                "did not finish starting within {} (no answer to `initialize`); raise \
+                 \"startupTimeout\" if it is only slow",
+                seconds(config.startup_timeout)
+            ),
+            stderr: settle(&stderr).await,
+        }),
+    }
+}
+
+/// The stderr tail after giving a dying child a moment to write its last words.
+pub async fn settle(stderr: &StderrTail) -> Vec<String> {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stderr.lines()
+}
+
+async fn open(
+    config: &ServerConfig,
+    handler: Handler,
+    stderr: &StderrTail,
+) -> Result<Client, String> {
+    match &config.transport {
+        Transport::Stdio {
+            command,
+            args,
+            env,
+            cwd,
+        } => {
+            let mut cmd = tokio::process::Command::new(command);
+            cmd.args(args).env_clear();
+            for name in PLATFORM_ENV {
+                if let Some(value) = std::env::var_os(name) {
+                    cmd.env(name, value);
+                }
+            }
+            cmd.envs(env);
+            if let Some(cwd) = cwd {
+                cmd.current_dir(cwd);
+            }
+            let mut wrapped = CommandWrap::from(cmd);
+            wrapped.wrap(ProcessGroup::leader()).wrap(KillOnDrop);
+            let (transport, child_stderr) = TokioChildProcess::builder(wrapped)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|error| spawn_error(command, cwd.as_deref(), &error))?;
+            if let Some(child_stderr) = child_stderr {
+                stderr.follow(config.name.clone(), child_stderr);
+            }
+            handler
+                .serve(transport)
+                .await
+                .map_err(|error| format!("failed during `initialize`: {error}"))
+        }
+        Transport::Http { url, headers } => {
+            let mut custom = HashMap::new();
+            for (name, value) in headers {
+                let name = http::HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| format!("header name {name:?} is not a valid HTTP header name"))?;
+                let value = http::HeaderValue::from_str(value).map_err(|_| {
+                    format!("the value of header {name} is not a valid HTTP header value")
+                })?;
+                custom.insert(name, value);
+            }
+            let transport = StreamableHttpClientTransport::from_config(
+                StreamableHttpClientTransportConfig::with_uri(url.as_str()).custom_headers(custom),
+            );
+            handler
+                .serve(transport)
+                .await
+                .map_err(|error| format!("failed to connect to {url}: {error}"))
+        }
+        Transport::Builtin { name } => {
+            let (client_side, server_side) = tokio::io::duplex(1 << 20);
+            crate::demo::spawn(name, server_side).map_err(|e| e.to_string())?;
+            handler.serve(client_side).await.map_err(|error| {
+                format!("built-in server {name} failed during `initialize`: {error}")
+            })
+        }
+    }
+}
+
+fn spawn_error(command: &str, cwd: Option<&std::path::Path>, error: &std::io::Error) -> String {
+    match (error.kind(), cwd) {
+        (std::io::ErrorKind::NotFound, Some(cwd)) if !cwd.is_dir() => {
+            format!(
+                "cannot start `{command}`: the working directory {} does not exist",
+                cwd.display()
+            )
+        }
+        (std::io::ErrorKind::NotFound, _) => {
+            format!("cannot start `{command}`: no such program (is it installed and on PATH?)")
+        }
+        (std::io::ErrorKind::PermissionDenied, _) => {
+            format!("cannot start `{command}`: permission denied (is it executable?)")
+        }
+        _ => format!("cannot start `{command}`: {error}"),
+    }
+}
+
+pub fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs:.0} s")
+    } else {
+        format!("{secs:.1} s")
+    }
+}

@@ -1,0 +1,276 @@
+//! Misbehaving servers (the scriptable fixture `tests/fixtures/rogue_server.py`): each gets a
+//! bounded, named error; the other servers keep working; no child process outlives the host.
+
+use std::path::Path;
+use std::time::Duration;
+
+use codemode::config::Config;
+use codemode::host::{CallError, Host, ServerState};
+use serde_json::{Value, json};
+
+use crate::support::{Workspace, rogue};
+
+fn with_timeouts(mut server: Value, startup: u64, call: u64) -> Value {
+    server["startupTimeout"] = json!(startup);
+    server["timeout"] = json!(call);
+    server
+}
+
+#[test]
+fn servers_that_fail_to_start_are_named_with_their_stderr_and_others_work() {
+    let workspace = Workspace::new();
+    workspace.config(json!({
+        "demo": {"builtin": "demo"},
+        "exits": rogue("exit-at-init"),
+        "hangs": with_timeouts(rogue("hang-at-init"), 2, 5),
+        "garbage": with_timeouts(rogue("garbage-at-init"), 2, 5),
+        "endless": with_timeouts(rogue("paginate-forever"), 5, 5),
+        "missing": {"command": "no-such-mcp-server-binary"},
+        "flood": rogue("stderr-flood"),
+    }));
+    let run = workspace.codemode(&["tools", "--json"]);
+    assert_eq!(
+        run.code, 1,
+        "a failed server makes the command fail: {}",
+        run.stderr
+    );
+    let listing = run.json();
+    let server = |name: &str| -> Value {
+        listing["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(server("demo")["status"], "ready");
+    assert_eq!(
+        server("flood")["status"],
+        "ready",
+        "20 MB of stderr is not a failure"
+    );
+
+    let exits = server("exits");
+    assert_eq!(exits["status"], "failed");
+    let stderr: Vec<&str> = exits["stderr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(
+        stderr.contains(&"rogue: cannot open database /nonexistent/db.sqlite"),
+        "{exits}"
+    );
+
+    let hangs = server("hangs");
+    assert!(
+        hangs["error"].as_str().unwrap().contains("within 2 s"),
+        "{hangs}"
+    );
+    assert_eq!(server("garbage")["status"], "failed");
+    assert_eq!(server("endless")["status"], "failed");
+    let missing = server("missing");
+    assert!(
+        missing["error"]
+            .as_str()
+            .unwrap()
+            .contains("no such program"),
+        "{missing}"
+    );
+
+    // The human listing says the same.
+    let run = workspace.codemode(&["tools"]);
+    assert!(run.stdout.contains("exits  FAILED"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("    rogue: giving up"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("✗ missing"), "{}", run.stderr);
+}
+
+/// A host over the rogue server in normal mode (plus the demo), with its log and pid files.
+async fn rogue_host(workspace: &Workspace, call_timeout: u64) -> Host {
+    let mut server = with_timeouts(rogue("normal"), 10, call_timeout);
+    server["env"] = json!({
+        "ROGUE_LOG": workspace.path().join("rogue.log"),
+        "ROGUE_PID_FILE": workspace.path().join("rogue.pid"),
+    });
+    let path = workspace.config(json!({"rogue": server, "demo": {"builtin": "demo"}}));
+    let config = Config::from_file(&path).unwrap();
+    let host = Host::start(&config, &|_| {}).await;
+    for status in host.status() {
+        assert!(
+            matches!(status.state, ServerState::Ready { .. }),
+            "{status:?}"
+        );
+    }
+    host
+}
+
+fn text(value: &str) -> Option<serde_json::Map<String, Value>> {
+    json!({"text": value}).as_object().cloned()
+}
+
+#[tokio::test]
+async fn a_hung_call_times_out_and_is_cancelled_upstream() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 1).await;
+    let error = host.call_tool("rogue", "hang", None).await.unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "rogue.hang did not answer within 1 s and was cancelled"
+    );
+    // The server was told: notifications/cancelled for the request it got.
+    let log_path = workspace.path().join("rogue.log");
+    let log = wait_for(|| {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        log.contains("cancelled").then_some(log)
+    })
+    .await;
+    let called = log
+        .lines()
+        .find_map(|l| l.strip_prefix("hang called id="))
+        .unwrap();
+    assert!(log.contains(&format!("cancelled id={called}")), "{log}");
+    // The connection is fine afterwards.
+    let answer = host
+        .call_tool("rogue", "echo", text("still here"))
+        .await
+        .unwrap();
+    assert_eq!(answer.text(), "still here");
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_crash_mid_call_is_reported_with_stderr_and_other_servers_keep_working() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 10).await;
+    let error = host.call_tool("rogue", "crash", None).await.unwrap_err();
+    let CallError::Unavailable { server, stderr, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(server, "rogue");
+    assert!(
+        stderr.iter().any(|l| l.contains("segfault in tool crash")),
+        "{stderr:?}"
+    );
+    assert!(
+        error.to_string().contains("last lines of its stderr"),
+        "{error}"
+    );
+    // Later calls fail at once with the same explanation; the demo is unaffected.
+    let again = host
+        .call_tool("rogue", "echo", text("x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(again, CallError::Unavailable { .. }), "{again:?}");
+    let status = host.status();
+    assert!(matches!(status[0].state, ServerState::Failed { .. }));
+    let sum = host
+        .call_tool("demo", "add", json!({"a": 2, "b": 3}).as_object().cloned())
+        .await
+        .unwrap();
+    assert_eq!(sum.structured, Some(json!({"sum": 5.0})));
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_malformed_answer_is_a_bounded_error() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 2).await;
+    let error = host.call_tool("rogue", "garbage", None).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            CallError::Timeout { .. } | CallError::Unavailable { .. }
+        ),
+        "{error:?}"
+    );
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_servers_and_tools_are_refused_before_any_io() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 5).await;
+    let error = host.call_tool("nope", "echo", None).await.unwrap_err();
+    assert_eq!(error.to_string(), "no server named \"nope\" is configured");
+    let error = host.call_tool("rogue", "ecko", None).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("server \"rogue\" has no tool \"ecko\"; its tools: echo, grow"),
+        "{error}"
+    );
+    let log = std::fs::read_to_string(workspace.path().join("rogue.log")).unwrap_or_default();
+    assert!(!log.contains("ecko"), "{log}");
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn tools_list_changed_refreshes_the_catalog() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 5).await;
+    let mut revision = host.revision();
+    let before = *revision.borrow_and_update();
+    let tools = |host: &Host| -> Vec<String> {
+        host.catalog()[0]
+            .tools
+            .iter()
+            .map(|t| t.name.clone())
+            .collect()
+    };
+    assert!(!tools(&host).contains(&"grown".to_string()));
+    host.call_tool("rogue", "grow", None).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), revision.changed())
+        .await
+        .expect("the catalog was refreshed")
+        .unwrap();
+    assert!(*revision.borrow() > before);
+    assert!(
+        tools(&host).contains(&"grown".to_string()),
+        "{:?}",
+        tools(&host)
+    );
+    // The new tool is callable: the call reaches the server (which has no handler for it).
+    let error = host.call_tool("rogue", "grown", None).await.unwrap_err();
+    assert!(matches!(error, CallError::Protocol { .. }), "{error:?}");
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn child_processes_do_not_outlive_the_host() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 5).await;
+    let pid: u32 = std::fs::read_to_string(workspace.path().join("rogue.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let proc = format!("/proc/{pid}");
+    assert!(Path::new(&proc).exists());
+    host.shutdown().await;
+    wait_for(|| (!Path::new(&proc).exists()).then_some(())).await;
+
+    // Dropping a host without shutting it down kills its children too.
+    let host = rogue_host(&workspace, 5).await;
+    let pid = std::fs::read_to_string(workspace.path().join("rogue.pid")).unwrap();
+    drop(host);
+    let proc = format!("/proc/{}", pid.trim());
+    wait_for(|| (!Path::new(&proc).exists()).then_some(())).await;
+}
+
+/// Polls `probe` until it gives a value (at most 10 s).
+async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..200 {
+        if let Some(value) = probe() {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("gave up waiting");
+}

@@ -1,0 +1,310 @@
+//! What the end-to-end tests share: the real MCP servers and the TypeScript 7 oracle,
+//! installed from npm and PyPI into a cache under `target/` the first time they are needed
+//! (pinned by `tests/deps/`), a runner for the `codemode` binary, and workspaces with configs.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Where the installed test dependencies live.
+pub struct Deps {
+    pub node_modules: PathBuf,
+    pub python_path: PathBuf,
+}
+
+impl Deps {
+    pub fn tsc(&self) -> PathBuf {
+        self.node_modules.join(".bin/tsc")
+    }
+
+    pub fn npm_server(&self, package: &str) -> String {
+        self.node_modules
+            .join("@modelcontextprotocol")
+            .join(package)
+            .join("dist/index.js")
+            .display()
+            .to_string()
+    }
+}
+
+/// The installed dependencies; installs them (once, under a file lock) when missing or stale.
+pub fn deps() -> &'static Deps {
+    static DEPS: OnceLock<Deps> = OnceLock::new();
+    DEPS.get_or_init(install)
+}
+
+fn install() -> Deps {
+    let pinned = repo().join("tests/deps");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-deps");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = File::create(dir.join(".lock")).unwrap();
+    lock.lock().unwrap();
+
+    let wanted: String = ["package.json", "package-lock.json", "requirements.txt"]
+        .iter()
+        .map(|name| std::fs::read_to_string(pinned.join(name)).unwrap())
+        .collect();
+    let stamp = dir.join(".installed");
+    let deps = Deps {
+        node_modules: dir.join("node_modules"),
+        python_path: dir.join("py"),
+    };
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return deps;
+    }
+    eprintln!(
+        "installing the real MCP servers and tsc into {} (npm, PyPI)",
+        dir.display()
+    );
+    for name in ["package.json", "package-lock.json"] {
+        std::fs::copy(pinned.join(name), dir.join(name)).unwrap();
+    }
+    run_install(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir),
+        "npm ci",
+    );
+    let _ = std::fs::remove_dir_all(&deps.python_path);
+    run_install(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&deps.python_path)
+            .arg("-r")
+            .arg(pinned.join("requirements.txt")),
+        "pip install",
+    );
+    std::fs::write(&stamp, wanted).unwrap();
+    deps
+}
+
+fn run_install(command: &mut Command, what: &str) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed (the test dependencies come from the npm registry and PyPI):\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A scratch directory holding a configuration file and whatever its servers need.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `codemode.json` with these `mcpServers`.
+    pub fn config(&self, servers: Value) -> PathBuf {
+        let path = self.path().join("codemode.json");
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&json!({ "mcpServers": servers })).unwrap(),
+        )
+        .unwrap();
+        path
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Runs `codemode ARGS` in this workspace.
+    pub fn codemode(&self, args: &[&str]) -> Run {
+        codemode_in(self.path(), args)
+    }
+}
+
+/// The five real servers of the issue, configured against files in `workspace`.
+pub fn real_servers(workspace: &Workspace) -> Value {
+    let deps = deps();
+    let files = workspace.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("hello.txt"), "hello from a real file\n").unwrap();
+    let repo = workspace.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README.md"), "# test repo\n").unwrap();
+    git(&repo, &["add", "README.md"]);
+    git(
+        &repo,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "-m",
+            "first",
+        ],
+    );
+    let python = deps.python_path.display().to_string();
+    json!({
+        "memory": {
+            "command": "node",
+            "args": [deps.npm_server("server-memory")],
+            "env": {"MEMORY_FILE_PATH": workspace.path().join("memory.jsonl")}
+        },
+        "filesystem": {
+            "command": "node",
+            "args": [deps.npm_server("server-filesystem"), files]
+        },
+        "everything": {"command": "node", "args": [deps.npm_server("server-everything")]},
+        "time": {
+            "command": "python3",
+            "args": ["-m", "mcp_server_time", "--local-timezone", "Etc/UTC"],
+            "env": {"PYTHONPATH": python}
+        },
+        "git": {
+            "command": "python3",
+            "args": ["-m", "mcp_server_git", "--repository", repo],
+            "env": {"PYTHONPATH": python}
+        }
+    })
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// The rogue fixture server in `mode`.
+pub fn rogue(mode: &str) -> Value {
+    json!({
+        "command": "python3",
+        "args": [repo().join("tests/fixtures/rogue_server.py"), "--mode", mode]
+    })
+}
+
+/// What a run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+pub fn codemode_in(dir: &Path, args: &[&str]) -> Run {
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CODEMODE_CONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// One diagnostic of the TypeScript oracle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TscDiagnostic {
+    pub file: String,
+    pub line: u32,
+    pub code: String,
+    pub message: String,
+}
+
+/// Type-checks `files` with TypeScript 7 (`tsc`), as scripts are checked: strict, ES2023
+/// library only, no DOM or Node types, every file a module.
+pub fn tsc(dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
+    let output = Command::new(deps().tsc())
+        .args([
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--lib",
+            "es2023",
+            "--types",
+            "",
+            "--moduleDetection",
+            "force",
+            "--module",
+            "esnext",
+            "--pretty",
+            "false",
+        ])
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut diagnostics: Vec<TscDiagnostic> = Vec::new();
+    for line in text.lines() {
+        // file(line,col): error TS1234: message
+        let parsed = line.split_once("): error ").and_then(|(location, rest)| {
+            let (file, position) = location.rsplit_once('(')?;
+            let line = position.split(',').next()?.parse().ok()?;
+            let (code, message) = rest.split_once(": ")?;
+            Some(TscDiagnostic {
+                file: file.to_string(),
+                line,
+                code: code.to_string(),
+                message: message.to_string(),
+            })
+        });
+        match (parsed, diagnostics.last_mut()) {
+            (Some(diagnostic), _) => diagnostics.push(diagnostic),
+            // Continuation lines of a multi-line message.
+            (None, Some(last)) => {
+                last.message.push('\n');
+                last.message.push_str(line.trim());
+            }
+            (None, None) => panic!("unexpected tsc output: {text}"),
+        }
+    }
+    diagnostics
+}

@@ -1,0 +1,2 @@
+// expect: 2 TS2322 not assignable to type 'never'
+await everything.getTinyImage({ size: 1 });

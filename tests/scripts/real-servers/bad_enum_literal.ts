@@ -1,0 +1,2 @@
+// expect: 2 TS2322 '"debug" | "error" | "success"'
+await everything.getAnnotatedMessage({ messageType: "warning" });

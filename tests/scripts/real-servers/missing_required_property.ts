@@ -1,0 +1,2 @@
+// expect: 2 TS2741 Property 'timezone' is missing
+await time.getCurrentTime({});

@@ -1,0 +1,2 @@
+// expect: 2 TS2551 Did you mean 'createEntities'?
+await memory.createEntity({ entities: [] });

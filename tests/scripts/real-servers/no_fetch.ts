@@ -1,0 +1,2 @@
+// expect: 2 TS2304 Cannot find name 'fetch'
+const page = await fetch("https://example.com");

@@ -1,0 +1,3 @@
+// expect: 3 TS2339 entitys
+const graph = await memory.readGraph();
+console.log(graph.entitys);
