@@ -86,7 +86,10 @@ async fn run(cli: Cli) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config = match Config::load(cli.config.as_deref(), &cwd) {
         Ok(config) => config,
-        Err(error) => {
+        Err(mut error) => {
+            if let Ok(relative) = error.file.strip_prefix(&cwd) {
+                error.file = relative.to_path_buf();
+            }
             eprintln!("error: {error}");
             return ExitCode::from(2);
         }

@@ -1,0 +1,110 @@
+//! Tidy checks, run with the tests: every source file says what it is for, no debugging
+//! leftovers, nothing prints to stdout outside the command line (stdout is the protocol under
+//! `lsp` and `serve`), formatting is rustfmt's, and `docs/architecture.md` names every module.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn sources() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["server/src", "server/tests", "tests/e2e"] {
+        rust_files(&repo().join(dir), &mut files);
+    }
+    files
+}
+
+#[test]
+fn every_file_starts_with_a_module_doc() {
+    let missing: Vec<_> = sources()
+        .into_iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            !text.trim_start().starts_with("//!")
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` doc: {missing:#?}"
+    );
+}
+
+#[test]
+fn no_debugging_leftovers_or_stray_stdout() {
+    let mut problems = Vec::new();
+    for path in sources() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let in_cli = path.components().any(|c| c.as_os_str() == "cli");
+        let is_library = path.starts_with(repo().join("server/src"));
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            // Spelt in pieces so this file does not match itself.
+            for banned in [
+                concat!("dbg", "!("),
+                concat!("todo", "!("),
+                concat!("unimplemented", "!("),
+            ] {
+                if code.contains(banned) {
+                    problems.push(format!("{}:{}: {banned}", path.display(), number + 1));
+                }
+            }
+            let prints = [concat!("println", "!("), concat!(" print", "!(")];
+            if is_library && !in_cli && prints.iter().any(|p| code.contains(p)) {
+                problems.push(format!(
+                    "{}:{}: prints to stdout",
+                    path.display(),
+                    number + 1
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn formatting_is_rustfmt() {
+    let output = Command::new(env!("CARGO"))
+        .args(["fmt", "--all", "--check"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "run `cargo fmt`:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn the_architecture_document_names_every_module() {
+    let doc = std::fs::read_to_string(repo().join("docs/architecture.md")).unwrap();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(repo().join("server/src")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        if ["lib", "main"].contains(&name.as_str()) {
+            continue;
+        }
+        if !doc.contains(&format!("`server/src/{name}")) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/architecture.md does not mention {missing:?}"
+    );
+}
