@@ -4,5 +4,6 @@
 
 mod cli;
 mod faults;
+mod http;
 mod real_servers;
 mod support;
