@@ -10,4 +10,7 @@ pub mod cli;
 pub mod codegen;
 pub mod config;
 pub mod demo;
+pub mod engine;
 pub mod host;
+pub mod runtime;
+pub mod transpile;

@@ -5,6 +5,7 @@
 //! Results go to stdout; progress, warnings and logs go to stderr.
 
 mod progress;
+mod run;
 mod tools;
 mod types;
 
@@ -49,6 +50,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run a script in the sandbox: its tool calls go to the configured servers, and only
+    /// its console output and result come back.
+    Run(run::Args),
     /// List the configured servers, their status and their tools.
     Tools(tools::Args),
     /// Print the TypeScript declarations scripts are written against.
@@ -84,7 +88,22 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let config = match Config::load(cli.config.as_deref(), &cwd) {
+    // A script's configuration is found from the script's folder, like a tsconfig.
+    let mut search_from = cwd.clone();
+    let mut script = None;
+    if let Command::Run(args) = &cli.command {
+        match run::read_script(&args.script) {
+            Ok(read) => script = Some(read),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                return ExitCode::from(2);
+            }
+        }
+        if let Some(dir) = args.script.parent().filter(|d| !d.as_os_str().is_empty()) {
+            search_from = cwd.join(dir);
+        }
+    }
+    let config = match Config::load(cli.config.as_deref(), &search_from) {
         Ok(config) => config,
         Err(mut error) => {
             if let Ok(relative) = error.file.strip_prefix(&cwd) {
@@ -98,10 +117,17 @@ async fn run(cli: Cli) -> ExitCode {
         eprintln!(
             "note: no configuration found (looked for {} from {} upward); using the built-in demo server",
             DISCOVERED_FILES.join(", "),
-            cwd.display()
+            search_from.display()
         );
     }
     let outcome = match cli.command {
+        Command::Run(args) => {
+            let (file, source) = script.unwrap_or_default();
+            with_host(&config, cli.quiet, async |host: &Host| {
+                run::run(args, file, source, host, &config).await
+            })
+            .await
+        }
         Command::Tools(args) => {
             with_host(&config, cli.quiet, async |host: &Host| {
                 tools::run(args, host, &config).await

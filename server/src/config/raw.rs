@@ -45,6 +45,12 @@ struct RawServer {
 struct RawSettings {
     tool_timeout: Option<f64>,
     startup_timeout: Option<f64>,
+    run_timeout: Option<f64>,
+    memory_limit_mb: Option<usize>,
+    max_output_bytes: Option<usize>,
+    max_result_bytes: Option<usize>,
+    max_tool_calls: Option<usize>,
+    max_concurrent_calls: Option<usize>,
 }
 
 /// The built-in servers, by the name `{"builtin": NAME}` takes.
@@ -73,6 +79,48 @@ pub(crate) fn interpret(source: &Source, expander: &Expander<'_>) -> Result<Conf
                     .unwrap_or(defaults.tool_timeout),
                 startup_timeout: seconds(source, "/codemode/startupTimeout", raw.startup_timeout)?
                     .unwrap_or(defaults.startup_timeout),
+                run_timeout: seconds(source, "/codemode/runTimeout", raw.run_timeout)?
+                    .unwrap_or(defaults.run_timeout),
+                memory_limit_mb: count(
+                    source,
+                    "/codemode/memoryLimitMb",
+                    raw.memory_limit_mb,
+                    16,
+                    16 * 1024,
+                )?
+                .unwrap_or(defaults.memory_limit_mb),
+                max_output_bytes: count(
+                    source,
+                    "/codemode/maxOutputBytes",
+                    raw.max_output_bytes,
+                    1,
+                    1 << 30,
+                )?
+                .unwrap_or(defaults.max_output_bytes),
+                max_result_bytes: count(
+                    source,
+                    "/codemode/maxResultBytes",
+                    raw.max_result_bytes,
+                    1,
+                    1 << 30,
+                )?
+                .unwrap_or(defaults.max_result_bytes),
+                max_tool_calls: count(
+                    source,
+                    "/codemode/maxToolCalls",
+                    raw.max_tool_calls,
+                    1,
+                    10_000_000,
+                )?
+                .unwrap_or(defaults.max_tool_calls),
+                max_concurrent_calls: count(
+                    source,
+                    "/codemode/maxConcurrentCalls",
+                    raw.max_concurrent_calls,
+                    1,
+                    10_000,
+                )?
+                .unwrap_or(defaults.max_concurrent_calls),
             }
         }
     };
@@ -252,6 +300,22 @@ fn seconds(source: &Source, at: &str, value: Option<f64>) -> Result<Option<Durat
             at,
             format!("{s} is not a timeout: give seconds, more than 0 and at most 86400"),
         )),
+    }
+}
+
+fn count(
+    source: &Source,
+    at: &str,
+    value: Option<usize>,
+    min: usize,
+    max: usize,
+) -> Result<Option<usize>, ConfigError> {
+    match value {
+        Some(n) if !(min..=max).contains(&n) => Err(source.error_at(
+            at,
+            format!("{n} is out of range: give a whole number from {min} to {max}"),
+        )),
+        other => Ok(other),
     }
 }
 

@@ -1,0 +1,180 @@
+//! JavaScript values to JSON, for everything that leaves the isolate (tool arguments and the
+//! script's result).
+//!
+//! Reads own enumerable data as it is, once: `toJSON` methods and a replaced `JSON.stringify`
+//! play no part, so polluting `Object.prototype` cannot change what a tool receives, and a
+//! getter that answers differently on each read is read exactly once. The rules follow
+//! `JSON.stringify` where it has one: `undefined`, functions and symbols are left out of
+//! objects (and are `null` in arrays), `NaN` and infinities are `null`, a `Date` is its ISO
+//! string, `Map` and `Set` are `{}`. Cycles, `BigInt`, promises and nesting deeper than
+//! [`MAX_DEPTH`] are errors that name the path.
+
+use rquickjs::{Ctx, Function, Object, Type, Value};
+use serde_json::{Map, Number};
+
+const MAX_DEPTH: usize = 64;
+
+/// What the conversion needs from the isolate, captured before any script code ran.
+pub struct Intrinsics<'js> {
+    pub date: Object<'js>,
+    pub date_to_iso: Function<'js>,
+    pub promise: Object<'js>,
+}
+
+impl<'js> Intrinsics<'js> {
+    /// From the `[Date, Date.prototype.toISOString, Promise]` the bootstrap captured.
+    pub fn from_array(array: &Object<'js>) -> rquickjs::Result<Self> {
+        Ok(Intrinsics {
+            date: array.get(0)?,
+            date_to_iso: array.get(1)?,
+            promise: array.get(2)?,
+        })
+    }
+
+    pub fn capture(ctx: &Ctx<'js>) -> rquickjs::Result<Self> {
+        let globals = ctx.globals();
+        let date: Object = globals.get("Date")?;
+        let prototype: Object = date.get("prototype")?;
+        let promise: Object = globals.get("Promise")?;
+        Ok(Intrinsics {
+            date_to_iso: prototype.get("toISOString")?,
+            date,
+            promise,
+        })
+    }
+}
+
+/// `value` as JSON; `None` when it has no JSON form (`undefined`, a function, a symbol).
+pub fn to_json<'js>(
+    intrinsics: &Intrinsics<'js>,
+    value: &Value<'js>,
+    path: &str,
+) -> Result<Option<serde_json::Value>, String> {
+    let mut ancestors = Vec::new();
+    convert(intrinsics, value, path, &mut ancestors)
+}
+
+fn convert<'js>(
+    intrinsics: &Intrinsics<'js>,
+    value: &Value<'js>,
+    path: &str,
+    ancestors: &mut Vec<Value<'js>>,
+) -> Result<Option<serde_json::Value>, String> {
+    use serde_json::Value as Json;
+    Ok(Some(match value.type_of() {
+        Type::Undefined
+        | Type::Uninitialized
+        | Type::Symbol
+        | Type::Function
+        | Type::Constructor => {
+            return Ok(None);
+        }
+        Type::Null => Json::Null,
+        Type::Bool => Json::Bool(value.as_bool().unwrap_or(false)),
+        Type::Int => Json::Number(Number::from(value.as_int().unwrap_or(0))),
+        Type::Float => value
+            .as_float()
+            .and_then(Number::from_f64)
+            .map_or(Json::Null, Json::Number),
+        Type::String => Json::String(
+            value
+                .as_string()
+                .and_then(|s| s.to_string().ok())
+                .ok_or_else(|| format!("{path} is a string that is not valid Unicode"))?,
+        ),
+        Type::BigInt => {
+            return Err(format!(
+                "{path} is a BigInt, which JSON cannot hold; convert it with Number() or String()"
+            ));
+        }
+        Type::Array | Type::Object | Type::Promise | Type::Exception | Type::Proxy => {
+            let object = value
+                .as_object()
+                .ok_or_else(|| format!("{path} cannot be read"))?;
+            if ancestors.iter().any(|a| a == value) {
+                return Err(format!("{path} refers back to itself (a cycle)"));
+            }
+            if ancestors.len() >= MAX_DEPTH {
+                return Err(format!(
+                    "{path} is nested more than {MAX_DEPTH} levels deep"
+                ));
+            }
+            if object.is_instance_of(&intrinsics.promise) {
+                return Err(format!("{path} is a Promise; did you forget `await`?"));
+            }
+            if object.is_instance_of(&intrinsics.date) {
+                let iso: rquickjs::Result<String> = intrinsics
+                    .date_to_iso
+                    .call((rquickjs::function::This(object.clone()),));
+                return Ok(Some(iso.map(Json::String).unwrap_or(Json::Null)));
+            }
+            ancestors.push(value.clone());
+            let converted = if value.is_array() {
+                array(intrinsics, object, path, ancestors)
+            } else {
+                fields(intrinsics, object, path, ancestors)
+            };
+            ancestors.pop();
+            converted?
+        }
+        _ => return Err(format!("{path} has no JSON form")),
+    }))
+}
+
+fn array<'js>(
+    intrinsics: &Intrinsics<'js>,
+    object: &Object<'js>,
+    path: &str,
+    ancestors: &mut Vec<Value<'js>>,
+) -> Result<serde_json::Value, String> {
+    let length: usize = object
+        .get("length")
+        .map_err(|e| read_error(object, path, e))?;
+    let mut items = Vec::with_capacity(length.min(1 << 16));
+    for index in 0..length {
+        let element: Value = object
+            .get(index as u32)
+            .map_err(|e| read_error(object, path, e))?;
+        let element_path = format!("{path}[{index}]");
+        items.push(
+            convert(intrinsics, &element, &element_path, ancestors)?
+                .unwrap_or(serde_json::Value::Null),
+        );
+    }
+    Ok(serde_json::Value::Array(items))
+}
+
+fn fields<'js>(
+    intrinsics: &Intrinsics<'js>,
+    object: &Object<'js>,
+    path: &str,
+    ancestors: &mut Vec<Value<'js>>,
+) -> Result<serde_json::Value, String> {
+    let mut map = Map::new();
+    for key in object.keys::<String>() {
+        let key = key.map_err(|e| read_error(object, path, e))?;
+        let field: Value = object
+            .get(key.as_str())
+            .map_err(|e| read_error(object, path, e))?;
+        let field_path = format!("{path}.{key}");
+        if let Some(json) = convert(intrinsics, &field, &field_path, ancestors)? {
+            map.insert(key, json);
+        }
+    }
+    Ok(serde_json::Value::Object(map))
+}
+
+/// A failed read (a throwing getter, a revoked proxy), with the exception taken off the context.
+fn read_error(object: &Object<'_>, path: &str, error: rquickjs::Error) -> String {
+    let reason = match error {
+        rquickjs::Error::Exception => {
+            let thrown = object.ctx().catch();
+            thrown
+                .as_object()
+                .and_then(|o| o.get::<_, Option<String>>("message").ok().flatten())
+                .unwrap_or_else(|| "it threw".to_string())
+        }
+        other => other.to_string(),
+    };
+    format!("{path} cannot be read: {reason}")
+}

@@ -1,0 +1,495 @@
+//! The embedded engine: QuickJS-ng through rquickjs. The one module that knows it.
+//!
+//! [`run`] takes JavaScript (already transpiled), the API index and limits, and runs it in a
+//! fresh runtime and context that are dropped afterwards: nothing is shared between runs. The
+//! script's only way out is `hostCall`, which sends a [`CallRequest`] over a channel and gets a
+//! [`CallReply`] back; this module never sees the MCP host. Wall time and tight loops are
+//! stopped by the interrupt handler, memory (array buffers included) by QuickJS's allocator
+//! limit. Blocking: call it on a thread of its own.
+
+mod convert;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Instant;
+
+use rquickjs::function::Opt;
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Exception, Function, Module, Promise, Runtime, Value};
+use serde::Serialize;
+
+use crate::codegen::ApiIndex;
+use convert::Intrinsics;
+
+const BOOTSTRAP: &str = include_str!("bootstrap.js");
+
+/// The limits of one run.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub deadline: Instant,
+    /// Heap bytes, array buffers included.
+    pub memory: usize,
+    /// Bytes of console output kept; the rest is dropped with a marker.
+    pub output: usize,
+    pub tool_calls: usize,
+    /// Bytes of the result's JSON.
+    pub result: usize,
+}
+
+/// A tool call the script made; `server` and `tool` index into the [`ApiIndex`].
+#[derive(Debug, Clone)]
+pub struct CallRequest {
+    pub id: u64,
+    pub server: usize,
+    pub tool: usize,
+    pub arguments: serde_json::Value,
+}
+
+/// The answer to a [`CallRequest`]: the tool's output as JSON
+/// (`{"content": [...], "structured": ..., "isError": bool}`), or why there is none.
+#[derive(Debug, Clone)]
+pub struct CallReply {
+    pub id: u64,
+    pub outcome: Result<String, String>,
+}
+
+/// A script to run.
+pub struct Job {
+    pub file: String,
+    pub code: String,
+    pub api: ApiIndex,
+    pub limits: Limits,
+    pub requests: tokio::sync::mpsc::UnboundedSender<CallRequest>,
+    pub replies: Receiver<CallReply>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Log,
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogLine {
+    pub level: Level,
+    pub text: String,
+}
+
+/// Why a run failed, in the terms `codemode run --json` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    Runtime,
+    Tool,
+    Timeout,
+    Memory,
+    Limit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+    pub stack: Option<String>,
+    /// 1-based position in the JavaScript the engine ran.
+    pub position: Option<(u32, u32)>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The value of `export default` as JSON (`None` when there is none), or the failure.
+    pub result: Result<Option<serde_json::Value>, Failure>,
+    pub logs: Vec<LogLine>,
+    /// Bytes of console output dropped over the limit.
+    pub dropped_output: usize,
+}
+
+/// What the script's host functions share with the event loop.
+#[derive(Default)]
+struct State {
+    logs: Vec<LogLine>,
+    log_bytes: usize,
+    dropped: usize,
+    next_id: u64,
+    outstanding: usize,
+    calls: usize,
+    limit: Option<String>,
+}
+
+/// Runs `job` to completion on the current thread.
+pub fn run(job: Job) -> Outcome {
+    let state = Rc::new(RefCell::new(State::default()));
+    let result = run_in_fresh_runtime(&job, &state);
+    let state = state.take();
+    Outcome {
+        result,
+        logs: state.logs,
+        dropped_output: state.dropped,
+    }
+}
+
+fn run_in_fresh_runtime(
+    job: &Job,
+    state: &Rc<RefCell<State>>,
+) -> Result<Option<serde_json::Value>, Failure> {
+    let setup = |e: rquickjs::Error| {
+        failure(
+            FailureKind::Runtime,
+            format!("cannot start the engine: {e}"),
+        )
+    };
+    let runtime = Runtime::new().map_err(setup)?;
+    runtime.set_memory_limit(job.limits.memory);
+    runtime.set_max_stack_size(2 * 1024 * 1024);
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    let deadline = job.limits.deadline;
+    runtime.set_interrupt_handler(Some(Box::new(move || {
+        let stop = Instant::now() >= deadline;
+        if stop {
+            flag.store(true, Ordering::Relaxed);
+        }
+        stop
+    })));
+    let unhandled = state.clone();
+    runtime.set_host_promise_rejection_tracker(Some(Box::new(
+        move |_ctx, _promise, reason, is_handled| {
+            if !is_handled {
+                let text = format!("unhandled promise rejection: {}", describe(&reason));
+                log(&unhandled, Level::Error, text, usize::MAX);
+            }
+        },
+    )));
+    let context = Context::full(&runtime).map_err(setup)?;
+    context.with(|ctx| {
+        let run = Run {
+            ctx: ctx.clone(),
+            job,
+            state,
+            interrupted: &interrupted,
+        };
+        run.execute()
+    })
+}
+
+struct Run<'a, 'js> {
+    ctx: Ctx<'js>,
+    job: &'a Job,
+    state: &'a Rc<RefCell<State>>,
+    interrupted: &'a AtomicBool,
+}
+
+impl<'js> Run<'_, 'js> {
+    fn execute(&self) -> Result<Option<serde_json::Value>, Failure> {
+        let ctx = &self.ctx;
+        let intrinsics = Intrinsics::capture(ctx).map_err(|e| self.error(e))?;
+        let settle = self.bootstrap().map_err(|e| self.error(e))?;
+        let module = Module::declare(ctx.clone(), self.job.file.as_str(), self.job.code.as_str())
+            .map_err(|e| self.error(e))?;
+        let (module, evaluated) = module.eval().map_err(|e| self.error(e))?;
+        self.drive(&evaluated, &settle)?;
+        let namespace = module.namespace().map_err(|e| self.error(e))?;
+        let mut value: Value = namespace.get("default").map_err(|e| self.error(e))?;
+        if let Some(promise) = value.as_promise().cloned() {
+            value = self.drive(&promise, &settle)?;
+        }
+        let json = convert::to_json(&intrinsics, &value, "the result")
+            .map_err(|message| failure(FailureKind::Runtime, message))?;
+        if let Some(json) = &json {
+            let size = json.to_string().len();
+            if size > self.job.limits.result {
+                return Err(failure(
+                    FailureKind::Limit,
+                    format!(
+                        "the result is {size} bytes of JSON; the limit is {} (return less, or summarise in the script)",
+                        self.job.limits.result
+                    ),
+                ));
+            }
+        }
+        Ok(json)
+    }
+
+    /// Runs the bootstrap: host functions in, `settle` out. The host functions hold no script
+    /// values (a JS value kept by a Rust closure is a cycle the engine's GC cannot see).
+    fn bootstrap(&self) -> rquickjs::Result<Function<'js>> {
+        let ctx = &self.ctx;
+        let state = self.state.clone();
+        let requests = self.job.requests.clone();
+        let api = self.job.api.clone();
+        let max_calls = self.job.limits.tool_calls;
+        let host_call = Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  server: usize,
+                  tool: usize,
+                  input: Opt<Value<'js>>,
+                  intrinsics: rquickjs::Object<'js>|
+                  -> rquickjs::Result<f64> {
+                let intrinsics = Intrinsics::from_array(&intrinsics)?;
+                let Some(entry) = api
+                    .servers
+                    .get(server)
+                    .and_then(|s| s.tools.get(tool).map(|t| (s, t)))
+                else {
+                    return Err(Exception::throw_type(&ctx, "no such tool"));
+                };
+                let name = format!("{}.{}", entry.0.namespace, entry.1.function);
+                let mut st = state.borrow_mut();
+                if st.calls >= max_calls {
+                    let message = format!(
+                        "the script made more than {max_calls} tool calls, the limit for one run"
+                    );
+                    st.limit = Some(message.clone());
+                    return Err(Exception::throw_range(&ctx, &message));
+                }
+                let arguments = match input.0 {
+                    None => serde_json::Value::Object(Default::default()),
+                    Some(value) => match convert::to_json(&intrinsics, &value, "input") {
+                        Ok(Some(json @ serde_json::Value::Object(_))) => json,
+                        Ok(None) => serde_json::Value::Object(Default::default()),
+                        Ok(Some(_)) => {
+                            return Err(Exception::throw_type(
+                                &ctx,
+                                &format!("{name}: the input must be an object"),
+                            ));
+                        }
+                        Err(message) => {
+                            drop(ctx.catch());
+                            return Err(Exception::throw_type(&ctx, &format!("{name}: {message}")));
+                        }
+                    },
+                };
+                st.calls += 1;
+                st.next_id += 1;
+                let id = st.next_id;
+                let request = CallRequest {
+                    id,
+                    server,
+                    tool,
+                    arguments,
+                };
+                if requests.send(request).is_err() {
+                    return Err(Exception::throw_internal(
+                        &ctx,
+                        "the host stopped taking tool calls",
+                    ));
+                }
+                st.outstanding += 1;
+                Ok(id as f64)
+            },
+        )?;
+        let state = self.state.clone();
+        let output = self.job.limits.output;
+        let host_log = Function::new(ctx.clone(), move |level: u32, text: String| {
+            let level = match level {
+                1 => Level::Info,
+                2 => Level::Warn,
+                3 => Level::Error,
+                _ => Level::Log,
+            };
+            log(&state, level, text, output);
+        })?;
+        let api = serde_json::json!(
+            self.job
+                .api
+                .servers
+                .iter()
+                .map(|s| serde_json::json!({
+                    "server": s.server,
+                    "namespace": s.namespace,
+                    "tools": s.tools.iter().map(|t| serde_json::json!({
+                        "tool": t.tool, "function": t.function, "typed": t.typed_output
+                    })).collect::<Vec<_>>(),
+                }))
+                .collect::<Vec<_>>()
+        );
+        let api = ctx.json_parse(api.to_string())?;
+        let bootstrap: Function = ctx.eval(BOOTSTRAP)?;
+        bootstrap.call((host_call, host_log, api))
+    }
+
+    /// Runs jobs and delivers tool replies until `promise` settles.
+    fn drive(&self, promise: &Promise<'js>, settle: &Function<'js>) -> Result<Value<'js>, Failure> {
+        loop {
+            while self.ctx.execute_pending_job() {}
+            if self.interrupted.load(Ordering::Relaxed) {
+                return Err(self.timed_out());
+            }
+            match promise.state() {
+                PromiseState::Resolved => {
+                    return promise
+                        .result::<Value>()
+                        .unwrap_or(Ok(Value::new_undefined(self.ctx.clone())))
+                        .map_err(|e| self.error(e));
+                }
+                PromiseState::Rejected => {
+                    let reason = match promise.result::<Value>() {
+                        Some(Err(rquickjs::Error::Exception)) | None => self.ctx.catch(),
+                        Some(Ok(value)) => value,
+                        Some(Err(other)) => return Err(self.error(other)),
+                    };
+                    return Err(self.exception(reason));
+                }
+                PromiseState::Pending => {}
+            }
+            if self.state.borrow().outstanding == 0 {
+                return Err(failure(
+                    FailureKind::Timeout,
+                    "the script is waiting for a promise that nothing will ever settle (no tool call is pending)"
+                        .to_string(),
+                ));
+            }
+            let now = Instant::now();
+            let left = self.job.limits.deadline.saturating_duration_since(now);
+            match self.job.replies.recv_timeout(left) {
+                Ok(reply) => {
+                    self.state.borrow_mut().outstanding -= 1;
+                    let (ok, payload) = match reply.outcome {
+                        Ok(json) => (true, json),
+                        Err(message) => (false, message),
+                    };
+                    if let Err(error) = settle.call::<_, ()>((reply.id as f64, ok, payload)) {
+                        return Err(self.error(error));
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Err(self.timed_out()),
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(failure(
+                        FailureKind::Runtime,
+                        "the host stopped answering tool calls".to_string(),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn timed_out(&self) -> Failure {
+        let pending = self.state.borrow().outstanding;
+        let mut message = "the script ran out of time (wall-clock limit)".to_string();
+        if pending > 0 {
+            message.push_str(&format!("; {pending} pending tool call(s) were cancelled"));
+        }
+        failure(FailureKind::Timeout, message)
+    }
+
+    /// A failure from an rquickjs error, taking the pending exception when there is one.
+    fn error(&self, error: rquickjs::Error) -> Failure {
+        match error {
+            rquickjs::Error::Exception => self.exception(self.ctx.catch()),
+            other => failure(FailureKind::Runtime, other.to_string()),
+        }
+    }
+
+    /// Classifies a thrown value.
+    fn exception(&self, value: Value<'js>) -> Failure {
+        let (name, message, stack) = match value.as_object() {
+            Some(object) => (
+                object.get::<_, Option<String>>("name").ok().flatten(),
+                object.get::<_, Option<String>>("message").ok().flatten(),
+                object.get::<_, Option<String>>("stack").ok().flatten(),
+            ),
+            None => (None, None, None),
+        };
+        let message = message.unwrap_or_else(|| describe(&value));
+        let kind = if self.interrupted.load(Ordering::Relaxed) {
+            return self.timed_out();
+        } else if message.contains("out of memory") {
+            FailureKind::Memory
+        } else if self.state.borrow().limit.as_deref() == Some(message.as_str()) {
+            FailureKind::Limit
+        } else if name.as_deref() == Some("ToolError") {
+            FailureKind::Tool
+        } else {
+            FailureKind::Runtime
+        };
+        let message = match (&name, kind) {
+            (Some(name), FailureKind::Runtime) if !name.is_empty() => format!("{name}: {message}"),
+            _ => message,
+        };
+        let message = if kind == FailureKind::Memory {
+            format!(
+                "the script used more than its memory limit of {} MB ({message})",
+                self.job.limits.memory / (1024 * 1024)
+            )
+        } else {
+            message
+        };
+        let position = stack
+            .as_deref()
+            .and_then(|s| first_position(s, &self.job.file));
+        Failure {
+            kind,
+            message,
+            stack: stack.filter(|s| !s.trim().is_empty()),
+            position,
+        }
+    }
+}
+
+fn failure(kind: FailureKind, message: String) -> Failure {
+    Failure {
+        kind,
+        message,
+        stack: None,
+        position: None,
+    }
+}
+
+fn log(state: &Rc<RefCell<State>>, level: Level, text: String, limit: usize) {
+    let mut state = state.borrow_mut();
+    let size = text.len() + 1;
+    if state.log_bytes.saturating_add(size) > limit {
+        state.dropped += size;
+        return;
+    }
+    state.log_bytes += size;
+    state.logs.push(LogLine { level, text });
+}
+
+/// A thrown value as text, without running script code.
+fn describe(value: &Value<'_>) -> String {
+    if let Some(object) = value.as_object() {
+        let name = object.get::<_, Option<String>>("name").ok().flatten();
+        let message = object.get::<_, Option<String>>("message").ok().flatten();
+        if let Some(message) = message {
+            return match name {
+                Some(name) => format!("{name}: {message}"),
+                None => message,
+            };
+        }
+    }
+    if let Some(text) = value.as_string().and_then(|s| s.to_string().ok()) {
+        return text;
+    }
+    match value.type_name() {
+        "undefined" | "null" => value.type_name().to_string(),
+        _ => value
+            .as_number()
+            .map(|n| n.to_string())
+            .or_else(|| value.as_bool().map(|b| b.to_string()))
+            .unwrap_or_else(|| format!("a thrown {}", value.type_name())),
+    }
+}
+
+/// The first `file:line:column` of `file` in a stack trace.
+fn first_position(stack: &str, file: &str) -> Option<(u32, u32)> {
+    let needle = format!("{file}:");
+    stack.lines().find_map(|line| {
+        let at = line.find(&needle)?;
+        let rest = &line[at + needle.len()..];
+        let mut parts = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty());
+        let line_no = parts.next()?.parse().ok()?;
+        let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
+        Some((line_no, column))
+    })
+}

@@ -1,0 +1,316 @@
+//! Running one script: transpile it, run it in a fresh engine on a thread of its own, carry
+//! its tool calls to the MCP host (concurrently, up to a limit), and report what happened as
+//! plain data ([`RunReport`], the JSON of `codemode run --json`).
+//!
+//! When the script ends, fails or runs out of time, the tool calls still in flight are
+//! dropped, which makes the host send `notifications/cancelled` upstream.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+use crate::codegen::ApiIndex;
+use crate::config::Settings;
+use crate::engine::{self, CallReply, CallRequest, FailureKind, Limits, LogLine};
+use crate::host::Host;
+use crate::transpile::{self, PositionMap};
+
+/// The limits of a run, from the configuration's `codemode` section and the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    pub timeout: Duration,
+    pub memory_bytes: usize,
+    pub output_bytes: usize,
+    pub result_bytes: usize,
+    pub max_tool_calls: usize,
+    pub concurrency: usize,
+}
+
+impl RunOptions {
+    pub fn from_settings(settings: &Settings) -> RunOptions {
+        RunOptions {
+            timeout: settings.run_timeout,
+            memory_bytes: settings.memory_limit_mb * 1024 * 1024,
+            output_bytes: settings.max_output_bytes,
+            result_bytes: settings.max_result_bytes,
+            max_tool_calls: settings.max_tool_calls,
+            concurrency: settings.max_concurrent_calls,
+        }
+    }
+}
+
+/// One tool call of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolCallRecord {
+    pub server: String,
+    pub tool: String,
+    pub ok: bool,
+    pub ms: u64,
+    /// Bytes of the tool's answer, which stayed out of the run's output.
+    pub bytes: usize,
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunError {
+    /// `type`, `runtime`, `tool`, `timeout`, `memory` or `limit`.
+    pub kind: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+}
+
+/// What a run did: the document `codemode run --json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub ok: bool,
+    pub result: Value,
+    pub logs: Vec<LogLine>,
+    pub tool_calls: Vec<ToolCallRecord>,
+    pub error: Option<RunError>,
+    pub diagnostics: Vec<Value>,
+    pub duration_ms: u64,
+    /// Console output dropped over the output limit.
+    pub dropped_output_bytes: usize,
+}
+
+impl RunReport {
+    /// Bytes of tool answers the script consumed without them reaching the output.
+    pub fn tool_result_bytes(&self) -> usize {
+        self.tool_calls.iter().map(|c| c.bytes).sum()
+    }
+}
+
+/// What the engine thread hands back.
+enum Finished {
+    Refused(transpile::SyntaxError, &'static str),
+    Ran(engine::Outcome, PositionMap),
+}
+
+/// Runs `source` (the script at `file`) against `host`, whose API `index` names.
+pub async fn run(
+    host: &Host,
+    index: &ApiIndex,
+    file: &str,
+    source: String,
+    options: &RunOptions,
+) -> RunReport {
+    let started = Instant::now();
+    let deadline = started + options.timeout;
+    let (request_tx, mut requests) = tokio::sync::mpsc::unbounded_channel::<CallRequest>();
+    let (reply_tx, replies) = std::sync::mpsc::channel::<CallReply>();
+    let (done_tx, mut done) = tokio::sync::oneshot::channel::<Finished>();
+    let limits = Limits {
+        deadline,
+        memory: options.memory_bytes,
+        output: options.output_bytes,
+        tool_calls: options.max_tool_calls,
+        result: options.result_bytes,
+    };
+    let job_index = index.clone();
+    let job_file = file.to_string();
+    let spawned = std::thread::Builder::new()
+        .name("codemode-script".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            let finished = match transpile::transpile(&job_file, &source) {
+                Err(error) => {
+                    let kind = if error.line.is_some() && !error.message.contains("nested") {
+                        "type"
+                    } else {
+                        "limit"
+                    };
+                    Finished::Refused(error, kind)
+                }
+                Ok(transpiled) => {
+                    let job = engine::Job {
+                        file: job_file,
+                        code: transpiled.code,
+                        api: job_index,
+                        limits,
+                        requests: request_tx,
+                        replies,
+                    };
+                    Finished::Ran(engine::run(job), transpiled.map)
+                }
+            };
+            let _ = done_tx.send(finished);
+        });
+    if let Err(error) = spawned {
+        return failed_report(
+            started,
+            "runtime",
+            format!("cannot start the script thread: {error}"),
+        );
+    }
+
+    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut in_flight = FuturesUnordered::new();
+    let mut records = Vec::new();
+    let finished = loop {
+        tokio::select! {
+            Some(request) = requests.recv() => {
+                let semaphore = semaphore.clone();
+                let entry = index.servers.get(request.server).and_then(|s| Some((s.server.clone(), s.tools.get(request.tool)?.tool.clone())));
+                in_flight.push(async move {
+                    let Some((server, tool)) = entry else {
+                        return (request.id, Err("no such tool".to_string()), None);
+                    };
+                    let _permit = semaphore.acquire_owned().await;
+                    let call_started = Instant::now();
+                    let arguments = match request.arguments {
+                        Value::Object(map) => Some(map),
+                        _ => None,
+                    };
+                    let answer = host.call_tool(&server, &tool, arguments).await;
+                    let ms = call_started.elapsed().as_millis() as u64;
+                    match answer {
+                        Ok(output) => {
+                            let payload = json!({
+                                "content": output.content,
+                                "structured": output.structured,
+                                "isError": output.is_error,
+                            })
+                            .to_string();
+                            let record = ToolCallRecord { server, tool, ok: !output.is_error, ms, bytes: payload.len() };
+                            (request.id, Ok(payload), Some(record))
+                        }
+                        Err(error) => {
+                            let record = ToolCallRecord { server, tool, ok: false, ms, bytes: 0 };
+                            (request.id, Err(error.to_string()), Some(record))
+                        }
+                    }
+                });
+            }
+            Some((id, outcome, record)) = in_flight.next(), if !in_flight.is_empty() => {
+                records.extend(record);
+                let _ = reply_tx.send(CallReply { id, outcome });
+            }
+            finished = &mut done => break finished,
+        }
+    };
+    // Calls still in flight are cancelled upstream as they are dropped.
+    drop(in_flight);
+
+    let duration_ms = started.elapsed().as_millis() as u64;
+    match finished {
+        Err(_) => failed_report(
+            started,
+            "runtime",
+            "the script thread stopped unexpectedly".to_string(),
+        ),
+        Ok(Finished::Refused(error, kind)) => RunReport {
+            ok: false,
+            result: Value::Null,
+            logs: Vec::new(),
+            tool_calls: Vec::new(),
+            error: Some(RunError {
+                kind: kind.to_string(),
+                message: error.message,
+                line: error.line,
+                column: error.column,
+                stack: None,
+            }),
+            diagnostics: Vec::new(),
+            duration_ms,
+            dropped_output_bytes: 0,
+        },
+        Ok(Finished::Ran(outcome, map)) => {
+            let (ok, result, error) = match outcome.result {
+                Ok(value) => (true, value.unwrap_or(Value::Null), None),
+                Err(failure) => {
+                    let position = failure.position.and_then(|(l, c)| map.to_source(l, c));
+                    let kind = match failure.kind {
+                        FailureKind::Runtime => "runtime",
+                        FailureKind::Tool => "tool",
+                        FailureKind::Timeout => "timeout",
+                        FailureKind::Memory => "memory",
+                        FailureKind::Limit => "limit",
+                    };
+                    let stack = failure.stack.map(|stack| map_stack(&stack, file, &map));
+                    let error = RunError {
+                        kind: kind.to_string(),
+                        message: failure.message,
+                        line: position.map(|p| p.0),
+                        column: position.map(|p| p.1),
+                        stack,
+                    };
+                    (false, Value::Null, Some(error))
+                }
+            };
+            RunReport {
+                ok,
+                result,
+                logs: outcome.logs,
+                tool_calls: records,
+                error,
+                diagnostics: Vec::new(),
+                duration_ms,
+                dropped_output_bytes: outcome.dropped_output,
+            }
+        }
+    }
+}
+
+fn failed_report(started: Instant, kind: &str, message: String) -> RunReport {
+    RunReport {
+        ok: false,
+        result: Value::Null,
+        logs: Vec::new(),
+        tool_calls: Vec::new(),
+        error: Some(RunError {
+            kind: kind.to_string(),
+            message,
+            line: None,
+            column: None,
+            stack: None,
+        }),
+        diagnostics: Vec::new(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        dropped_output_bytes: 0,
+    }
+}
+
+/// The stack with every `file:line:column` of the script moved to its TypeScript position.
+fn map_stack(stack: &str, file: &str, map: &PositionMap) -> String {
+    let needle = format!("{file}:");
+    stack
+        .lines()
+        .map(|line| {
+            let Some(at) = line.find(&needle) else {
+                return line.to_string();
+            };
+            let start = at + needle.len();
+            let rest = &line[start..];
+            let digits: Vec<&str> = rest.splitn(3, |c: char| !c.is_ascii_digit()).collect();
+            let (Some(l), Some(c)) = (
+                digits.first().and_then(|d| d.parse::<u32>().ok()),
+                digits.get(1).and_then(|d| d.parse::<u32>().ok()),
+            ) else {
+                return line.to_string();
+            };
+            match map.to_source(l, c) {
+                Some((sl, sc)) => {
+                    let consumed = format!("{l}:{c}");
+                    format!(
+                        "{}{sl}:{sc}{}",
+                        &line[..start],
+                        &rest[consumed.len().min(rest.len())..]
+                    )
+                }
+                None => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
