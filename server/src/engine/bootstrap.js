@@ -74,7 +74,11 @@
     const entry = apply(mapGet, pending, [id]);
     if (entry === undefined) return;
     apply(mapDelete, pending, [id]);
-    const resolve = entry[0], reject = entry[1], server = entry[2], tool = entry[3], typed = entry[4];
+    const resolve = entry[0], server = entry[2], tool = entry[3], typed = entry[4], site = entry[5];
+    const reject = (error) => {
+      defineProperty(error, "stack", { value: site.stack, writable: true, enumerable: false, configurable: true });
+      entry[1](error);
+    };
     if (!ok) {
       reject(new ToolError(server, tool, payload));
       return;
@@ -100,9 +104,11 @@
   function tool(serverIndex, toolIndex, server, name, functionName, typed) {
     const call = {
       [functionName](input) {
+        // Where the script called from, so a failure points at the call, not at the reply.
+        const site = new ErrorCtor();
         return new PromiseCtor((resolve, reject) => {
           const id = hostCall(serverIndex, toolIndex, input, intrinsics);
-          apply(mapSet, pending, [id, [resolve, reject, server, name, typed]]);
+          apply(mapSet, pending, [id, [resolve, reject, server, name, typed, site]]);
         });
       },
     }[functionName];
@@ -190,6 +196,11 @@
   }
   hidden(G, "Function", noCodeFromStrings);
   delete G.eval;
+
+  // The environment is ECMAScript plus what is declared for scripts: QuickJS-ng's web extras
+  // (a high-resolution clock among them) go, so what runs matches what type-checks.
+  const extras = ["performance", "queueMicrotask", "atob", "btoa", "DOMException"];
+  for (let i = 0; i < extras.length; i++) delete G[extras[i]];
 
   return settle;
 })

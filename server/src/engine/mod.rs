@@ -121,13 +121,34 @@ struct State {
     outstanding: usize,
     calls: usize,
     limit: Option<String>,
+    /// Rejections no handler took, reported with the run's output unless they are its failure.
+    unhandled: Vec<String>,
 }
 
 /// Runs `job` to completion on the current thread.
 pub fn run(job: Job) -> Outcome {
     let state = Rc::new(RefCell::new(State::default()));
     let result = run_in_fresh_runtime(&job, &state);
-    let state = state.take();
+    let mut state = state.take();
+    for reason in std::mem::take(&mut state.unhandled) {
+        // The run's own failure (and the engine's interrupt or out-of-memory error behind a
+        // timeout or memory failure) surfaces as the error, not again as a log line.
+        let is_the_failure = match &result {
+            Err(f) if matches!(f.kind, FailureKind::Timeout | FailureKind::Memory) => {
+                ["interrupted", "out of memory", "string too long"]
+                    .iter()
+                    .any(|m| reason.contains(m))
+            }
+            Err(f) => reason.ends_with(&f.message) || f.message.ends_with(&reason),
+            Ok(_) => false,
+        };
+        if !is_the_failure {
+            state.logs.push(LogLine {
+                level: Level::Error,
+                text: format!("unhandled promise rejection: {reason}"),
+            });
+        }
+    }
     Outcome {
         result,
         logs: state.logs,
@@ -162,8 +183,7 @@ fn run_in_fresh_runtime(
     runtime.set_host_promise_rejection_tracker(Some(Box::new(
         move |_ctx, _promise, reason, is_handled| {
             if !is_handled {
-                let text = format!("unhandled promise rejection: {}", describe(&reason));
-                log(&unhandled, Level::Error, text, usize::MAX);
+                unhandled.borrow_mut().unhandled.push(describe(&reason));
             }
         },
     )));
@@ -401,7 +421,7 @@ impl<'js> Run<'_, 'js> {
         let message = message.unwrap_or_else(|| describe(&value));
         let kind = if self.interrupted.load(Ordering::Relaxed) {
             return self.timed_out();
-        } else if message.contains("out of memory") {
+        } else if message.contains("out of memory") || message.contains("string too long") {
             FailureKind::Memory
         } else if self.state.borrow().limit.as_deref() == Some(message.as_str()) {
             FailureKind::Limit
