@@ -75,7 +75,7 @@ pub fn transpile(file: &str, source: &str) -> Result<Transpiled, SyntaxError> {
     let source_type = SourceType::ts().with_module(true);
     let parsed = Parser::new(&allocator, source, source_type).parse();
     if let Some(error) = parsed.diagnostics.first() {
-        let offset = error.labels.first().map(|label| label.offset() as u32);
+        let offset = error.labels.first().map(|label| label.offset());
         let (line, column) = match offset {
             Some(offset) => {
                 let (line, column) = line_column(source, offset);

@@ -6,4 +6,5 @@ mod cli;
 mod faults;
 mod http;
 mod real_servers;
+mod run;
 mod support;

@@ -72,10 +72,14 @@ fn convert<'js>(
         Type::Null => Json::Null,
         Type::Bool => Json::Bool(value.as_bool().unwrap_or(false)),
         Type::Int => Json::Number(Number::from(value.as_int().unwrap_or(0))),
-        Type::Float => value
-            .as_float()
-            .and_then(Number::from_f64)
-            .map_or(Json::Null, Json::Number),
+        // As `JSON.stringify` writes them: integral values without a fraction.
+        Type::Float => match value.as_float() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                Json::Number(Number::from(f as i64))
+            }
+            Some(f) => Number::from_f64(f).map_or(Json::Null, Json::Number),
+            None => Json::Null,
+        },
         Type::String => Json::String(
             value
                 .as_string()

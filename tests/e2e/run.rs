@@ -1,0 +1,339 @@
+//! `codemode run`: real scripts against the real servers (typed results, `ToolResult.text`,
+//! fan-out, caught tool errors), and the attack suite in `tests/scripts/attacks/` (each file
+//! says the error kind it must end in), run through one host that must serve a normal run
+//! after every attack.
+
+use std::time::Duration;
+
+use codemode::codegen;
+use codemode::config::{Config, Settings};
+use codemode::host::Host;
+use codemode::runtime::{self, RunOptions, RunReport};
+use serde_json::{Value, json};
+
+use crate::support::{Workspace, real_servers, repo};
+
+fn demo_options() -> RunOptions {
+    let mut options = RunOptions::from_settings(&Settings::default());
+    options.timeout = Duration::from_secs(3);
+    options.memory_bytes = 64 * 1024 * 1024;
+    options.max_tool_calls = 5_000;
+    options.result_bytes = 1024 * 1024;
+    options
+}
+
+async fn run_on(host: &Host, source: &str, options: &RunOptions) -> RunReport {
+    let index = codegen::index(&host.catalog());
+    runtime::run(host, &index, "script.ts", source.to_string(), options).await
+}
+
+/// A normal run, to show the host is still fine.
+async fn assert_still_serves(host: &Host, after: &str) {
+    let report = run_on(
+        host,
+        "export default (await demo.add({ a: 20, b: 22 })).sum;",
+        &demo_options(),
+    )
+    .await;
+    assert_eq!(report.result, json!(42), "after {after}: {report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attacks_are_contained_with_the_right_error_kind() {
+    let host = Host::start(&Config::builtin_default(), &|_| {}).await;
+    let dir = repo().join("tests/scripts/attacks");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 20);
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut source = std::fs::read_to_string(&path).unwrap();
+        let expected = source
+            .lines()
+            .find_map(|l| l.strip_prefix("// expect-kind: "))
+            .unwrap_or_else(|| panic!("{name} has no expect-kind"))
+            .to_string();
+        if name == "deep_literal.ts" {
+            source = format!(
+                "export default {}1{};",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            );
+        }
+        let report = run_on(&host, &source, &demo_options()).await;
+        let error = report
+            .error
+            .clone()
+            .unwrap_or_else(|| panic!("{name} succeeded: {report:?}"));
+        assert_eq!(error.kind, expected, "{name}: {error:?}");
+        assert!(!report.ok);
+        if expected == "timeout" {
+            assert!(
+                report.duration_ms < 10_000,
+                "{name} took {} ms",
+                report.duration_ms
+            );
+        }
+        assert_still_serves(&host, &name).await;
+    }
+    host.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn specific_messages_say_what_happened() {
+    let host = Host::start(&Config::builtin_default(), &|_| {}).await;
+    let options = demo_options();
+    let read = |name: &str| {
+        std::fs::read_to_string(repo().join("tests/scripts/attacks").join(name)).unwrap()
+    };
+
+    let report = run_on(&host, &read("eval_and_function.ts"), &options).await;
+    let message = report.error.unwrap().message;
+    assert!(!message.contains("ran"), "code from strings ran: {message}");
+    assert_eq!(
+        message
+            .matches("code generation from strings is disabled")
+            .count(),
+        3,
+        "{message}"
+    );
+    // `eval` is gone altogether.
+    assert!(
+        message.starts_with("Error: TypeError: not a function |"),
+        "{message}"
+    );
+
+    let report = run_on(&host, &read("hung_tool_call.ts"), &options).await;
+    assert!(
+        report
+            .error
+            .unwrap()
+            .message
+            .contains("1 pending tool call(s) were cancelled")
+    );
+
+    let report = run_on(&host, &read("cyclic_argument.ts"), &options).await;
+    let error = report.error.unwrap();
+    assert!(
+        error
+            .message
+            .contains("demo.echo: input.self refers back to itself"),
+        "{error:?}"
+    );
+
+    let report = run_on(&host, &read("uncaught_tool_error.ts"), &options).await;
+    let error = report.error.unwrap();
+    assert!(
+        error.message.starts_with("unknown city \"Atlantis\""),
+        "{error:?}"
+    );
+    assert_eq!(
+        (error.line, error.column.is_some()),
+        (Some(2), true),
+        "the call's line: {error:?}"
+    );
+    host.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_survives_from_one_run_to_the_next() {
+    let host = Host::start(&Config::builtin_default(), &|_| {}).await;
+    let options = demo_options();
+    let first = run_on(
+        &host,
+        "(Object.prototype as any).leaked = 1; Array.prototype.map = () => { throw new Error('patched') };\
+         (globalThis as any).kept = 'x'; export default 'polluted';",
+        &options,
+    )
+    .await;
+    assert!(first.ok, "{first:?}");
+    let second = run_on(
+        &host,
+        "export default { leaked: ({} as any).leaked ?? null, kept: (globalThis as any).kept ?? null, mapped: [1, 2].map((x) => x * 2) };",
+        &options,
+    )
+    .await;
+    assert_eq!(
+        second.result,
+        json!({"leaked": null, "kept": null, "mapped": [2, 4]}),
+        "{second:?}"
+    );
+    host.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bridge_sends_exactly_what_was_written() {
+    let host = Host::start(&Config::builtin_default(), &|_| {}).await;
+    let source = r#"
+        (Object.prototype as any).toJSON = () => ({ text: "hacked by toJSON" });
+        (JSON as any).stringify = () => '{"text":"hacked by stringify"}';
+        (JSON as any).parse = () => ({ text: "hacked by parse" });
+        Map.prototype.set = function () { throw new Error("patched Map.set") };
+        Reflect.apply = () => { throw new Error("patched Reflect.apply") };
+        let reads = 0;
+        const input = { get text() { reads += 1; return reads === 1 ? "first read" : "later read"; } };
+        const echoed = await demo.echo(input);
+        const parsed = (await demo.echo({ text: '{"__proto__": {"polluted": true}, "ok": 1}' })).json() as any;
+        export default { echoed: echoed.text, reads, ok: parsed.ok, polluted: ({} as any).polluted ?? null };
+    "#;
+    let report = run_on(&host, source, &demo_options()).await;
+    assert_eq!(
+        report.result,
+        json!({"echoed": "first read", "reads": 1, "ok": 1, "polluted": null}),
+        "{report:?}"
+    );
+    host.shutdown().await;
+}
+
+#[test]
+fn the_globals_a_script_sees_are_the_golden_list() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "globals.ts",
+        "export default Object.getOwnPropertyNames(globalThis).sort();",
+    );
+    let run = workspace.codemode(&["run", "globals.ts", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got: Vec<String> = serde_json::from_value(run.json()["result"].clone()).unwrap();
+    let golden_path = repo().join("tests/scripts/globals.golden");
+    let golden: Vec<String> = std::fs::read_to_string(&golden_path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        got,
+        golden,
+        "a global was added or removed; review, then update {}",
+        golden_path.display()
+    );
+    for absent in [
+        "process",
+        "require",
+        "Deno",
+        "fetch",
+        "WebSocket",
+        "XMLHttpRequest",
+        "eval",
+        "std",
+        "os",
+        "performance",
+    ] {
+        assert!(!got.iter().any(|g| g == absent), "{absent} is reachable");
+    }
+}
+
+#[test]
+fn the_readme_example_runs_on_the_builtin_demo() {
+    let run = crate::support::codemode_in(&repo(), &["run", "examples/weather.ts", "--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["toolCalls"].as_array().unwrap().len(), 7);
+    assert!(
+        report["result"]["warmest"]["averageHigh"].as_f64().unwrap()
+            >= report["result"]["coldest"]["averageHigh"].as_f64().unwrap()
+    );
+    assert_eq!(report["logs"][0]["text"], "checked 6 cities");
+
+    // The human form: output on stdout, the summary on stderr.
+    let run = crate::support::codemode_in(&repo(), &["run", "examples/weather.ts"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.starts_with("checked 6 cities\n{"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("✓ 7 tool calls"), "{}", run.stderr);
+}
+
+#[test]
+fn scripts_run_against_the_real_servers() {
+    let workspace = Workspace::new();
+    let mut servers = real_servers(&workspace);
+    servers["memory"]["env"]["API_TOKEN"] = json!("canary-51d0-memory-env");
+    workspace.config(servers);
+    workspace.write(
+        "task.ts",
+        r#"
+        // Typed structured results (memory, time), with a $ref'd output type.
+        await memory.createEntities({ entities: [
+          { name: "Ada", entityType: "person", observations: ["wrote the first program"] },
+          { name: "Analytical Engine", entityType: "machine", observations: ["never finished"] },
+        ] });
+        await memory.createRelations({ relations: [{ from: "Ada", to: "Analytical Engine", relationType: "programmed" }] });
+        const graph = await memory.readGraph();
+        const now = await time.getCurrentTime({ timezone: "Etc/UTC" });
+        const converted = await time.convertTime({ source_timezone: "Etc/UTC", time: "12:00", target_timezone: "Asia/Tokyo" });
+
+        // Untyped results: ToolResult.text.
+        const status = await git.gitStatus({ repo_path: "repo" });
+        const echoed = await everything.echo({ message: "hello" });
+        const file = await filesystem.readTextFile({ path: "hello.txt" });
+
+        // Fan-out: hundreds of concurrent calls.
+        const sums = await Promise.all(Array.from({ length: 300 }, (_, i) => everything.getSum({ a: i, b: 1 })));
+        const total = sums.reduce((acc, r) => acc + Number(r.text.match(/(\d+)\D*$/)![1]), 0);
+
+        // Tool errors, caught.
+        let refused = "";
+        try {
+          await filesystem.readTextFile({ path: "/etc/passwd" });
+        } catch (error) {
+          if (error instanceof ToolError) refused = `${error.server}.${error.tool}: ${error.message.slice(0, 40)}`;
+        }
+
+        // What a script can reach, stringified: no secret among it.
+        const reachable = JSON.stringify(Object.getOwnPropertyNames(globalThis).map((name) => [name, String((globalThis as any)[name])]));
+        const env = (await everything.getEnv()).text;
+
+        export default {
+          entities: graph.entities.map((e) => e.name).sort(),
+          relations: graph.relations.length,
+          utc: now.timezone,
+          tokyo: converted.target.timezone,
+          clean: status.text.includes("nothing to commit"),
+          echoed: echoed.text,
+          file: file.content.trim(),
+          total,
+          refused,
+          leaks: [reachable, env].some((text) => text.includes("canary-51d0")),
+        };
+        "#,
+    );
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(["run", "task.ts", "--json", "--timeout", "60"])
+        .current_dir(workspace.path())
+        .env("CODEMODE_PARENT_SECRET", "canary-51d0-parent-env")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stdout}\n{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let result = &report["result"];
+    assert_eq!(result["entities"], json!(["Ada", "Analytical Engine"]));
+    assert_eq!(result["relations"], 1);
+    assert_eq!(result["utc"], "Etc/UTC");
+    assert_eq!(result["tokyo"], "Asia/Tokyo");
+    assert_eq!(result["clean"], true, "{result}");
+    assert_eq!(result["echoed"], "Echo: hello");
+    assert_eq!(result["file"], "hello from a real file");
+    assert_eq!(result["total"], (0..300).map(|i| i + 1).sum::<i64>());
+    assert!(
+        result["refused"]
+            .as_str()
+            .unwrap()
+            .starts_with("filesystem.read_text_file: "),
+        "{result}"
+    );
+    assert_eq!(result["leaks"], false);
+    let calls = report["toolCalls"].as_array().unwrap();
+    assert_eq!(calls.len(), 8 + 300 + 1 + 1);
+    assert_eq!(calls.iter().filter(|c| c["ok"] == false).count(), 1);
+    assert!(!stdout.contains("canary-51d0") && !stderr.contains("canary-51d0"));
+}

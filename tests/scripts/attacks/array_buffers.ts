@@ -1,0 +1,3 @@
+// expect-kind: memory
+const kept: ArrayBuffer[] = [];
+for (;;) kept.push(new ArrayBuffer(32 * 1024 * 1024));

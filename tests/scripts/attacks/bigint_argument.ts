@@ -1,0 +1,2 @@
+// expect-kind: runtime
+await demo.add({ a: 1n as any, b: 2 });

@@ -1,0 +1,3 @@
+// expect-kind: timeout
+const match = /^(a+)+$/.test("a".repeat(40) + "!");
+export default match;

@@ -1,0 +1,4 @@
+// expect-kind: runtime
+const input: any = { text: "x" };
+input.self = input;
+await demo.echo(input);

@@ -1,0 +1,2 @@
+// expect-kind: runtime
+await import("data:text/javascript,export default 1");

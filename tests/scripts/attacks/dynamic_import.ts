@@ -1,0 +1,2 @@
+// expect-kind: runtime
+await import("fs");

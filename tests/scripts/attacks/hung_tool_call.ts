@@ -1,0 +1,2 @@
+// expect-kind: timeout
+await demo.sleep({ ms: 100_000 });

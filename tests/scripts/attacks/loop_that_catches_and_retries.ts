@@ -1,0 +1,6 @@
+// expect-kind: timeout
+for (;;) {
+  try {
+    while (true) {}
+  } catch (error) {}
+}

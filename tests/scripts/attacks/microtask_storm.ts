@@ -1,0 +1,5 @@
+// expect-kind: timeout
+Promise.resolve().then(function again() {
+  Promise.resolve().then(again);
+});
+await demo.sleep({ ms: 100_000 });

@@ -1,0 +1,2 @@
+// expect-kind: timeout
+await new Promise(() => {});

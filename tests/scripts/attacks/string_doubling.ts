@@ -1,0 +1,3 @@
+// expect-kind: memory
+let text = "x";
+for (;;) text += text;

@@ -1,0 +1,2 @@
+// expect-kind: tool
+await demo.getForecast({ city: "Atlantis" });
