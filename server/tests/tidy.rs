@@ -22,7 +22,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn sources() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["server/src", "server/tests", "tests/e2e"] {
+    for dir in ["server/src", "server/tests", "tests/e2e", "bench/src"] {
         rust_files(&repo().join(dir), &mut files);
     }
     files

@@ -390,7 +390,8 @@ fn the_examples_type_check_against_the_demo_api_and_run() {
         if path.extension().is_some_and(|e| e == "ts") {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             std::fs::copy(&path, workspace.path().join(&name)).unwrap();
-            let ran = crate::support::codemode_in(&repo(), &["run", "-q", &format!("examples/{name}")]);
+            let ran =
+                crate::support::codemode_in(&repo(), &["run", "-q", &format!("examples/{name}")]);
             assert_eq!(ran.code, 0, "{name}: {}", ran.stderr);
             names.push(name);
         }

@@ -1,0 +1,255 @@
+//! `cargo run --release -p codemode-bench`: the sandbox's figures side by side with a peer
+//! measured in the same run — the same workloads written directly against the official
+//! TypeScript MCP SDK on Node (`bench/node/peer.mjs`), against the same zero-work server
+//! (`zero-server`). Rounds are interleaved; the table shows medians and ratios. Not a test:
+//! it prints figures and asserts nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use codemode::codegen;
+use codemode::config::{Config, Settings};
+use codemode::host::Host;
+use codemode::runtime::{self, RunOptions};
+
+const ROUNDS: usize = 3;
+const STARTS: usize = 200;
+const SEQUENTIAL: usize = 2_000;
+const FANOUT: usize = 20_000;
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let zero = sibling_binary("zero-server");
+    let node_dir = repo.join("bench/node");
+    eprintln!("installing the Node peer (npm ci in bench/node)…");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&node_dir)
+        .status()
+        .expect("npm runs");
+    assert!(status.success(), "npm ci failed in bench/node");
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut ours = Vec::new();
+    let mut peers = Vec::new();
+    for round in 1..=ROUNDS {
+        eprintln!("round {round}/{ROUNDS}: codemode…");
+        ours.push(runtime.block_on(measure_codemode(&zero)));
+        eprintln!("round {round}/{ROUNDS}: Node + official SDK…");
+        peers.push(measure_peer(&node_dir, &zero));
+    }
+    let peak_rss = peak_rss_mb();
+
+    let median = |values: Vec<f64>| -> f64 {
+        let mut values = values;
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let ours_of = |f: fn(&Figures) -> f64| median(ours.iter().map(f).collect());
+    let peer_of = |f: fn(&Figures) -> f64| median(peers.iter().map(f).collect());
+
+    let start = ours_of(|f| f.start_ms);
+    let start_p95 = ours_of(|f| f.start_p95_ms);
+    let per_call = ours_of(|f| f.per_call_ms);
+    let floor = ours_of(|f| f.host_per_call_ms);
+    let fanout = ours_of(|f| f.fanout_per_second);
+    let host_fanout = ours_of(|f| f.host_fanout_per_second);
+    let peer_start = peer_of(|f| f.start_ms);
+    let peer_call = peer_of(|f| f.per_call_ms);
+    let peer_fanout = peer_of(|f| f.fanout_per_second);
+    let peer_rss = peer_of(|f| f.peak_rss_mb);
+
+    println!("| Workload | codemode | Node + official SDK | peer / codemode | Goal |");
+    println!("| --- | --- | --- | --- | --- |");
+    println!(
+        "| Fresh isolate to first statement (median; p95 {start_p95:.2} ms) | {start:.2} ms | {peer_start:.2} ms (`vm.createContext`) | {:.1}× | ≤ 1 ms |",
+        peer_start / start
+    );
+    println!(
+        "| One tool call from a script, sequential (zero-work stdio server) | {per_call:.3} ms | {peer_call:.3} ms | {:.1}× | |",
+        peer_call / per_call
+    );
+    println!(
+        "| Added by the sandbox per call (script call − direct host call {floor:.3} ms) | {:.3} ms | | | ≤ 0.1 ms |",
+        per_call - floor
+    );
+    println!(
+        "| Fan-out: `Promise.all` of {FANOUT} calls | {fanout:.0} calls/s | {peer_fanout:.0} calls/s | {:.2}× | ≥ 30,000 calls/s |",
+        peer_fanout / fanout
+    );
+    println!(
+        "| Fan-out floor: the same {FANOUT} calls straight from Rust through the host, no sandbox | {host_fanout:.0} calls/s | | | |"
+    );
+    println!(
+        "| Peak memory of the process (RSS) | {peak_rss:.0} MB | {peer_rss:.0} MB | {:.1}× | |",
+        peer_rss / peak_rss
+    );
+    println!();
+    println!(
+        "{ROUNDS} interleaved rounds, medians; {STARTS} starts, {SEQUENTIAL} sequential calls and {FANOUT} concurrent calls per round; \
+         codemode's default concurrency limit ({} calls in flight). Machine: {} cores, {}.",
+        Settings::default().max_concurrent_calls,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        cpu_model()
+    );
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    start_ms: f64,
+    start_p95_ms: f64,
+    per_call_ms: f64,
+    host_per_call_ms: f64,
+    fanout_per_second: f64,
+    host_fanout_per_second: f64,
+    peak_rss_mb: f64,
+}
+
+async fn measure_codemode(zero: &Path) -> Figures {
+    let dir = std::env::temp_dir().join(format!("codemode-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("codemode.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({"mcpServers": {"zero": {"command": zero}}}).to_string(),
+    )
+    .unwrap();
+    let config = Config::from_file(&path).unwrap();
+    let host = Host::start(&config, &|_| {}).await;
+    let index = codegen::index(&host.catalog());
+    let mut options = RunOptions::from_settings(&Settings::default());
+    options.max_tool_calls = FANOUT * 2;
+    options.timeout = Duration::from_secs(120);
+
+    let run = |source: String| {
+        let (host, index, options) = (&host, &index, &options);
+        async move {
+            let report = runtime::run(host, index, "bench.ts", source, options).await;
+            assert!(report.ok, "{:?}", report.error);
+        }
+    };
+
+    // Warm up the process (allocator, code paths) before timing.
+    for _ in 0..20 {
+        run("export default 1;".to_string()).await;
+    }
+    let mut starts = Vec::with_capacity(STARTS);
+    for _ in 0..STARTS {
+        let started = Instant::now();
+        run("export default 1;".to_string()).await;
+        starts.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    starts.sort_by(f64::total_cmp);
+
+    run("for (let i = 0; i < 200; i++) await zero.noop();".to_string()).await;
+    let started = Instant::now();
+    run(format!(
+        "for (let i = 0; i < {SEQUENTIAL}; i++) await zero.noop();"
+    ))
+    .await;
+    let per_call_ms = started.elapsed().as_secs_f64() * 1000.0 / SEQUENTIAL as f64;
+
+    let started = Instant::now();
+    for _ in 0..SEQUENTIAL {
+        host.call_tool("zero", "noop", None).await.unwrap();
+    }
+    let host_per_call_ms = started.elapsed().as_secs_f64() * 1000.0 / SEQUENTIAL as f64;
+
+    let started = Instant::now();
+    run(format!(
+        "await Promise.all(Array.from({{ length: {FANOUT} }}, () => zero.noop()));"
+    ))
+    .await;
+    let fanout_per_second = FANOUT as f64 / started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let calls = (0..FANOUT).map(|_| host.call_tool("zero", "noop", None));
+    for answer in futures_join_all(calls).await {
+        answer.unwrap();
+    }
+    let host_fanout_per_second = FANOUT as f64 / started.elapsed().as_secs_f64();
+
+    host.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Figures {
+        start_ms: starts[starts.len() / 2],
+        start_p95_ms: starts[starts.len() * 95 / 100],
+        per_call_ms,
+        host_per_call_ms,
+        fanout_per_second,
+        host_fanout_per_second,
+        peak_rss_mb: 0.0,
+    }
+}
+
+fn measure_peer(node_dir: &Path, zero: &Path) -> Figures {
+    let output = Command::new("node")
+        .arg(node_dir.join("peer.mjs"))
+        .arg(zero)
+        .arg(SEQUENTIAL.to_string())
+        .arg(FANOUT.to_string())
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let figures: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let number = |key: &str| figures[key].as_f64().unwrap_or(f64::NAN);
+    Figures {
+        start_ms: number("startMedianMs"),
+        start_p95_ms: f64::NAN,
+        per_call_ms: number("perCallMs"),
+        host_per_call_ms: f64::NAN,
+        fanout_per_second: number("fanoutCallsPerSecond"),
+        host_fanout_per_second: f64::NAN,
+        peak_rss_mb: number("peakRssMb"),
+    }
+}
+
+/// All of `futures`, awaited together (the host's calls are not `'static`, so no spawning).
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    futures::future::join_all(futures).await
+}
+
+/// A binary built beside this one (`cargo run` builds every binary of the package).
+fn sibling_binary(name: &str) -> PathBuf {
+    let path = std::env::current_exe().unwrap().with_file_name(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --release -p codemode-bench`",
+        path.display()
+    );
+    path
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
