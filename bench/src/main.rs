@@ -4,6 +4,9 @@
 //! (`zero-server`). Rounds are interleaved; the table shows medians and ratios. Not a test:
 //! it prints figures and asserts nothing.
 
+// The table on stdout is this program's output.
+#![allow(clippy::print_stdout)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
