@@ -400,3 +400,37 @@ fn the_examples_type_check_against_the_demo_api_and_run() {
     let args: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_eq!(crate::support::tsc(workspace.path(), &args), vec![]);
 }
+
+#[test]
+fn an_output_flood_is_capped_with_a_marker() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "flood.ts",
+        "for (let i = 0; i < 30_000; i++) console.log(`line ${i} ` + 'y'.repeat(100));\nexport default 'still here';",
+    );
+    let run = workspace.codemode(&["run", "flood.ts", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["result"], "still here");
+    let kept: usize = report["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap().len() + 1)
+        .sum();
+    assert!(kept <= 1024 * 1024, "kept {kept} bytes");
+    assert!(
+        report["droppedOutputBytes"].as_u64().unwrap() > 2_000_000,
+        "{}",
+        report["droppedOutputBytes"]
+    );
+
+    let run = workspace.codemode(&["run", "flood.ts"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .contains("more bytes of output were dropped at the output limit]"),
+        "no marker"
+    );
+    assert!(run.stdout.len() < 1024 * 1024 + 4096);
+}
