@@ -148,9 +148,8 @@ pub async fn run(
         });
     if let Err(error) = spawned {
         return failed_report(
-            started,
-            "runtime",
-            format!("cannot start the script thread: {error}"),
+            started.elapsed().as_millis() as u64,
+            runtime_error(format!("cannot start the script thread: {error}")),
         );
     }
 
@@ -205,26 +204,19 @@ pub async fn run(
     let duration_ms = started.elapsed().as_millis() as u64;
     match finished {
         Err(_) => failed_report(
-            started,
-            "runtime",
-            "the script thread stopped unexpectedly".to_string(),
+            duration_ms,
+            runtime_error("the script thread stopped unexpectedly".to_string()),
         ),
-        Ok(Finished::Refused(error, kind)) => RunReport {
-            ok: false,
-            result: Value::Null,
-            logs: Vec::new(),
-            tool_calls: Vec::new(),
-            error: Some(RunError {
+        Ok(Finished::Refused(error, kind)) => failed_report(
+            duration_ms,
+            RunError {
                 kind: kind.to_string(),
                 message: error.message,
                 line: error.line,
                 column: error.column,
                 stack: None,
-            }),
-            diagnostics: Vec::new(),
-            duration_ms,
-            dropped_output_bytes: 0,
-        },
+            },
+        ),
         Ok(Finished::Ran(outcome, map)) => {
             let (ok, result, error) = match outcome.result {
                 Ok(value) => (true, value.unwrap_or(Value::Null), None),
@@ -262,22 +254,27 @@ pub async fn run(
     }
 }
 
-fn failed_report(started: Instant, kind: &str, message: String) -> RunReport {
+/// A report of a run that failed before or outside the script.
+fn failed_report(duration_ms: u64, error: RunError) -> RunReport {
     RunReport {
         ok: false,
         result: Value::Null,
         logs: Vec::new(),
         tool_calls: Vec::new(),
-        error: Some(RunError {
-            kind: kind.to_string(),
-            message,
-            line: None,
-            column: None,
-            stack: None,
-        }),
+        error: Some(error),
         diagnostics: Vec::new(),
-        duration_ms: started.elapsed().as_millis() as u64,
+        duration_ms,
         dropped_output_bytes: 0,
+    }
+}
+
+fn runtime_error(message: String) -> RunError {
+    RunError {
+        kind: "runtime".to_string(),
+        message,
+        line: None,
+        column: None,
+        stack: None,
     }
 }
 
