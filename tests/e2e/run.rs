@@ -338,47 +338,6 @@ fn scripts_run_against_the_real_servers() {
     assert!(!stdout.contains("canary-51d0") && !stderr.contains("canary-51d0"));
 }
 
-/// Threads of this process, from procfs.
-fn threads() -> usize {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_runaway_runs_leak_no_threads() {
-    let host = Host::start(&Config::builtin_default(), &|_| {}).await;
-    let mut options = demo_options();
-    options.timeout = Duration::from_millis(5);
-    assert_still_serves(&host, "start").await;
-    let before = threads();
-    for round in 0..1000 {
-        let report = run_on(&host, "for (;;) {}", &options).await;
-        assert_eq!(
-            report.error.map(|e| e.kind).as_deref(),
-            Some("timeout"),
-            "round {round}"
-        );
-    }
-    // Each run's thread has ended (allow a moment for the last to be reaped).
-    let mut after = threads();
-    for _ in 0..50 {
-        if after <= before {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        after = threads();
-    }
-    assert!(after <= before, "threads before {before}, after {after}");
-    assert_still_serves(&host, "a thousand runs").await;
-    host.shutdown().await;
-}
-
 #[test]
 fn the_examples_type_check_against_the_demo_api_and_run() {
     let workspace = Workspace::new();
