@@ -31,6 +31,8 @@ pub struct SyntaxError {
     pub message: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
+    /// The source was refused for its size or nesting, not for its syntax.
+    pub over_limit: bool,
 }
 
 /// Output position → source position, from the source map (0-based inside, 1-based out).
@@ -62,6 +64,7 @@ pub fn transpile(file: &str, source: &str) -> Result<Transpiled, SyntaxError> {
             ),
             line: None,
             column: None,
+            over_limit: true,
         });
     }
     if let Some((line, column)) = too_deep(source) {
@@ -69,6 +72,7 @@ pub fn transpile(file: &str, source: &str) -> Result<Transpiled, SyntaxError> {
             message: format!("brackets are nested more than {MAX_NESTING} levels deep"),
             line: Some(line),
             column: Some(column),
+            over_limit: true,
         });
     }
     let allocator = Allocator::default();
@@ -87,6 +91,7 @@ pub fn transpile(file: &str, source: &str) -> Result<Transpiled, SyntaxError> {
             message: error.message.to_string(),
             line,
             column,
+            over_limit: false,
         });
     }
     let mut program = parsed.program;
@@ -102,6 +107,7 @@ pub fn transpile(file: &str, source: &str) -> Result<Transpiled, SyntaxError> {
             message: error.message.to_string(),
             line: None,
             column: None,
+            over_limit: false,
         });
     }
     let generated = Codegen::new()

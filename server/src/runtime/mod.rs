@@ -125,11 +125,7 @@ pub async fn run(
         .spawn(move || {
             let finished = match transpile::transpile(&job_file, &source) {
                 Err(error) => {
-                    let kind = if error.line.is_some() && !error.message.contains("nested") {
-                        "type"
-                    } else {
-                        "limit"
-                    };
+                    let kind = if error.over_limit { "limit" } else { "type" };
                     Finished::Refused(error, kind)
                 }
                 Ok(transpiled) => {

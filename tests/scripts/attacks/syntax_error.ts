@@ -1,0 +1,2 @@
+// expect-kind: type
+const x = ;
