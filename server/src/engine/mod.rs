@@ -220,8 +220,14 @@ impl<'js> Run<'_, 'js> {
         if let Some(promise) = value.as_promise().cloned() {
             value = self.drive(&promise, &settle)?;
         }
-        let json = convert::to_json(&intrinsics, &value, "the result")
-            .map_err(|message| failure(FailureKind::Runtime, message))?;
+        // Reading the result can run the script's getters, which the clock may interrupt.
+        let json = convert::to_json(&intrinsics, &value, "the result").map_err(|message| {
+            if self.interrupted.load(Ordering::Relaxed) {
+                self.timed_out()
+            } else {
+                failure(FailureKind::Runtime, message)
+            }
+        })?;
         if let Some(json) = &json {
             let size = json.to_string().len();
             if size > self.job.limits.result {

@@ -1,0 +1,6 @@
+// expect-kind: timeout
+export default {
+  get forever(): number {
+    for (;;) {}
+  },
+};
