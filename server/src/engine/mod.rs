@@ -507,15 +507,44 @@ fn describe(value: &Value<'_>) -> String {
 
 /// The first `file:line:column` of `file` in a stack trace.
 fn first_position(stack: &str, file: &str) -> Option<(u32, u32)> {
-    let needle = format!("{file}:");
-    stack.lines().find_map(|line| {
-        let at = line.find(&needle)?;
-        let rest = &line[at + needle.len()..];
-        let mut parts = rest
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty());
-        let line_no = parts.next()?.parse().ok()?;
-        let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
-        Some((line_no, column))
-    })
+    stack
+        .lines()
+        .find_map(|line| frame_position(line, file))
+        .map(|(_, line, column)| (line, column))
+}
+
+/// In one line of a QuickJS stack trace, where `file`'s `line:column` stands (its byte range
+/// in `frame`) and what it says.
+pub fn frame_position(frame: &str, file: &str) -> Option<(std::ops::Range<usize>, u32, u32)> {
+    let start = frame.find(&format!("{file}:"))? + file.len() + 1;
+    let rest = &frame[start..];
+    let line_len = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let line = rest[..line_len].parse().ok()?;
+    let after = rest[line_len..].strip_prefix(':')?;
+    let column_len = after
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(after.len());
+    let column = after[..column_len].parse().ok()?;
+    Some((start..start + line_len + 1 + column_len, line, column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stack_frames_give_their_positions() {
+        let frame = "    at inner (task.ts:12:5)";
+        let (range, line, column) = frame_position(frame, "task.ts").unwrap();
+        assert_eq!((&frame[range], line, column), ("12:5", 12, 5));
+        assert_eq!(
+            frame_position("    at bootstrap (eval_script:108:26)", "task.ts"),
+            None
+        );
+        let stack =
+            "    at f (eval_script:1:2)\n    at <anonymous> (task.ts:3:9)\n    at g (task.ts:7:1)";
+        assert_eq!(first_position(stack, "task.ts"), Some((3, 9)));
+    }
 }

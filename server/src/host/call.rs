@@ -10,7 +10,7 @@ use rmcp::model::CallToolRequestParams;
 use rmcp::service::ServiceError;
 use serde_json::{Map, Value};
 
-use super::connect::{seconds, settle};
+use super::connect::seconds;
 use super::{Server, State};
 
 /// What a tool answered.
@@ -175,10 +175,7 @@ pub(super) async fn call(
             });
         }
         Ok(Err(ServiceError::TransportClosed)) => {
-            let stderr = match &stderr {
-                Some(tail) => settle(tail).await,
-                None => Vec::new(),
-            };
+            let stderr = super::stderr_of(&stderr).await;
             let error = "its connection closed (the server exited or crashed)".to_string();
             *server.state.write().unwrap_or_else(|e| e.into_inner()) = State::Failed {
                 error: error.clone(),

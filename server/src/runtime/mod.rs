@@ -276,32 +276,21 @@ fn runtime_error(message: String) -> RunError {
 
 /// The stack with every `file:line:column` of the script moved to its TypeScript position.
 fn map_stack(stack: &str, file: &str, map: &PositionMap) -> String {
-    let needle = format!("{file}:");
     stack
         .lines()
-        .map(|line| {
-            let Some(at) = line.find(&needle) else {
-                return line.to_string();
+        .map(|frame| {
+            let Some((range, line, column)) = engine::frame_position(frame, file) else {
+                return frame.to_string();
             };
-            let start = at + needle.len();
-            let rest = &line[start..];
-            let digits: Vec<&str> = rest.splitn(3, |c: char| !c.is_ascii_digit()).collect();
-            let (Some(l), Some(c)) = (
-                digits.first().and_then(|d| d.parse::<u32>().ok()),
-                digits.get(1).and_then(|d| d.parse::<u32>().ok()),
-            ) else {
-                return line.to_string();
-            };
-            match map.to_source(l, c) {
-                Some((sl, sc)) => {
-                    let consumed = format!("{l}:{c}");
+            match map.to_source(line, column) {
+                Some((line, column)) => {
                     format!(
-                        "{}{sl}:{sc}{}",
-                        &line[..start],
-                        &rest[consumed.len().min(rest.len())..]
+                        "{}{line}:{column}{}",
+                        &frame[..range.start],
+                        &frame[range.end..]
                     )
                 }
-                None => line.to_string(),
+                None => frame.to_string(),
             }
         })
         .collect::<Vec<_>>()
