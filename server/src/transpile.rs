@@ -56,25 +56,7 @@ impl PositionMap {
 
 /// Strips the types of `source` (a module with top-level await).
 pub fn transpile(file: &str, source: &str) -> Result<Transpiled, SyntaxError> {
-    if source.len() > MAX_SOURCE_BYTES {
-        return Err(SyntaxError {
-            message: format!(
-                "the script is {} bytes; scripts may be at most {MAX_SOURCE_BYTES} bytes",
-                source.len()
-            ),
-            line: None,
-            column: None,
-            over_limit: true,
-        });
-    }
-    if let Some((line, column)) = too_deep(source) {
-        return Err(SyntaxError {
-            message: format!("brackets are nested more than {MAX_NESTING} levels deep"),
-            line: Some(line),
-            column: Some(column),
-            over_limit: true,
-        });
-    }
+    within_limits(source)?;
     let allocator = Allocator::default();
     let source_type = SourceType::ts().with_module(true);
     let parsed = Parser::new(&allocator, source, source_type).parse();
@@ -135,6 +117,31 @@ pub fn transpile(file: &str, source: &str) -> Result<Transpiled, SyntaxError> {
         code: generated.code,
         map: PositionMap { tokens },
     })
+}
+
+/// Whether `source` is within the size and nesting limits every consumer of a script
+/// (transpiler, checker, engine) relies on; the error says which it is over.
+pub fn within_limits(source: &str) -> Result<(), SyntaxError> {
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(SyntaxError {
+            message: format!(
+                "the script is {} bytes; scripts may be at most {MAX_SOURCE_BYTES} bytes",
+                source.len()
+            ),
+            line: None,
+            column: None,
+            over_limit: true,
+        });
+    }
+    if let Some((line, column)) = too_deep(source) {
+        return Err(SyntaxError {
+            message: format!("brackets are nested more than {MAX_NESTING} levels deep"),
+            line: Some(line),
+            column: Some(column),
+            over_limit: true,
+        });
+    }
+    Ok(())
 }
 
 /// Where brackets first nest deeper than [`MAX_NESTING`], skipping strings and comments.

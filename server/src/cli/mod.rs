@@ -4,6 +4,7 @@
 //!
 //! Results go to stdout; progress, warnings and logs go to stderr.
 
+mod check;
 mod progress;
 mod run;
 mod tools;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::check::{Checker, Script};
 use crate::config::{Config, DISCOVERED_FILES, Origin};
 use crate::host::Host;
 
@@ -51,9 +53,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a script in the sandbox: its tool calls go to the configured servers, and only
-    /// its console output and result come back.
+    /// Run a script in the sandbox: type-check it, then its tool calls go to the configured
+    /// servers, and only its console output and result come back.
     Run(run::Args),
+    /// Type-check scripts against the configured servers' API, calling no tool.
+    Check(check::Args),
     /// List the configured servers, their status and their tools.
     Tools(tools::Args),
     /// Print the TypeScript declarations scripts are written against.
@@ -91,19 +95,34 @@ async fn run(cli: Cli) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     // A script's configuration is found from the script's folder, like a tsconfig.
     let mut search_from = cwd.clone();
-    let mut script = None;
-    if let Command::Run(args) = &cli.command {
-        match run::read_script(&args.script) {
-            Ok(read) => script = Some(read),
+    let paths = match &cli.command {
+        Command::Run(args) => vec![args.script.clone()],
+        Command::Check(args) => args.scripts.clone(),
+        _ => Vec::new(),
+    };
+    let mut scripts = Vec::new();
+    for path in &paths {
+        match run::read_script(path) {
+            Ok((file, text)) => scripts.push(Script { file, text }),
             Err(error) => {
                 eprintln!("error: {error:#}");
                 return ExitCode::from(2);
             }
         }
-        if let Some(dir) = args.script.parent().filter(|d| !d.as_os_str().is_empty()) {
-            search_from = cwd.join(dir);
-        }
     }
+    if let Some(dir) = paths
+        .first()
+        .and_then(|p| p.parent())
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        search_from = cwd.join(dir);
+    }
+    // The checker loads TypeScript while the servers start.
+    let checker = match &cli.command {
+        Command::Run(args) if args.no_check => None,
+        Command::Run(_) | Command::Check(_) => Some(Checker::start()),
+        _ => None,
+    };
     let config = match Config::load(cli.config.as_deref(), &search_from) {
         Ok(config) => config,
         Err(mut error) => {
@@ -123,9 +142,19 @@ async fn run(cli: Cli) -> ExitCode {
     }
     let outcome = match cli.command {
         Command::Run(args) => {
-            let (file, source) = script.unwrap_or_default();
+            let script = scripts.pop().unwrap_or(Script {
+                file: String::new(),
+                text: String::new(),
+            });
             with_host(&config, cli.quiet, async |host: &Host| {
-                run::run(args, file, source, host, &config).await
+                run::run(args, script, checker.as_ref(), host, &config).await
+            })
+            .await
+        }
+        Command::Check(args) => {
+            let checker = checker.unwrap_or_else(Checker::start);
+            with_host(&config, cli.quiet, async |host: &Host| {
+                check::run(args, scripts, &checker, host, &config, cli.quiet).await
             })
             .await
         }

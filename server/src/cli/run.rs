@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::Outcome;
+use crate::check::{self, Checker, Script};
 use crate::codegen;
 use crate::config::Config;
 use crate::engine::Level;
@@ -27,10 +28,10 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<f64>,
 
-    /// Run without type checking first. (Scripts are not type-checked before running yet:
-    /// the embedded checker is still to come, so this is the current behaviour either way.)
+    /// Run without type-checking first. By default a script with type errors is not run:
+    /// the run fails with kind `type` and the diagnostics, and no tool is called.
     #[arg(long)]
-    no_check: bool,
+    pub no_check: bool,
 }
 
 /// The script's text and the name it is reported under; an error exits 2.
@@ -51,12 +52,12 @@ pub fn read_script(path: &Path) -> anyhow::Result<(String, String)> {
 
 pub async fn run(
     args: Args,
-    file: String,
-    source: String,
+    script: Script,
+    checker: Option<&Checker>,
     host: &Host,
     config: &Config,
 ) -> anyhow::Result<Outcome> {
-    let _ = args.no_check;
+    let Script { file, text } = script;
     let mut options = RunOptions::from_settings(&config.settings);
     if let Some(seconds) = args.timeout {
         if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
@@ -64,13 +65,14 @@ pub async fn run(
         }
         options.timeout = Duration::from_secs_f64(seconds);
     }
-    let index = codegen::index(&host.catalog());
-    let report = runtime::run(host, &index, &file, source, &options).await;
+    let generated = codegen::generate(&host.catalog());
+    let report =
+        runtime::check_then_run(host, &generated, checker, &file, text.clone(), &options).await;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_human(&mut out, &report, &file)?;
+        print_human(&mut out, &report, &file, &text)?;
     }
     Ok(if report.ok {
         Outcome::Success
@@ -79,7 +81,12 @@ pub async fn run(
     })
 }
 
-fn print_human(out: &mut impl Write, report: &RunReport, file: &str) -> anyhow::Result<()> {
+fn print_human(
+    out: &mut impl Write,
+    report: &RunReport,
+    file: &str,
+    source_text: &str,
+) -> anyhow::Result<()> {
     for line in &report.logs {
         match line.level {
             Level::Log | Level::Info => writeln!(out, "{}", line.text)?,
@@ -93,6 +100,12 @@ fn print_human(out: &mut impl Write, report: &RunReport, file: &str) -> anyhow::
             "… [{} more bytes of output were dropped at the output limit]",
             report.dropped_output_bytes
         )?;
+    }
+    if !report.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            check::render(&report.diagnostics, |_| Some(source_text))
+        );
     }
     if !report.result.is_null() {
         writeln!(out, "{}", serde_json::to_string_pretty(&report.result)?)?;

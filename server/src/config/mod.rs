@@ -57,6 +57,8 @@ pub struct Settings {
     pub startup_timeout: Duration,
     /// Wall-clock limit of one script run.
     pub run_timeout: Duration,
+    /// Wall-clock limit of type-checking a script.
+    pub check_timeout: Duration,
     /// Heap limit of one script run, array buffers included.
     pub memory_limit_mb: usize,
     /// Bytes of console output kept per run.
@@ -75,6 +77,7 @@ impl Default for Settings {
             tool_timeout: DEFAULT_TOOL_TIMEOUT,
             startup_timeout: DEFAULT_STARTUP_TIMEOUT,
             run_timeout: Duration::from_secs(30),
+            check_timeout: Duration::from_secs(30),
             memory_limit_mb: 256,
             max_output_bytes: 1024 * 1024,
             max_result_bytes: 4 * 1024 * 1024,

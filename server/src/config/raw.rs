@@ -46,6 +46,7 @@ struct RawSettings {
     tool_timeout: Option<f64>,
     startup_timeout: Option<f64>,
     run_timeout: Option<f64>,
+    check_timeout: Option<f64>,
     memory_limit_mb: Option<usize>,
     max_output_bytes: Option<usize>,
     max_result_bytes: Option<usize>,
@@ -81,6 +82,8 @@ pub(crate) fn interpret(source: &Source, expander: &Expander<'_>) -> Result<Conf
                     .unwrap_or(defaults.startup_timeout),
                 run_timeout: seconds(source, "/codemode/runTimeout", raw.run_timeout)?
                     .unwrap_or(defaults.run_timeout),
+                check_timeout: seconds(source, "/codemode/checkTimeout", raw.check_timeout)?
+                    .unwrap_or(defaults.check_timeout),
                 memory_limit_mb: count(
                     source,
                     "/codemode/memoryLimitMb",

@@ -8,6 +8,7 @@
 //! limit. Blocking: call it on a thread of its own.
 
 mod convert;
+pub mod service;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,6 +1,7 @@
-//! Running one script: transpile it, run it in a fresh engine on a thread of its own, carry
-//! its tool calls to the MCP host (concurrently, up to a limit), and report what happened as
-//! plain data ([`RunReport`], the JSON of `codemode run --json`).
+//! Running one script: type-check it ([`check_then_run`]; a script with type errors is not
+//! run), transpile it, run it in a fresh engine on a thread of its own, carry its tool calls
+//! to the MCP host (concurrently, up to a limit), and report what happened as plain data
+//! ([`RunReport`], the JSON of `codemode run --json`).
 //!
 //! When the script ends, fails or runs out of time, the tool calls still in flight are
 //! dropped, which makes the host send `notifications/cancelled` upstream.
@@ -14,7 +15,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use crate::codegen::ApiIndex;
+use crate::check::{CheckError, Checker, Diagnostic, Script, Severity};
+use crate::codegen::{ApiIndex, Generated};
 use crate::config::Settings;
 use crate::engine::{self, CallReply, CallRequest, FailureKind, Limits, LogLine};
 use crate::host::Host;
@@ -29,6 +31,7 @@ pub struct RunOptions {
     pub result_bytes: usize,
     pub max_tool_calls: usize,
     pub concurrency: usize,
+    pub check_timeout: Duration,
 }
 
 impl RunOptions {
@@ -40,6 +43,7 @@ impl RunOptions {
             result_bytes: settings.max_result_bytes,
             max_tool_calls: settings.max_tool_calls,
             concurrency: settings.max_concurrent_calls,
+            check_timeout: settings.check_timeout,
         }
     }
 }
@@ -78,7 +82,10 @@ pub struct RunReport {
     pub logs: Vec<LogLine>,
     pub tool_calls: Vec<ToolCallRecord>,
     pub error: Option<RunError>,
-    pub diagnostics: Vec<Value>,
+    /// What the type check found (errors mean the script was not run).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Of `durationMs`, the time the type check took (0 when it was skipped).
+    pub check_ms: u64,
     pub duration_ms: u64,
     /// Console output dropped over the output limit.
     pub dropped_output_bytes: usize,
@@ -243,11 +250,99 @@ pub async fn run(
                 tool_calls: records,
                 error,
                 diagnostics: Vec::new(),
+                check_ms: 0,
                 duration_ms,
                 dropped_output_bytes: outcome.dropped_output,
             }
         }
     }
+}
+
+/// Type-checks `source` against `generated` with `checker` (when there is one) and runs it
+/// only when TypeScript finds no errors; a script with type errors fails with kind `type`
+/// and its diagnostics, and no tool is called.
+pub async fn check_then_run(
+    host: &Host,
+    generated: &Generated,
+    checker: Option<&Checker>,
+    file: &str,
+    source: String,
+    options: &RunOptions,
+) -> RunReport {
+    let Some(checker) = checker else {
+        return run(host, &generated.index, file, source, options).await;
+    };
+    let started = Instant::now();
+    let scripts = [Script {
+        file: file.to_string(),
+        text: source,
+    }];
+    let checked = checker
+        .check(&generated.api, &scripts, options.check_timeout)
+        .await;
+    let [Script { text: source, .. }] = scripts;
+    let check_ms = started.elapsed().as_millis() as u64;
+    let refuse = |error: RunError, diagnostics: Vec<Diagnostic>| {
+        let mut report = failed_report(check_ms, error);
+        report.diagnostics = diagnostics;
+        report.check_ms = check_ms;
+        report
+    };
+    let diagnostics = match checked {
+        Ok(diagnostics) => diagnostics,
+        Err(CheckError::Limit {
+            line,
+            column,
+            message,
+            ..
+        }) => {
+            let error = RunError {
+                kind: "limit".into(),
+                message,
+                line: Some(line),
+                column: Some(column),
+                stack: None,
+            };
+            return refuse(error, Vec::new());
+        }
+        Err(error) => {
+            let error = RunError {
+                kind: "type".into(),
+                message: format!(
+                    "{error}; the script was not run (`--no-check` runs it unchecked)"
+                ),
+                line: None,
+                column: None,
+                stack: None,
+            };
+            return refuse(error, Vec::new());
+        }
+    };
+    let errors: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if let Some(first) = errors.first() {
+        let error = RunError {
+            kind: "type".into(),
+            message: format!(
+                "{} type error{}, so the script was not run; the first: TS{} {}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                first.code,
+                first.message.lines().next().unwrap_or_default()
+            ),
+            line: Some(first.line),
+            column: Some(first.column),
+            stack: None,
+        };
+        return refuse(error, diagnostics);
+    }
+    let mut report = run(host, &generated.index, file, source, options).await;
+    report.diagnostics = diagnostics;
+    report.check_ms = check_ms;
+    report.duration_ms += check_ms;
+    report
 }
 
 /// A report of a run that failed before or outside the script.
@@ -259,6 +354,7 @@ fn failed_report(duration_ms: u64, error: RunError) -> RunReport {
         tool_calls: Vec::new(),
         error: Some(error),
         diagnostics: Vec::new(),
+        check_ms: 0,
         duration_ms,
         dropped_output_bytes: 0,
     }

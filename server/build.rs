@@ -1,0 +1,70 @@
+//! Compiles the vendored TypeScript compiler (`vendor/typescript/typescript.js`, 9 MB of
+//! JavaScript) to QuickJS bytecode, so that a cold `codemode check` loads bytecode instead of
+//! parsing the source, and lists the vendored lib `.d.ts` files for `include_str!`.
+//!
+//! The bytecode is written by the same rquickjs (and so the same QuickJS-ng) the binary
+//! links, and stripped of source text and debug information.
+
+use std::path::{Path, PathBuf};
+
+use rquickjs::{Context, Module, Runtime, WriteOptions};
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
+    let vendor = manifest.join("vendor/typescript");
+    println!("cargo::rerun-if-changed=vendor/typescript");
+
+    let source = std::fs::read_to_string(vendor.join("typescript.js"))
+        .expect("vendor/typescript/typescript.js is missing: run vendor/typescript/refresh.sh");
+    // The bundle keeps its namespace in a `var ts`; as a module, that is module-scoped.
+    let module = format!("{source}\nglobalThis.ts = ts;\n");
+    // QuickJS's parser recurses; give it room.
+    let bytecode = std::thread::Builder::new()
+        .stack_size(256 * 1024 * 1024)
+        .spawn(move || compile(&module))
+        .expect("spawn the compiling thread")
+        .join()
+        .expect("compiling typescript.js panicked");
+    std::fs::write(out.join("typescript.qbc"), bytecode).expect("write the bytecode");
+
+    let mut libs: Vec<String> = std::fs::read_dir(&vendor)
+        .expect("read vendor/typescript")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with("lib.") && name.ends_with(".d.ts"))
+        .collect();
+    libs.sort();
+    let mut table = String::from("&[\n");
+    for name in &libs {
+        let path = vendor.join(name);
+        table.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path_str(&path)
+        ));
+    }
+    table.push(']');
+    std::fs::write(out.join("typescript_libs.rs"), table).expect("write the lib table");
+}
+
+fn compile(module: &str) -> Vec<u8> {
+    let runtime = Runtime::new().expect("a QuickJS runtime");
+    runtime.set_max_stack_size(200 * 1024 * 1024);
+    let context = Context::full(&runtime).expect("a QuickJS context");
+    context.with(|ctx| {
+        let declared = match Module::declare(ctx.clone(), "typescript.js", module) {
+            Ok(declared) => declared,
+            Err(error) => panic!("typescript.js does not compile: {error}: {:?}", ctx.catch()),
+        };
+        declared
+            .write(WriteOptions {
+                strip_source: true,
+                strip_debug: true,
+                ..WriteOptions::default()
+            })
+            .expect("write typescript.js as bytecode")
+    })
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("the source tree's path is UTF-8")
+}

@@ -1,0 +1,331 @@
+//! Pre-flight type checking with the embedded TypeScript compiler (the vendored
+//! `typescript@6.0.3`, compiled to engine bytecode by `build.rs`).
+//!
+//! A [`Checker`] owns one long-lived checker engine on a thread of its own (never a script's
+//! engine): it loads the compiler and parses the lib files as soon as it starts, then takes
+//! requests over a channel. Each check runs under a deadline and can be cancelled (dropping
+//! the future cancels it). After a fault (time, memory, stack) the engine is dropped and the
+//! next check loads a fresh one, so one pathological script cannot spoil the next.
+//!
+//! A program is the script environment ([`codegen::PRELUDE`]), the generated API and the
+//! scripts, each script a module with top-level await, under ES2023 with no DOM and no Node,
+//! `strict` on. What TypeScript says comes back as [`Diagnostic`]s with a hint for models
+//! where one helps (see `service.js`); [`render`] writes them for people.
+
+mod render;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::codegen;
+use crate::engine::service::{Fault, Parts, Service};
+use crate::transpile;
+
+pub use render::render;
+
+/// The vendored compiler's version.
+pub const TYPESCRIPT_VERSION: &str = "6.0.3";
+
+static TYPESCRIPT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/typescript.qbc"));
+static LIBS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/typescript_libs.rs"));
+const GLUE: &str = include_str!("service.js");
+
+/// Heap of the checker engine. TypeScript with the ES2023 libs and a large API needs a few
+/// hundred MB in QuickJS; past this, a check fails as out of memory.
+const MEMORY: usize = 2048 * 1024 * 1024;
+/// Stack of the checker engine; its thread gets more.
+const STACK: usize = 200 * 1024 * 1024;
+const THREAD_STACK: usize = 256 * 1024 * 1024;
+
+/// A script to check: the name diagnostics report it under, and its text.
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub file: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Suggestion,
+    Message,
+}
+
+/// One thing TypeScript said about a script. Lines and columns are 1-based; columns count
+/// UTF-16 code units, as `tsc` does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// The TypeScript error code (2322 for TS2322).
+    pub code: u32,
+    pub severity: Severity,
+    pub message: String,
+    /// What would be valid here, for a model to fix the error in one go: the names a misspelt
+    /// tool or field could be, the shape a tool's input takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Why a check gave no diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    #[error("type checking took longer than {} s and was stopped", .0.as_secs_f64())]
+    Timeout(Duration),
+    #[error("type checking ran out of memory (over {} MB)", MEMORY / (1024 * 1024))]
+    OutOfMemory,
+    #[error("type checking recursed too deeply (a type or expression nested too deep)")]
+    StackOverflow,
+    #[error("type checking was cancelled")]
+    Cancelled,
+    /// The script is over a size or nesting limit; not given to the checker.
+    #[error("{file}:{line}:{column}: {message}")]
+    Limit {
+        file: String,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    #[error("the TypeScript checker failed: {0}")]
+    Failed(String),
+}
+
+/// The answer of the checker engine.
+#[derive(Deserialize)]
+struct Answer {
+    diagnostics: Vec<RawDiagnostic>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawDiagnostic {
+    script: i64,
+    code: u32,
+    severity: Severity,
+    message: String,
+    #[serde(default)]
+    line: u32,
+    #[serde(default)]
+    column: u32,
+    #[serde(default)]
+    end_line: u32,
+    #[serde(default)]
+    end_column: u32,
+    hint: Option<String>,
+}
+
+struct Request {
+    input: String,
+    deadline: Instant,
+    cancel: Arc<AtomicBool>,
+    reply: tokio::sync::oneshot::Sender<Result<String, Fault>>,
+}
+
+/// The handle of the checker thread. Cheap to share by reference; dropping it ends the thread.
+pub struct Checker {
+    requests: std::sync::mpsc::Sender<Request>,
+}
+
+impl Checker {
+    /// Starts the checker thread, which loads TypeScript and parses the libs right away, so
+    /// the first check finds them warm (start it early, e.g. while MCP servers start).
+    pub fn start() -> Checker {
+        let (requests, incoming) = std::sync::mpsc::channel::<Request>();
+        let spawned = std::thread::Builder::new()
+            .name("codemode-checker".into())
+            .stack_size(THREAD_STACK)
+            .spawn(move || serve(incoming));
+        if let Err(error) = spawned {
+            tracing::error!("cannot start the checker thread: {error}");
+        }
+        Checker { requests }
+    }
+
+    /// Type-checks `scripts` against the declarations of `generated`.
+    pub async fn check(
+        &self,
+        api: &str,
+        scripts: &[Script],
+        timeout: Duration,
+    ) -> Result<Vec<Diagnostic>, CheckError> {
+        for script in scripts {
+            if let Err(error) = transpile::within_limits(&script.text) {
+                return Err(CheckError::Limit {
+                    file: script.file.clone(),
+                    line: error.line.unwrap_or(1),
+                    column: error.column.unwrap_or(1),
+                    message: error.message,
+                });
+            }
+        }
+        let input = serde_json::json!({
+            "prelude": codegen::PRELUDE,
+            "api": api,
+            "scripts": scripts.iter().map(|s| serde_json::json!({
+                "name": virtual_name(&s.file),
+                "text": s.text,
+            })).collect::<Vec<_>>(),
+        })
+        .to_string();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let request = Request {
+            input,
+            deadline: Instant::now() + timeout,
+            cancel: cancel.clone(),
+            reply,
+        };
+        if self.requests.send(request).is_err() {
+            return Err(CheckError::Failed("the checker thread is gone".into()));
+        }
+        // Dropping this future (the caller gave up) stops the check.
+        let _cancel_on_drop = CancelOnDrop(cancel);
+        let answer = match answer.await {
+            Ok(answer) => answer,
+            Err(_) => return Err(CheckError::Failed("the checker thread stopped".into())),
+        };
+        let text = answer.map_err(|fault| match fault {
+            Fault::Cancelled => CheckError::Cancelled,
+            Fault::Timeout => CheckError::Timeout(timeout),
+            Fault::OutOfMemory => CheckError::OutOfMemory,
+            Fault::StackOverflow => CheckError::StackOverflow,
+            Fault::Failed(message) => CheckError::Failed(message),
+        })?;
+        let answer: Answer = serde_json::from_str(&text)
+            .map_err(|e| CheckError::Failed(format!("unreadable answer: {e}")))?;
+        Ok(answer
+            .diagnostics
+            .into_iter()
+            .map(|d| Diagnostic {
+                file: usize::try_from(d.script)
+                    .ok()
+                    .and_then(|i| scripts.get(i))
+                    .map(|s| s.file.clone())
+                    .unwrap_or_default(),
+                line: d.line.max(1),
+                column: d.column.max(1),
+                end_line: d.end_line.max(1),
+                end_column: d.end_column.max(1),
+                code: d.code,
+                severity: d.severity,
+                message: d.message,
+                hint: d.hint,
+            })
+            .collect())
+    }
+}
+
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The name a script has inside the checker: its file name, made a `.ts` file.
+fn virtual_name(file: &str) -> String {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let base: String = base
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stem = base
+        .strip_suffix(".ts")
+        .or_else(|| base.strip_suffix(".js"))
+        .or_else(|| base.strip_suffix(".mts"))
+        .unwrap_or(&base);
+    format!("{}.ts", if stem.is_empty() { "script" } else { stem })
+}
+
+/// The checker thread: one engine, loaded at start and again after a fault.
+fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
+    let mut service = load_warm();
+    while let Ok(request) = incoming.recv() {
+        if request.cancel.load(Ordering::Relaxed) {
+            continue;
+        }
+        let loaded = match service.take() {
+            Some(loaded) => Ok(loaded),
+            None => load(),
+        };
+        let answer = loaded.and_then(|loaded| {
+            let answer = loaded.call(
+                "codemodeCheck",
+                &request.input,
+                request.deadline,
+                request.cancel.clone(),
+            );
+            if answer.is_ok() {
+                service = Some(loaded);
+            } else {
+                tracing::debug!("dropping the checker engine after a fault");
+            }
+            answer
+        });
+        let _ = request.reply.send(answer);
+    }
+}
+
+fn load() -> Result<Service, Fault> {
+    let started = Instant::now();
+    let service = Service::load(&Parts {
+        name: "typescript.js",
+        bytecode: TYPESCRIPT,
+        files: LIBS,
+        files_global: "codemodeLibs",
+        glue: GLUE,
+        memory: MEMORY,
+        stack: STACK,
+    });
+    tracing::debug!("loaded TypeScript in {:?}", started.elapsed());
+    service
+}
+
+/// Loads the engine and checks an empty script, which parses and binds the libs.
+fn load_warm() -> Option<Service> {
+    let service = match load() {
+        Ok(service) => service,
+        Err(fault) => {
+            tracing::warn!("cannot load the TypeScript checker: {fault}");
+            return None;
+        }
+    };
+    let started = Instant::now();
+    let input = serde_json::json!({
+        "prelude": codegen::PRELUDE,
+        "api": "",
+        "scripts": [{"name": "warm.ts", "text": "export {};"}],
+    })
+    .to_string();
+    let warmed = service.call(
+        "codemodeCheck",
+        &input,
+        Instant::now() + Duration::from_secs(120),
+        Arc::new(AtomicBool::new(false)),
+    );
+    tracing::debug!(
+        "warmed the checker in {:?} ({} MB of heap)",
+        started.elapsed(),
+        service.memory_used() / (1024 * 1024)
+    );
+    warmed.ok().map(|_| service)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,99 @@
+//! The checker against the demo server's generated API: what a model most often gets wrong,
+//! and what a hostile or broken script does to the checker.
+
+use std::time::Duration;
+
+use super::*;
+use crate::catalog::{ServerTools, ToolList};
+use crate::codegen;
+
+fn demo_api() -> String {
+    let list: ToolList =
+        serde_json::from_str(include_str!("../../../tests/corpus/schemas/demo.json")).unwrap();
+    codegen::generate(&[ServerTools {
+        server: "demo".into(),
+        tools: list.tools,
+    }])
+    .api
+}
+
+fn script(text: &str) -> Vec<Script> {
+    vec![Script {
+        file: "script.ts".into(),
+        text: text.into(),
+    }]
+}
+
+fn check(checker: &Checker, api: &str, text: &str) -> Result<Vec<Diagnostic>, CheckError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(checker.check(api, &script(text), Duration::from_secs(60)))
+}
+
+fn codes(diagnostics: &[Diagnostic]) -> Vec<(u32, u32)> {
+    diagnostics.iter().map(|d| (d.line, d.code)).collect()
+}
+
+#[test]
+fn clean_and_wrong_scripts() {
+    let checker = Checker::start();
+    let api = demo_api();
+    let clean = "const c = await demo.listCities({});\nconsole.log(c.cities.length);\n";
+    assert_eq!(check(&checker, &api, clean).unwrap(), vec![]);
+
+    let wrong =
+        "const c = await demo.listCitys({});\nconst f = await demo.getForecast({ city: 1 });\n";
+    let found = check(&checker, &api, wrong).unwrap();
+    assert_eq!(codes(&found), vec![(1, 2551), (2, 2322)], "{found:#?}");
+    assert!(found[0].message.contains("Did you mean 'listCities'?"));
+    let hint = found[0].hint.as_deref().unwrap();
+    assert!(
+        hint.contains("demo has these tools:") && hint.contains("getForecast"),
+        "{hint}"
+    );
+    let hint = found[1].hint.as_deref().unwrap();
+    assert!(
+        hint.starts_with("demo.getForecast takes { city: string"),
+        "{hint}"
+    );
+    assert_eq!((found[1].column, found[1].end_column), (36, 40));
+
+    let rendered = render(&found, |_| Some(wrong));
+    assert!(
+        rendered.contains("script.ts:1:22 - error TS2551: Property 'listCitys' does not exist"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(
+            "  1 | const c = await demo.listCitys({});\n    |                      ^^^^^^^^^\n"
+        ),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn faults_leave_a_working_checker() {
+    let checker = Checker::start();
+    let api = demo_api();
+    let syntax = check(&checker, &api, "const x = ;\n").unwrap();
+    assert_eq!(codes(&syntax), vec![(1, 1109)]);
+    assert_eq!(check(&checker, &api, "").unwrap(), vec![]);
+    let deep = format!("const x = {}1{};\n", "[".repeat(600), "]".repeat(600));
+    assert!(matches!(
+        check(&checker, &api, &deep),
+        Err(CheckError::Limit { .. })
+    ));
+    // The deadline stops a check, and the next check gets a fresh engine.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let slow = runtime.block_on(checker.check(&api, &script("const a = 1;\n"), Duration::ZERO));
+    assert_eq!(slow, Err(CheckError::Timeout(Duration::ZERO)));
+    assert_eq!(
+        check(&checker, &api, "const a: number = 1;\n").unwrap(),
+        vec![]
+    );
+}

@@ -1,0 +1,107 @@
+//! `codemode check SCRIPT...`: type-checks scripts against the configured servers' API with
+//! the embedded TypeScript, calling no tool. Diagnostics on stdout (`file:line:col - error
+//! TS2322: message`, the line, a caret, a hint), or `{diagnostics: [...]}` with `--json`; a
+//! summary on stderr. Exit 0 when there is no error, 1 when there are errors.
+
+use std::io::Write;
+use std::time::Instant;
+
+use super::Outcome;
+use crate::check::{self, Checker, Script, Severity};
+use crate::codegen;
+use crate::config::Config;
+use crate::host::{Host, ServerState};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The scripts (TypeScript with top-level await); `-` reads standard input. Their
+    /// configuration is found from the first script's folder.
+    #[arg(required = true, value_name = "SCRIPT")]
+    pub scripts: Vec<std::path::PathBuf>,
+
+    /// Print {diagnostics: [{file, line, column, endLine, endColumn, code, severity,
+    /// message, hint}]}: 1-based lines and columns (UTF-16 code units, as tsc counts).
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(
+    args: Args,
+    scripts: Vec<Script>,
+    checker: &Checker,
+    host: &Host,
+    config: &Config,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let generated = codegen::generate(&host.catalog());
+    let failed: Vec<String> = host
+        .status()
+        .into_iter()
+        .filter(|s| matches!(s.state, ServerState::Failed { .. }))
+        .map(|s| s.server)
+        .collect();
+    if !failed.is_empty() {
+        eprintln!(
+            "warning: the API leaves out {} (failed to start; see `codemode tools`), so calls to it are errors",
+            failed.join(", ")
+        );
+    }
+    let diagnostics = checker
+        .check(&generated.api, &scripts, config.settings.check_timeout)
+        .await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let document = serde_json::json!({ "diagnostics": diagnostics });
+        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+    } else {
+        let text = check::render(&diagnostics, |file| {
+            scripts
+                .iter()
+                .find(|s| s.file == file)
+                .map(|s| s.text.as_str())
+        });
+        out.write_all(text.as_bytes())?;
+    }
+    out.flush()?;
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let with_errors = scripts
+        .iter()
+        .filter(|s| {
+            diagnostics
+                .iter()
+                .any(|d| d.file == s.file && d.severity == Severity::Error)
+        })
+        .count();
+    if !quiet {
+        let what = format!(
+            "{} script{} against {} tools (TypeScript {}, {} ms)",
+            scripts.len(),
+            if scripts.len() == 1 { "" } else { "s" },
+            generated
+                .index
+                .servers
+                .iter()
+                .map(|s| s.tools.len())
+                .sum::<usize>(),
+            check::TYPESCRIPT_VERSION,
+            started.elapsed().as_millis()
+        );
+        if errors == 0 {
+            eprintln!("✓ no type errors in {what}");
+        } else {
+            eprintln!(
+                "✗ {errors} type error{} in {with_errors} of {what}",
+                if errors == 1 { "" } else { "s" }
+            );
+        }
+    }
+    Ok(if errors == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}
