@@ -2,6 +2,7 @@
 //! npm and PyPI (installed on first use by `support::deps`), a misbehaving fixture server,
 //! and TypeScript 7 as the oracle for the generated declarations.
 
+mod check;
 mod cli;
 mod faults;
 mod http;

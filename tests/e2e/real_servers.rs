@@ -1,6 +1,7 @@
 //! The generated API of the five real servers: it compiles under `tsc --strict`, and scripts
 //! written against it get the errors a person would expect (the fixtures in
-//! `tests/scripts/real-servers/` say which, in `// expect: LINE CODE TEXT` lines).
+//! `tests/scripts/real-servers/` say which, in `// expect: LINE CODE TEXT` lines; `CODE` may name
+//! alternatives, `TS2741|TS2345`, where TypeScript 6 and 7 word the same error differently).
 
 use serde_json::json;
 
@@ -84,7 +85,11 @@ fn declarations_compile_and_scripts_get_the_expected_errors() {
             "{name}: {diagnostics:#?}"
         );
         for ((line, code, text), got) in expected.iter().zip(&diagnostics) {
-            assert_eq!((got.line, &got.code), (*line, code), "{name}: {got:?}");
+            assert_eq!(got.line, *line, "{name}: {got:?}");
+            assert!(
+                code.split('|').any(|c| c == got.code),
+                "{name}: {got:?} is not {code}"
+            );
             assert!(
                 got.message.contains(text.as_str()),
                 "{name}: {:?} lacks {text:?}",

@@ -253,6 +253,7 @@ pub fn codemode_in(dir: &Path, args: &[&str]) -> Run {
 pub struct TscDiagnostic {
     pub file: String,
     pub line: u32,
+    pub column: u32,
     pub code: String,
     pub message: String,
 }
@@ -260,7 +261,21 @@ pub struct TscDiagnostic {
 /// Type-checks `files` with TypeScript 7 (`tsc`), as scripts are checked: strict, ES2023
 /// library only, no DOM or Node types, every file a module.
 pub fn tsc(dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
-    let output = Command::new(deps().tsc())
+    let mut command = Command::new(deps().tsc());
+    command.args(["--types", ""]);
+    oracle(command, dir, files)
+}
+
+/// The same with TypeScript 6.0.3 on Node: the compiler codemode embeds, run the usual way
+/// (its `types` default is already none).
+pub fn tsc6(dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
+    let mut command = Command::new("node");
+    command.arg(deps().node_modules.join("typescript6/lib/tsc.js"));
+    oracle(command, dir, files)
+}
+
+fn oracle(mut command: Command, dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
+    let output = command
         .args([
             "--noEmit",
             "--strict",
@@ -268,8 +283,6 @@ pub fn tsc(dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
             "es2022",
             "--lib",
             "es2023",
-            "--types",
-            "",
             "--moduleDetection",
             "force",
             "--module",
@@ -289,9 +302,11 @@ pub fn tsc(dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
             let (file, position) = location.rsplit_once('(')?;
             let line = position.split(',').next()?.parse().ok()?;
             let (code, message) = rest.split_once(": ")?;
+            let column = position.split(',').nth(1)?.parse().ok()?;
             Some(TscDiagnostic {
                 file: file.to_string(),
                 line,
+                column,
                 code: code.to_string(),
                 message: message.to_string(),
             })

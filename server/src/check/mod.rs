@@ -35,7 +35,7 @@ const GLUE: &str = include_str!("service.js");
 
 /// Heap of the checker engine. TypeScript with the ES2023 libs and a large API needs a few
 /// hundred MB in QuickJS; past this, a check fails as out of memory.
-const MEMORY: usize = 2048 * 1024 * 1024;
+const MEMORY: usize = 1024 * 1024 * 1024;
 /// Stack of the checker engine; its thread gets more.
 const STACK: usize = 200 * 1024 * 1024;
 const THREAD_STACK: usize = 256 * 1024 * 1024;
@@ -324,7 +324,13 @@ fn load_warm() -> Option<Service> {
         started.elapsed(),
         service.memory_used() / (1024 * 1024)
     );
-    warmed.ok().map(|_| service)
+    match warmed {
+        Ok(_) => Some(service),
+        Err(fault) => {
+            tracing::warn!("the TypeScript checker failed to warm up: {fault}");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,35 @@
     useCaseSensitiveFileNames: () => true,
     getNewLine: () => "\n",
   };
-  const service = ts.createLanguageService(host, ts.createDocumentRegistry(true, "/"));
+  // Lib files are parsed without their JSDoc unless asked (`codemodeLibDocs`): that halves
+  // their parse, the larger part of a cold check; only hover over lib members would miss it.
+  // A document registry parses in one mode, so lib files get a registry of their own.
+  const main = ts.createDocumentRegistry(true, "/");
+  const libOnly = globalThis.codemodeLibDocs
+    ? main
+    : ts.createDocumentRegistry(true, "/", ts.JSDocParsingMode.ParseNone);
+  const forLib = (name, options) =>
+    options && typeof options === "object" ? { ...options, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : options;
+  const registry = {
+    ...main,
+    acquireDocumentWithKey(name, path, settings, key, snapshot, version, kind, options) {
+      if (libOnly === main || !name.startsWith("/lib/")) {
+        return main.acquireDocumentWithKey(name, path, settings, key, snapshot, version, kind, options);
+      }
+      return libOnly.acquireDocumentWithKey(name, path, settings, key, snapshot, version, kind, forLib(name, options));
+    },
+    updateDocumentWithKey(name, path, settings, key, snapshot, version, kind, options) {
+      if (libOnly === main || !name.startsWith("/lib/")) {
+        return main.updateDocumentWithKey(name, path, settings, key, snapshot, version, kind, options);
+      }
+      return libOnly.updateDocumentWithKey(name, path, settings, key, snapshot, version, kind, forLib(name, options));
+    },
+    releaseDocumentWithKey(path, key, kind, format) {
+      const owner = path.startsWith("/lib/") ? libOnly : main;
+      return owner.releaseDocumentWithKey(path, key, kind, format);
+    },
+  };
+  const service = ts.createLanguageService(host, registry);
 
   const SEVERITY = ["warning", "error", "suggestion", "message"];
 

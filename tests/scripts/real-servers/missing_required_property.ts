@@ -1,2 +1,2 @@
-// expect: 2 TS2741 Property 'timezone' is missing
+// expect: 2 TS2741|TS2345 Property 'timezone' is missing
 await time.getCurrentTime({});

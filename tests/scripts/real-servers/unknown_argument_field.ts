@@ -1,2 +1,3 @@
-// expect: 2 TS2353 'tz' does not exist in type 'GetCurrentTimeInput'
+// expect: 3 TS2353 'tz' does not exist in type 'GetCurrentTimeInput'
+// hint: 3 time.getCurrentTime takes { timezone: string }
 await time.getCurrentTime({ timezone: "UTC", tz: 1 });
