@@ -1,6 +1,7 @@
 //! Tidy checks, run with the tests: every source file says what it is for, no debugging
 //! leftovers, nothing prints to stdout outside the command line (stdout is the protocol under
-//! `lsp` and `serve`), formatting is rustfmt's, and `docs/architecture.md` names every module.
+//! `lsp` and `serve`), formatting is rustfmt's, `docs/architecture.md` names every module, and the
+//! vendored TypeScript matches its checksums.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -106,5 +107,43 @@ fn the_architecture_document_names_every_module() {
     assert!(
         missing.is_empty(),
         "docs/architecture.md does not mention {missing:?}"
+    );
+}
+
+#[test]
+fn the_vendored_typescript_is_what_refresh_sh_fetched() {
+    use sha2::{Digest, Sha256};
+    let dir = repo().join("server/vendor/typescript");
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
+    let mut listed = Vec::new();
+    for line in sums.lines() {
+        let (sum, name) = line.split_once("  ").unwrap();
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let actual: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            actual, sum,
+            "{name} differs from SHA256SUMS: run refresh.sh"
+        );
+        listed.push(name.to_string());
+    }
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !["SHA256SUMS", "refresh.sh"].contains(&name.as_str()) {
+            assert!(listed.contains(&name), "{name} is not in SHA256SUMS");
+        }
+    }
+    assert!(
+        listed.iter().any(|n| n == "lib.es5.d.ts") && listed.iter().any(|n| n == "typescript.js")
+    );
+    let version = std::fs::read_to_string(dir.join("VERSION")).unwrap();
+    assert!(
+        version.starts_with(&format!(
+            "typescript@{} ",
+            codemode::check::TYPESCRIPT_VERSION
+        )),
+        "{version}"
     );
 }
