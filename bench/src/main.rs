@@ -1,11 +1,14 @@
-//! `cargo run --release -p codemode-bench`: the sandbox's figures side by side with a peer
-//! measured in the same run — the same workloads written directly against the official
-//! TypeScript MCP SDK on Node (`bench/node/peer.mjs`), against the same zero-work server
-//! (`zero-server`). Rounds are interleaved; the table shows medians and ratios. Not a test:
-//! it prints figures and asserts nothing.
+//! `cargo run --release -p codemode-bench [sandbox|check]`: codemode's figures side by side
+//! with peers measured in the same run. Sandbox: the same workloads written directly against
+//! the official TypeScript MCP SDK on Node (`bench/node/peer.mjs`), against the same zero-work
+//! server (`zero-server`). Check: `codemode check` against `tsc` 6 on Node and TypeScript 7's
+//! native `tsc` (`check.rs`). Rounds are interleaved; the tables show medians, p95 and ratios.
+//! Not a test: it prints figures and asserts only that every checker finds the script clean.
 
 // The table on stdout is this program's output.
 #![allow(clippy::print_stdout)]
+
+mod check;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,16 +25,79 @@ const SEQUENTIAL: usize = 2_000;
 const FANOUT: usize = 20_000;
 
 fn main() {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    if !["", "sandbox", "check"].contains(&which.as_str()) {
+        eprintln!("usage: codemode-bench [sandbox|check]   (default: both)");
+        std::process::exit(2);
+    }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let zero = sibling_binary("zero-server");
     let node_dir = repo.join("bench/node");
-    eprintln!("installing the Node peer (npm ci in bench/node)…");
+    eprintln!("installing the Node peers (npm ci in bench/node)…");
     let status = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(&node_dir)
         .status()
         .expect("npm runs");
     assert!(status.success(), "npm ci failed in bench/node");
+    if which != "check" {
+        sandbox(&node_dir);
+    }
+    if which != "sandbox" {
+        checker(&repo, &node_dir);
+    }
+    println!(
+        "Machine: {} cores, {}.",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        cpu_model()
+    );
+}
+
+fn checker(repo: &Path, node_dir: &Path) {
+    eprintln!("building the codemode binary (cargo build --release -p codemode)…");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "-p", "codemode", "--bin", "codemode"])
+        .current_dir(repo)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "cannot build the codemode binary");
+    let codemode = sibling_binary("codemode");
+    let f = check::measure(repo, &codemode, node_dir);
+    let ms = |s: check::Spread| format!("{:.0} ms (p95 {:.0})", s.median, s.p95);
+    println!(
+        "| Type check | codemode (TypeScript 6.0.3 in QuickJS) | tsc 6.0.3 on Node | TypeScript 7 native tsc | tsc 6 / codemode | tsc 7 / codemode | Goal |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!(
+        "| Cold one-shot check, whole process | {} | {} | {} | {:.2}× | {:.2}× | ≤ 300 ms |",
+        ms(f.cold),
+        ms(f.cold_tsc6),
+        ms(f.cold_tsc7),
+        f.cold_tsc6.median / f.cold.median,
+        f.cold_tsc7.median / f.cold.median,
+    );
+    println!(
+        "| Warm re-check after a one-line edit | {} | {} (language service) | no in-process API | {:.2}× | | ≤ 60 ms |",
+        ms(f.warm),
+        ms(f.warm_tsc6),
+        f.warm_tsc6.median / f.warm.median,
+    );
+    println!();
+    println!(
+        "A {}-line script against a {}-tool API (real servers' schemas), the same two files for every checker; \
+         strict, ES2023 lib, skipLibCheck. Cold: {} interleaved rounds of each whole process; warm: {} edits, {} ms apart.",
+        f.lines,
+        f.tools,
+        check::COLD_ROUNDS,
+        check::EDITS,
+        check::PAUSE.as_millis()
+    );
+}
+
+fn sandbox(node_dir: &Path) {
+    let zero = sibling_binary("zero-server");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -43,7 +109,7 @@ fn main() {
         eprintln!("round {round}/{ROUNDS}: codemode…");
         ours.push(runtime.block_on(measure_codemode(&zero)));
         eprintln!("round {round}/{ROUNDS}: Node + official SDK…");
-        peers.push(measure_peer(&node_dir, &zero));
+        peers.push(measure_peer(node_dir, &zero));
     }
     let peak_rss = peak_rss_mb();
 
@@ -94,13 +160,10 @@ fn main() {
     println!();
     println!(
         "{ROUNDS} interleaved rounds, medians; {STARTS} starts, {SEQUENTIAL} sequential calls and {FANOUT} concurrent calls per round; \
-         codemode's default concurrency limit ({} calls in flight). Machine: {} cores, {}.",
+         codemode's default concurrency limit ({} calls in flight).",
         Settings::default().max_concurrent_calls,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-        cpu_model()
     );
+    println!();
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -229,7 +292,7 @@ fn sibling_binary(name: &str) -> PathBuf {
     let path = std::env::current_exe().unwrap().with_file_name(name);
     assert!(
         path.exists(),
-        "{} is missing: run `cargo build --release -p codemode-bench`",
+        "{} is missing: run `cargo build --release --workspace`",
         path.display()
     );
     path

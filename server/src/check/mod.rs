@@ -255,8 +255,17 @@ fn virtual_name(file: &str) -> String {
 
 /// The checker thread: one engine, loaded at start and again after a fault.
 fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
+    use std::sync::mpsc::TryRecvError;
     let mut service = load_warm();
-    while let Ok(request) = incoming.recv() {
+    let mut pending = None;
+    loop {
+        let request = match pending.take() {
+            Some(request) => request,
+            None => match incoming.recv() {
+                Ok(request) => request,
+                Err(_) => return,
+            },
+        };
         if request.cancel.load(Ordering::Relaxed) {
             continue;
         }
@@ -279,6 +288,16 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
             answer
         });
         let _ = request.reply.send(answer);
+        match incoming.try_recv() {
+            Ok(next) => pending = Some(next),
+            // Nobody waiting: collect what the check left, out of the way of an answer.
+            Err(TryRecvError::Empty) => {
+                if let Some(service) = &service {
+                    service.collect();
+                }
+            }
+            Err(TryRecvError::Disconnected) => return,
+        }
     }
 }
 

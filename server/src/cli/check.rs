@@ -23,6 +23,35 @@ pub struct Args {
     /// message, hint}]}: 1-based lines and columns (UTF-16 code units, as tsc counts).
     #[arg(long)]
     json: bool,
+
+    /// Check against this declaration file (written by `codemode types -o FILE`) instead of
+    /// starting the configured servers.
+    #[arg(long, value_name = "FILE")]
+    pub api: Option<std::path::PathBuf>,
+}
+
+/// The API of a declaration file written by `codemode types`: without the script
+/// environment, which the checker adds itself.
+pub fn read_api(path: &std::path::Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    Ok(match text.strip_prefix(codegen::PRELUDE) {
+        Some(api) => api.to_string(),
+        None => text,
+    })
+}
+
+/// `codemode check --api FILE`: no server is started.
+pub async fn run_offline(
+    args: Args,
+    api: String,
+    scripts: Vec<Script>,
+    config: &Config,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
+    let checker = Checker::start();
+    let tools = api.matches("\n  function ").count();
+    report(args, &api, tools, scripts, &checker, config, quiet).await
 }
 
 pub async fn run(
@@ -33,7 +62,6 @@ pub async fn run(
     config: &Config,
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
-    let started = Instant::now();
     let generated = codegen::generate(&host.catalog());
     let failed: Vec<String> = host
         .status()
@@ -47,8 +75,27 @@ pub async fn run(
             failed.join(", ")
         );
     }
+    let tools = generated
+        .index
+        .servers
+        .iter()
+        .map(|s| s.tools.len())
+        .sum::<usize>();
+    report(args, &generated.api, tools, scripts, checker, config, quiet).await
+}
+
+async fn report(
+    args: Args,
+    api: &str,
+    tools: usize,
+    scripts: Vec<Script>,
+    checker: &Checker,
+    config: &Config,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
     let diagnostics = checker
-        .check(&generated.api, &scripts, config.settings.check_timeout)
+        .check(api, &scripts, config.settings.check_timeout)
         .await?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -78,15 +125,9 @@ pub async fn run(
         .count();
     if !quiet {
         let what = format!(
-            "{} script{} against {} tools (TypeScript {}, {} ms)",
+            "{} script{} against {tools} tools (TypeScript {}, {} ms)",
             scripts.len(),
             if scripts.len() == 1 { "" } else { "s" },
-            generated
-                .index
-                .servers
-                .iter()
-                .map(|s| s.tools.len())
-                .sum::<usize>(),
             check::TYPESCRIPT_VERSION,
             started.elapsed().as_millis()
         );

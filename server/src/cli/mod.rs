@@ -120,9 +120,11 @@ async fn run(cli: Cli) -> ExitCode {
     // The checker loads TypeScript while the servers start.
     let checker = match &cli.command {
         Command::Run(args) if args.no_check => None,
+        Command::Check(args) if args.api.is_some() => None,
         Command::Run(_) | Command::Check(_) => Some(Checker::start()),
         _ => None,
     };
+    let offline = matches!(&cli.command, Command::Check(args) if args.api.is_some());
     let config = match Config::load(cli.config.as_deref(), &search_from) {
         Ok(config) => config,
         Err(mut error) => {
@@ -133,7 +135,7 @@ async fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if config.origin == Origin::BuiltinDefault && !cli.quiet {
+    if config.origin == Origin::BuiltinDefault && !cli.quiet && !offline {
         eprintln!(
             "note: no configuration found (looked for {} from {} upward); using the built-in demo server",
             DISCOVERED_FILES.join(", "),
@@ -150,6 +152,15 @@ async fn run(cli: Cli) -> ExitCode {
                 run::run(args, script, checker.as_ref(), host, &config).await
             })
             .await
+        }
+        Command::Check(args) if args.api.is_some() => {
+            match check::read_api(args.api.as_deref().unwrap_or(std::path::Path::new(""))) {
+                Ok(api) => check::run_offline(args, api, scripts, &config, cli.quiet).await,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    return ExitCode::from(2);
+                }
+            }
         }
         Command::Check(args) => {
             let checker = checker.unwrap_or_else(Checker::start);

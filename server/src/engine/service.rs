@@ -150,9 +150,14 @@ impl Service {
                 .map_err(|e| self.fault(&ctx, e))
         });
         self.watch.disarm();
-        // Collect between calls, not in the middle of the next one.
-        self.context.runtime().run_gc();
         answer
+    }
+
+    /// Frees what the last calls left in reference cycles (a parsed file's syntax tree is
+    /// one). The engine also collects on its own as its heap grows; its owner calls this
+    /// when idle, so that the collection is not in the way of an answer.
+    pub fn collect(&self) {
+        self.context.runtime().run_gc();
     }
 
     /// Heap bytes in use, as QuickJS counts them.

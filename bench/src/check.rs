@@ -1,0 +1,205 @@
+//! The checker's figures: cold one-shot `codemode check` and warm re-check of a 50-line script
+//! (`bench/scripts/check50.ts`) against a 100-tool API (real servers' `tools/list` answers from
+//! `tests/corpus/schemas/`), side by side with `tsc` 6.0.3 on Node and TypeScript 7's native
+//! `tsc` on the same two files. Warm: codemode's in-process `Checker` and TypeScript 6's
+//! language service on Node (`bench/node/check6.mjs`) re-check after a one-line edit each;
+//! TypeScript 7 has no in-process API to keep warm, so it has a cold figure only.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use codemode::catalog::{ServerTools, ToolList};
+use codemode::check::{Checker, Script};
+use codemode::codegen;
+
+const TOOLS: usize = 100;
+pub const COLD_ROUNDS: usize = 7;
+pub const EDITS: usize = 30;
+/// Between edits, as between keystrokes; both checkers may use it (codemode collects garbage then).
+pub const PAUSE: Duration = Duration::from_millis(200);
+
+/// Medians and 95th percentiles, in milliseconds.
+pub struct CheckFigures {
+    pub cold: Spread,
+    pub cold_tsc6: Spread,
+    pub cold_tsc7: Spread,
+    pub warm: Spread,
+    pub warm_tsc6: Spread,
+    pub tools: usize,
+    pub lines: usize,
+}
+
+#[derive(Clone, Copy)]
+pub struct Spread {
+    pub median: f64,
+    pub p95: f64,
+}
+
+impl Spread {
+    fn of(mut values: Vec<f64>) -> Spread {
+        values.sort_by(f64::total_cmp);
+        let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+        Spread {
+            median: at(0.5),
+            p95: at(0.95),
+        }
+    }
+}
+
+pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
+    let dir = std::env::temp_dir().join(format!("codemode-bench-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (api, tools) = api_of(repo, TOOLS);
+    let script = std::fs::read_to_string(repo.join("bench/scripts/check50.ts")).unwrap();
+    std::fs::write(dir.join("api.d.ts"), &api).unwrap();
+    std::fs::write(dir.join("script.ts"), &script).unwrap();
+    let tsc6 = node_dir.join("node_modules/typescript6/lib/tsc.js");
+    let tsc7 = node_dir.join("node_modules/@typescript/typescript-linux-x64/lib/tsc");
+
+    let flags = [
+        "--noEmit",
+        "--strict",
+        "--target",
+        "es2022",
+        "--lib",
+        "es2023",
+        "--moduleDetection",
+        "force",
+        "--module",
+        "esnext",
+        "--skipLibCheck",
+        "api.d.ts",
+        "script.ts",
+    ];
+    let (mut ours, mut six, mut seven) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=COLD_ROUNDS {
+        eprintln!("check, cold round {round}/{COLD_ROUNDS}…");
+        let mut command = Command::new(codemode);
+        command.args(["check", "--quiet", "--api", "api.d.ts", "script.ts"]);
+        ours.push(timed(command, &dir));
+        let mut command = Command::new("node");
+        command.arg(&tsc6).args(flags);
+        six.push(timed(command, &dir));
+        let mut command = Command::new(&tsc7);
+        command.args(flags);
+        seven.push(timed(command, &dir));
+    }
+
+    eprintln!("check, warm: {EDITS} edits…");
+    let warm = warm_codemode(&api_without_prelude(&api), &script);
+    let output = Command::new("node")
+        .arg(node_dir.join("check6.mjs"))
+        .arg(dir.join("api.d.ts"))
+        .arg(dir.join("script.ts"))
+        .arg(EDITS.to_string())
+        .arg(PAUSE.as_millis().to_string())
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "check6.mjs: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let warm_tsc6: Vec<f64> = answer["recheckMs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    CheckFigures {
+        cold: Spread::of(ours),
+        cold_tsc6: Spread::of(six),
+        cold_tsc7: Spread::of(seven),
+        warm: Spread::of(warm),
+        warm_tsc6: Spread::of(warm_tsc6),
+        tools,
+        lines: script.lines().count(),
+    }
+}
+
+/// Runs `command` in `dir`, which must find no error; its wall time in milliseconds.
+fn timed(mut command: Command, dir: &Path) -> f64 {
+    let started = Instant::now();
+    let output = command.current_dir(dir).output().expect("the checker runs");
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert!(
+        output.status.success(),
+        "{command:?} found errors in the benchmark script:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    ms
+}
+
+/// Re-check times of codemode's own checker, after a one-line edit each.
+fn warm_codemode(api: &str, script: &str) -> Vec<f64> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let checker = Checker::start();
+    let check = |text: String| {
+        let scripts = [Script {
+            file: "script.ts".into(),
+            text,
+        }];
+        let started = Instant::now();
+        let diagnostics = runtime
+            .block_on(checker.check(api, &scripts, Duration::from_secs(120)))
+            .unwrap();
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        started.elapsed().as_secs_f64() * 1000.0
+    };
+    check(script.to_string());
+    (0..EDITS)
+        .map(|i| {
+            std::thread::sleep(PAUSE);
+            check(script.replace(
+                "seen by the nightly job",
+                &format!("seen by the nightly job {i}"),
+            ))
+        })
+        .collect()
+}
+
+/// The declarations of the first `limit` tools of the corpus's real servers, taken again
+/// under new server names until there are `limit`; and how many tools that is.
+fn api_of(repo: &Path, limit: usize) -> (String, usize) {
+    let corpus = repo.join("tests/corpus/schemas");
+    let mut lists = Vec::new();
+    for name in ["memory", "filesystem", "everything", "time", "git", "demo"] {
+        let path: PathBuf = corpus.join(format!("{name}.json"));
+        let list: ToolList = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        lists.push((name, list.tools));
+    }
+    let mut servers = Vec::new();
+    let mut count = 0;
+    'fill: for copy in 1.. {
+        for (name, tools) in &lists {
+            let take = tools.len().min(limit - count);
+            servers.push(ServerTools {
+                server: if copy == 1 {
+                    name.to_string()
+                } else {
+                    format!("{name}{copy}")
+                },
+                tools: tools[..take].to_vec(),
+            });
+            count += take;
+            if count == limit {
+                break 'fill;
+            }
+        }
+    }
+    (codegen::generate(&servers).declarations(), count)
+}
+
+fn api_without_prelude(declarations: &str) -> String {
+    declarations
+        .strip_prefix(codegen::PRELUDE)
+        .unwrap_or(declarations)
+        .to_string()
+}
