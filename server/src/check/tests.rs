@@ -97,3 +97,31 @@ fn faults_leave_a_working_checker() {
         vec![]
     );
 }
+
+#[test]
+fn dropping_a_check_cancels_it() {
+    let checker = Checker::start();
+    let api = demo_api();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Takes TypeScript many seconds (TS2589 in the end).
+    let slow = "type Nest<T, N extends unknown[] = []> = N[\"length\"] extends 5000 ? T : Nest<[T], [...N, 0]>;\nconst x: Nest<string> = \"a\";\n";
+    let started = std::time::Instant::now();
+    let gave_up = runtime.block_on(async {
+        tokio::time::timeout(
+            Duration::from_millis(1500),
+            checker.check(&api, &script(slow), Duration::from_secs(600)),
+        )
+        .await
+    });
+    assert!(gave_up.is_err(), "the slow check finished: {gave_up:?}");
+    // The cancelled check stops, and the next one is answered by a fresh engine.
+    assert_eq!(check(&checker, &api, "const a: number = 1;\n").unwrap(), vec![]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the cancelled check was not stopped: {:?}",
+        started.elapsed()
+    );
+}

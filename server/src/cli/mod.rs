@@ -28,8 +28,8 @@ use crate::host::Host;
 #[command(name = "codemode", version, max_term_width = 100)]
 pub struct Cli {
     /// Configuration file. Default: the first of codemode.json, .mcp.json, .vscode/mcp.json
-    /// found from the working directory (for `run`, the script's folder) upward; else the
-    /// built-in demo server.
+    /// found from the working directory (for `run` and `check`, the script's folder) upward;
+    /// else the built-in demo server.
     #[arg(
         short,
         long,
