@@ -359,7 +359,8 @@ fn hard_inputs_get_a_clear_answer_in_bounded_time() {
     assert_eq!(codes, vec![(3, 2322), (5, 2322)]);
 
     // A type that takes TypeScript itself seconds (tsc 7 native: ~2.5 s; here, longer than
-    // the limit): the check is stopped at the limit with a message that says so.
+    // the limit): the check is stopped at the time or memory limit with a message that says
+    // so, unless this machine is fast enough for TypeScript's own answer.
     workspace.write(
         "short/slow_type.ts",
         "type Nest<T, N extends unknown[] = []> = N[\"length\"] extends 5000 ? T : Nest<[T], [...N, 0]>;\nconst x: Nest<string> = \"a\";\n",
@@ -372,9 +373,10 @@ fn hard_inputs_get_a_clear_answer_in_bounded_time() {
     let stopped = run
         .stderr
         .contains("type checking took longer than 10 s and was stopped");
+    let out_of_memory = run.stderr.contains("type checking ran out of memory");
     let answered = run.stdout.contains("TS2589");
     assert!(
-        stopped || answered,
+        stopped || out_of_memory || answered,
         "stdout: {}\nstderr: {}",
         run.stdout,
         run.stderr

@@ -204,12 +204,13 @@
       if (namespace) {
         return `${namespace} has these tools: ${list(properties.map((p) => p.name))}`;
       }
+      // The script's own and the lib's types: TypeScript's "Did you mean" is enough.
+      if (!this.fromApi(type)) return undefined;
       const shown = properties.map((p) => {
         const optionalOne = optional(p);
         return `${p.name}${optionalOne ? "?" : ""}: ${this.write(this.checker.getTypeOfSymbol(p), 1, optionalOne)}`;
       });
       const name = this.checker.typeToString(type);
-      if (!this.fromApi(type) && properties.length > MAX_NAMES) return undefined;
       return `${name} has: ${list(shown, "; ")}`;
     }
 

@@ -101,8 +101,14 @@ async fn run(cli: Cli) -> ExitCode {
         _ => Vec::new(),
     };
     let mut scripts = Vec::new();
+    let as_given = matches!(&cli.command, Command::Check(_));
     for path in &paths {
         match run::read_script(path) {
+            // `check` names each script as given, so two `x.ts` in two folders stay apart.
+            Ok((_, text)) if as_given && path.as_os_str() != "-" => scripts.push(Script {
+                file: path.display().to_string(),
+                text,
+            }),
             Ok((file, text)) => scripts.push(Script { file, text }),
             Err(error) => {
                 eprintln!("error: {error:#}");
