@@ -150,7 +150,8 @@ impl Checker {
         Checker { requests }
     }
 
-    /// Type-checks `scripts` against the declarations of `generated`.
+    /// Type-checks `scripts` against `api` (the generated namespaces, without the prelude,
+    /// which the checker adds).
     pub async fn check(
         &self,
         api: &str,
