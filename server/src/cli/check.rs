@@ -10,7 +10,7 @@ use super::Outcome;
 use crate::check::{self, Checker, Script, Severity};
 use crate::codegen;
 use crate::config::Config;
-use crate::host::{Host, ServerState};
+use crate::host::Host;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -63,12 +63,7 @@ pub async fn run(
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
     let generated = codegen::generate(&host.catalog());
-    let failed: Vec<String> = host
-        .status()
-        .into_iter()
-        .filter(|s| matches!(s.state, ServerState::Failed { .. }))
-        .map(|s| s.server)
-        .collect();
+    let failed = host.failed();
     if !failed.is_empty() {
         eprintln!(
             "warning: the API leaves out {} (failed to start; see `codemode tools`), so calls to it are errors",

@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::Outcome;
 use crate::codegen;
-use crate::host::{Host, ServerState};
+use crate::host::Host;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -28,12 +28,7 @@ pub async fn run(args: Args, host: &Host) -> anyhow::Result<Outcome> {
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
-    let failed: Vec<String> = host
-        .status()
-        .into_iter()
-        .filter(|s| matches!(s.state, ServerState::Failed { .. }))
-        .map(|s| s.server)
-        .collect();
+    let failed = host.failed();
     if failed.is_empty() {
         Ok(Outcome::Success)
     } else {

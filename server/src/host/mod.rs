@@ -147,6 +147,15 @@ impl Host {
             .collect()
     }
 
+    /// The servers that failed to start (or later), in configuration order.
+    pub fn failed(&self) -> Vec<String> {
+        self.status()
+            .into_iter()
+            .filter(|s| matches!(s.state, ServerState::Failed { .. }))
+            .map(|s| s.server)
+            .collect()
+    }
+
     /// The tools of every ready server, for the generator.
     pub fn catalog(&self) -> Vec<ServerTools> {
         self.status()
