@@ -57,21 +57,9 @@ pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
     let tsc6 = node_dir.join("node_modules/typescript6/lib/tsc.js");
     let tsc7 = node_dir.join("node_modules/@typescript/typescript-linux-x64/lib/tsc");
 
-    let flags = [
-        "--noEmit",
-        "--strict",
-        "--target",
-        "es2022",
-        "--lib",
-        "es2023",
-        "--moduleDetection",
-        "force",
-        "--module",
-        "esnext",
-        "--skipLibCheck",
-        "api.d.ts",
-        "script.ts",
-    ];
+    let mut flags = vec!["--noEmit", "--skipLibCheck"];
+    flags.extend(codemode::check::TSC_FLAGS);
+    flags.extend(["api.d.ts", "script.ts"]);
     let (mut ours, mut six, mut seven) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=COLD_ROUNDS {
         eprintln!("check, cold round {round}/{COLD_ROUNDS}…");
@@ -79,10 +67,10 @@ pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
         command.args(["check", "--quiet", "--api", "api.d.ts", "script.ts"]);
         ours.push(timed(command, &dir));
         let mut command = Command::new("node");
-        command.arg(&tsc6).args(flags);
+        command.arg(&tsc6).args(&flags);
         six.push(timed(command, &dir));
         let mut command = Command::new(&tsc7);
-        command.args(flags);
+        command.args(&flags);
         seven.push(timed(command, &dir));
     }
 

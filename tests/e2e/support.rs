@@ -276,20 +276,8 @@ pub fn tsc6(dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
 
 fn oracle(mut command: Command, dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
     let output = command
-        .args([
-            "--noEmit",
-            "--strict",
-            "--target",
-            "es2022",
-            "--lib",
-            "es2023",
-            "--moduleDetection",
-            "force",
-            "--module",
-            "esnext",
-            "--pretty",
-            "false",
-        ])
+        .args(["--noEmit", "--pretty", "false"])
+        .args(codemode::check::TSC_FLAGS)
         .args(files)
         .current_dir(dir)
         .output()

@@ -26,6 +26,21 @@ use crate::transpile;
 
 pub use render::render;
 
+/// The `tsc` flags that check a program as the checker does (`options` in `service.js`):
+/// strict, ES2023 lib only, no DOM or Node types, every file a module. The benchmark and
+/// the tests' oracles run `tsc` with these.
+pub const TSC_FLAGS: &[&str] = &[
+    "--strict",
+    "--target",
+    "es2022",
+    "--lib",
+    "es2023",
+    "--moduleDetection",
+    "force",
+    "--module",
+    "esnext",
+];
+
 /// The vendored compiler's version.
 pub const TYPESCRIPT_VERSION: &str = "6.0.3";
 
@@ -168,15 +183,7 @@ impl Checker {
                 });
             }
         }
-        let input = serde_json::json!({
-            "prelude": codegen::PRELUDE,
-            "api": api,
-            "scripts": scripts.iter().map(|s| serde_json::json!({
-                "name": virtual_name(&s.file),
-                "text": s.text,
-            })).collect::<Vec<_>>(),
-        })
-        .to_string();
+        let input = request(api, scripts);
         let cancel = Arc::new(AtomicBool::new(false));
         let (reply, answer) = tokio::sync::oneshot::channel();
         let request = Request {
@@ -231,6 +238,19 @@ impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.0.store(true, Ordering::Relaxed);
     }
+}
+
+/// What `codemodeCheck` in `service.js` takes.
+fn request(api: &str, scripts: &[Script]) -> String {
+    serde_json::json!({
+        "prelude": codegen::PRELUDE,
+        "api": api,
+        "scripts": scripts.iter().map(|s| serde_json::json!({
+            "name": virtual_name(&s.file),
+            "text": s.text,
+        })).collect::<Vec<_>>(),
+    })
+    .to_string()
 }
 
 /// The name a script has inside the checker: its file name, made a `.ts` file.
@@ -327,12 +347,13 @@ fn load_warm() -> Option<Service> {
         }
     };
     let started = Instant::now();
-    let input = serde_json::json!({
-        "prelude": codegen::PRELUDE,
-        "api": "",
-        "scripts": [{"name": "warm.ts", "text": "export {};"}],
-    })
-    .to_string();
+    let input = request(
+        "",
+        &[Script {
+            file: "warm.ts".into(),
+            text: "export {};".into(),
+        }],
+    );
     let warmed = service.call(
         "codemodeCheck",
         &input,
