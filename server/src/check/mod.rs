@@ -12,6 +12,7 @@
 //! `strict` on. What TypeScript says comes back as [`Diagnostic`]s with a hint for models
 //! where one helps (see `service.js`); [`render`] writes them for people.
 
+mod language;
 mod render;
 
 use std::sync::Arc;
@@ -24,6 +25,10 @@ use crate::codegen;
 use crate::engine::service::{Fault, Parts, Service};
 use crate::transpile;
 
+pub use language::{
+    ApiFunction, Completion, Completions, Details, Hover, Location, Place, Position, Program,
+    Range, SignatureHelp, SignatureInfo, Source, Symbol, Tag, lib_text,
+};
 pub use render::render;
 
 /// The `tsc` flags that check a program as the checker does (`options` in `service.js`):
@@ -138,8 +143,17 @@ struct RawDiagnostic {
     hint: Option<String>,
 }
 
+/// One question for the checker thread: an operation of `service.js` over a program.
+struct Job {
+    op: &'static str,
+    api: Arc<str>,
+    scripts: Vec<Source>,
+    /// The operation's own fields (`target`, `line`, `character`, ...).
+    fields: serde_json::Map<String, serde_json::Value>,
+}
+
 struct Request {
-    input: String,
+    job: Job,
     deadline: Instant,
     cancel: Arc<AtomicBool>,
     reply: tokio::sync::oneshot::Sender<Result<String, Fault>>,
@@ -183,11 +197,28 @@ impl Checker {
                 });
             }
         }
-        let input = request(api, scripts);
+        let job = Job {
+            op: "check",
+            api: Arc::from(api),
+            scripts: scripts
+                .iter()
+                .enumerate()
+                .map(|(slot, s)| Source::new(slot as u32, &s.file, Arc::from(s.text.as_str())))
+                .collect(),
+            fields: Default::default(),
+        };
+        let text = self.ask(job, timeout).await?;
+        let answer: Answer = serde_json::from_str(&text)
+            .map_err(|e| CheckError::Failed(format!("unreadable answer: {e}")))?;
+        Ok(diagnostics(answer, |i| scripts.get(i).map(|s| s.file.clone())))
+    }
+
+    /// Sends `job` to the checker thread and waits for its answer (JSON), at most `timeout`.
+    async fn ask(&self, job: Job, timeout: Duration) -> Result<String, CheckError> {
         let cancel = Arc::new(AtomicBool::new(false));
         let (reply, answer) = tokio::sync::oneshot::channel();
         let request = Request {
-            input,
+            job,
             deadline: Instant::now() + timeout,
             cancel: cancel.clone(),
             reply,
@@ -201,23 +232,25 @@ impl Checker {
             Ok(answer) => answer,
             Err(_) => return Err(CheckError::Failed("the checker thread stopped".into())),
         };
-        let text = answer.map_err(|fault| match fault {
+        answer.map_err(|fault| match fault {
             Fault::Cancelled => CheckError::Cancelled,
             Fault::Timeout => CheckError::Timeout(timeout),
             Fault::OutOfMemory => CheckError::OutOfMemory,
             Fault::StackOverflow => CheckError::StackOverflow,
             Fault::Failed(message) => CheckError::Failed(message),
-        })?;
-        let answer: Answer = serde_json::from_str(&text)
-            .map_err(|e| CheckError::Failed(format!("unreadable answer: {e}")))?;
-        Ok(answer
-            .diagnostics
-            .into_iter()
-            .map(|d| Diagnostic {
+        })
+    }
+}
+
+/// The diagnostics of an answer, each named by `file_of` its script's index.
+fn diagnostics(answer: Answer, file_of: impl Fn(usize) -> Option<String>) -> Vec<Diagnostic> {
+    answer
+        .diagnostics
+        .into_iter()
+        .map(|d| Diagnostic {
                 file: usize::try_from(d.script)
                     .ok()
-                    .and_then(|i| scripts.get(i))
-                    .map(|s| s.file.clone())
+                    .and_then(&file_of)
                     .unwrap_or_default(),
                 line: d.line.max(1),
                 column: d.column.max(1),
@@ -228,8 +261,7 @@ impl Checker {
                 message: d.message,
                 hint: d.hint,
             })
-            .collect())
-    }
+            .collect()
 }
 
 struct CancelOnDrop(Arc<AtomicBool>);
@@ -240,17 +272,38 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// What `codemodeCheck` in `service.js` takes.
-fn request(api: &str, scripts: &[Script]) -> String {
-    serde_json::json!({
-        "prelude": codegen::PRELUDE,
+/// What the engine already holds, so a request need not send the API again.
+#[derive(Default)]
+struct Loaded {
+    prelude: bool,
+    api: Option<Arc<str>>,
+}
+
+/// What `codemodeAsk` in `service.js` takes: the job, with the prelude and the API only when
+/// the engine does not hold them already (`null` keeps them).
+fn engine_input(job: &Job, loaded: &mut Loaded) -> String {
+    let prelude = (!loaded.prelude).then_some(codegen::PRELUDE);
+    let same_api = loaded
+        .api
+        .as_ref()
+        .is_some_and(|held| Arc::ptr_eq(held, &job.api) || **held == *job.api);
+    let api = (!same_api).then(|| &*job.api);
+    let mut input = serde_json::json!({
+        "op": job.op,
+        "prelude": prelude,
         "api": api,
-        "scripts": scripts.iter().map(|s| serde_json::json!({
+        "scripts": job.scripts.iter().map(|s| serde_json::json!({
+            "slot": s.slot,
             "name": virtual_name(&s.file),
-            "text": s.text,
+            "text": &*s.text,
         })).collect::<Vec<_>>(),
-    })
-    .to_string()
+    });
+    if let Some(object) = input.as_object_mut() {
+        object.extend(job.fields.clone());
+    }
+    loaded.prelude = true;
+    loaded.api = Some(job.api.clone());
+    input.to_string()
 }
 
 /// The name a script has inside the checker: its file name, made a `.ts` file.
@@ -278,6 +331,7 @@ fn virtual_name(file: &str) -> String {
 fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
     use std::sync::mpsc::TryRecvError;
     let mut service = load_warm();
+    let mut loaded = Loaded::default();
     let mut pending = None;
     loop {
         let request = match pending.take() {
@@ -290,19 +344,23 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
         if request.cancel.load(Ordering::Relaxed) {
             continue;
         }
-        let loaded = match service.take() {
-            Some(loaded) => Ok(loaded),
-            None => load(),
+        let engine = match service.take() {
+            Some(engine) => Ok(engine),
+            None => {
+                loaded = Loaded::default();
+                load()
+            }
         };
-        let answer = loaded.and_then(|loaded| {
-            let answer = loaded.call(
-                "codemodeCheck",
-                &request.input,
+        let answer = engine.and_then(|engine| {
+            let input = engine_input(&request.job, &mut loaded);
+            let answer = engine.call(
+                "codemodeAsk",
+                &input,
                 request.deadline,
                 request.cancel.clone(),
             );
             if answer.is_ok() {
-                service = Some(loaded);
+                service = Some(engine);
             } else {
                 tracing::debug!("dropping the checker engine after a fault");
             }
@@ -347,15 +405,15 @@ fn load_warm() -> Option<Service> {
         }
     };
     let started = Instant::now();
-    let input = request(
-        "",
-        &[Script {
-            file: "warm.ts".into(),
-            text: "export {};".into(),
-        }],
-    );
+    let job = Job {
+        op: "check",
+        api: Arc::from(""),
+        scripts: vec![Source::new(0, "warm.ts", Arc::from("export {};"))],
+        fields: Default::default(),
+    };
+    let input = engine_input(&job, &mut Loaded::default());
     let warmed = service.call(
-        "codemodeCheck",
+        "codemodeAsk",
         &input,
         Instant::now() + Duration::from_secs(120),
         Arc::new(AtomicBool::new(false)),

@@ -6,12 +6,23 @@
 // reused across checks (the document registry keys them by version), so a re-check parses
 // only what changed.
 //
-// Rust calls `codemodeCheck(json)` with {prelude, api, scripts: [{name, text}]} and gets back
-// {diagnostics: [...]}: 1-based lines and columns (UTF-16 code units, as tsc counts), the
-// TypeScript code and message, and a hint for models where one helps.
+// Rust calls `codemodeAsk(json)` with an operation and the program's files, and gets JSON
+// back: `check` answers diagnostics (1-based lines and columns in UTF-16 code units, as tsc
+// counts, with a hint for models where one helps); the language operations (completions,
+// details, hover, signature, definition, symbols, toolsUsed) take and answer 0-based
+// positions in UTF-16 code units, as LSP counts.
 "use strict";
 (() => {
   const ts = globalThis.ts;
+  // QuickJS-ng has no Intl; TypeScript sorts completion entries with an Intl.Collator. A
+  // collator in its spirit: case-insensitive first, lower case before upper on a tie.
+  if (typeof globalThis.Intl === "undefined") {
+    const order = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    class Collator {
+      compare = (a, b) => order(a.toLowerCase(), b.toLowerCase()) || order(b, a);
+    }
+    globalThis.Intl = { Collator };
+  }
   const libs = globalThis.codemodeLibs;
   const PRELUDE = "/codemode/prelude.d.ts";
   const API = "/codemode/api.d.ts";
@@ -105,12 +116,13 @@
 
   const SEVERITY = ["warning", "error", "suggestion", "message"];
 
-  globalThis.codemodeCheck = (input) => {
-    const request = JSON.parse(input);
-    put(PRELUDE, request.prelude);
-    put(API, request.api);
-    const names = request.scripts.map((script, i) => {
-      const name = `/scripts/${i}/${script.name}`;
+  // Brings the virtual file system in line with a request: the prelude and API (null: keep
+  // what is there) and the open scripts, each `/scripts/<slot>/<name>`.
+  function sync(request) {
+    if (typeof request.prelude === "string") put(PRELUDE, request.prelude);
+    if (typeof request.api === "string") put(API, request.api);
+    const names = request.scripts.map((script) => {
+      const name = `/scripts/${script.slot}/${script.name}`;
       put(name, script.text);
       return name;
     });
@@ -118,22 +130,216 @@
       if (name.startsWith("/scripts/") && !names.includes(name)) files.delete(name);
     }
     roots = [PRELUDE, API, ...names];
-    const program = service.getProgram();
-    const checker = program.getTypeChecker();
-    const hints = new Hints(program, checker);
-    const diagnostics = [];
-    for (const diagnostic of program.getGlobalDiagnostics().concat(program.getOptionsDiagnostics())) {
-      diagnostics.push(describe(diagnostic, -1, undefined, hints));
-    }
-    names.forEach((name, index) => {
-      // As tsc does: a file's semantic errors only once it parses.
-      let found = service.getSyntacticDiagnostics(name);
-      if (found.length === 0) found = service.getSemanticDiagnostics(name);
-      const file = program.getSourceFile(name);
-      for (const diagnostic of found) diagnostics.push(describe(diagnostic, index, file, hints));
-    });
-    return JSON.stringify({ diagnostics });
+    return names;
+  }
+
+  // The one entry point: {op, prelude, api, scripts: [{slot, name, text}], target, ...} in,
+  // JSON out. `target` is the index in `scripts` of the script a question is about.
+  globalThis.codemodeAsk = (input) => {
+    const request = JSON.parse(input);
+    const names = sync(request);
+    const op = OPS[request.op];
+    if (!op) throw new Error(`unknown checker operation ${request.op}`);
+    return JSON.stringify(op(request, names));
   };
+
+  const OPS = {
+    // Diagnostics of every script, or only of `target`.
+    check(request, names) {
+      const program = service.getProgram();
+      const checker = program.getTypeChecker();
+      const hints = new Hints(program, checker);
+      const diagnostics = [];
+      if (request.target === undefined) {
+        for (const diagnostic of program.getGlobalDiagnostics().concat(program.getOptionsDiagnostics())) {
+          diagnostics.push(describe(diagnostic, -1, undefined, hints));
+        }
+      }
+      names.forEach((name, index) => {
+        if (request.target !== undefined && request.target !== index) return;
+        // As tsc does: a file's semantic errors only once it parses.
+        let found = service.getSyntacticDiagnostics(name);
+        if (found.length === 0) found = service.getSemanticDiagnostics(name);
+        const file = program.getSourceFile(name);
+        for (const diagnostic of found) diagnostics.push(describe(diagnostic, index, file, hints));
+      });
+      return { diagnostics };
+    },
+
+    completions(request, names) {
+      const name = names[request.target];
+      const at = offsetOf(name, request);
+      const info = service.getCompletionsAtPosition(name, at, PREFERENCES);
+      if (!info) return { items: [], incomplete: false };
+      const file = service.getProgram().getSourceFile(name);
+      const entries = info.entries.slice(0, MAX_COMPLETIONS);
+      // Few entries (the tools of a namespace, the fields of an input): their docs now, so
+      // clients that never resolve an item still show what each tool does.
+      const eager = info.isMemberCompletion && entries.length <= EAGER_DETAILS;
+      const items = entries.map((entry) => {
+        const item = {
+          name: entry.name,
+          kind: entry.kind,
+          modifiers: entry.kindModifiers || undefined,
+          sort: entry.sortText,
+          insert: entry.insertText,
+          source: entry.source,
+          optional: (entry.kindModifiers ?? "").split(",").includes("optional") || undefined,
+        };
+        if (entry.replacementSpan) item.replace = span(file, entry.replacementSpan);
+        if (eager) Object.assign(item, entryDetails(name, at, entry.name, entry.source, entry.data));
+        return item;
+      });
+      return { items, incomplete: info.entries.length > entries.length || !!info.isIncomplete };
+    },
+
+    details(request, names) {
+      const name = names[request.target];
+      const at = offsetOf(name, request);
+      return entryDetails(name, at, request.entry, request.source, undefined) ?? {};
+    },
+
+    hover(request, names) {
+      const name = names[request.target];
+      const info = service.getQuickInfoAtPosition(name, offsetOf(name, request));
+      if (!info) return {};
+      const file = service.getProgram().getSourceFile(name);
+      return {
+        display: ts.displayPartsToString(info.displayParts),
+        documentation: ts.displayPartsToString(info.documentation),
+        tags: tags(info.tags),
+        range: span(file, info.textSpan),
+      };
+    },
+
+    signature(request, names) {
+      const name = names[request.target];
+      const help = service.getSignatureHelpItems(name, offsetOf(name, request), {
+        triggerReason: { kind: "invoked" },
+      });
+      if (!help) return {};
+      const signatures = help.items.map((item) => {
+        let label = ts.displayPartsToString(item.prefixDisplayParts);
+        const separator = ts.displayPartsToString(item.separatorDisplayParts);
+        const parameters = item.parameters.map((parameter, i) => {
+          if (i > 0) label += separator;
+          const text = ts.displayPartsToString(parameter.displayParts);
+          const start = label.length;
+          label += text;
+          return { start, end: label.length, documentation: ts.displayPartsToString(parameter.documentation) };
+        });
+        label += ts.displayPartsToString(item.suffixDisplayParts);
+        return {
+          label,
+          documentation: ts.displayPartsToString(item.documentation),
+          tags: tags(item.tags),
+          parameters,
+        };
+      });
+      return { signatures, active: help.selectedItemIndex, parameter: help.argumentIndex };
+    },
+
+    definition(request, names) {
+      const name = names[request.target];
+      const found = service.getDefinitionAtPosition(name, offsetOf(name, request)) ?? [];
+      const program = service.getProgram();
+      const locations = [];
+      for (const definition of found) {
+        const file = program.getSourceFile(definition.fileName);
+        if (!file) continue;
+        locations.push({ ...place(definition.fileName, names), range: span(file, definition.textSpan) });
+      }
+      return { locations };
+    },
+
+    symbols(request, names) {
+      const name = names[request.target];
+      const file = service.getProgram().getSourceFile(name);
+      const tree = service.getNavigationTree(name);
+      const convert = (item) => ({
+        name: item.text,
+        kind: item.kind,
+        range: span(file, item.spans[0]),
+        selection: span(file, item.nameSpan ?? item.spans[0]),
+        children: (item.childItems ?? []).map(convert),
+      });
+      return { symbols: (tree.childItems ?? []).map(convert) };
+    },
+
+    // The API functions a script names (`memory.deleteEntities`), resolved by the type
+    // checker, so aliases (`const m = memory`) count too.
+    toolsUsed(request, names) {
+      const program = service.getProgram();
+      const checker = program.getTypeChecker();
+      const api = program.getSourceFile(API);
+      const file = program.getSourceFile(names[request.target]);
+      const used = new Map();
+      const visit = (node) => {
+        if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+          const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(node) ? node.name : node.argumentExpression);
+          const declaration = symbol?.declarations?.[0];
+          if (declaration && declaration.getSourceFile() === api && ts.isFunctionDeclaration(declaration)) {
+            const namespace = declaration.parent?.parent;
+            if (namespace && ts.isModuleDeclaration(namespace)) {
+              used.set(`${namespace.name.text}.${symbol.name}`, { namespace: namespace.name.text, function: symbol.name });
+            }
+          }
+        }
+        node.forEachChild(visit);
+      };
+      if (file) file.forEachChild(visit);
+      return { tools: [...used.values()] };
+    },
+  };
+
+  const MAX_COMPLETIONS = 2000;
+  const EAGER_DETAILS = 40;
+  const PREFERENCES = {
+    includeCompletionsWithInsertText: true,
+    includeCompletionsForModuleExports: false,
+    includeAutomaticOptionalChainCompletions: true,
+    includeCompletionsWithClassMemberSnippets: false,
+    allowIncompleteCompletions: true,
+  };
+
+  function entryDetails(name, at, entry, source, data) {
+    const details = service.getCompletionEntryDetails(name, at, entry, undefined, source, PREFERENCES, data);
+    if (!details) return undefined;
+    return {
+      detail: ts.displayPartsToString(details.displayParts),
+      documentation: ts.displayPartsToString(details.documentation),
+      tags: tags(details.tags),
+    };
+  }
+
+  function tags(list) {
+    return (list ?? []).map((tag) => ({ name: tag.name, text: ts.displayPartsToString(tag.text) }));
+  }
+
+  // A 0-based {line, character} (UTF-16, as LSP counts) as an offset, clamped to the file.
+  function offsetOf(name, request) {
+    const file = service.getProgram().getSourceFile(name);
+    if (!file) throw new Error(`no script ${name}`);
+    const starts = file.getLineStarts();
+    const line = Math.min(Math.max(request.line ?? 0, 0), starts.length - 1);
+    const end = line + 1 < starts.length ? starts[line + 1] : file.text.length;
+    return Math.min(starts[line] + Math.max(request.character ?? 0, 0), end);
+  }
+
+  function span(file, textSpan) {
+    const start = file.getLineAndCharacterOfPosition(textSpan.start);
+    const end = file.getLineAndCharacterOfPosition(textSpan.start + textSpan.length);
+    return { start, end };
+  }
+
+  // Which file of the program a name is, in the terms Rust knows.
+  function place(fileName, names) {
+    if (fileName === API) return { file: "api" };
+    if (fileName === PRELUDE) return { file: "prelude" };
+    if (fileName.startsWith("/lib/")) return { file: "lib", lib: fileName.slice(5) };
+    const index = names.indexOf(fileName);
+    return index >= 0 ? { file: "script", script: index } : { file: "other" };
+  }
 
   function describe(diagnostic, index, file, hints) {
     const out = {
