@@ -69,6 +69,11 @@ pub struct Settings {
     pub max_tool_calls: usize,
     /// Tool calls of one run in flight at once.
     pub max_concurrent_calls: usize,
+    /// Folders (relative to the configuration file) whose `.ts` files are agent scripts for
+    /// the language server, besides any `*.mcp.ts`.
+    pub scripts: Vec<String>,
+    /// Whether the language server's Run may call tools marked destructive without asking.
+    pub allow_destructive: bool,
 }
 
 impl Default for Settings {
@@ -83,6 +88,8 @@ impl Default for Settings {
             max_result_bytes: 4 * 1024 * 1024,
             max_tool_calls: 10_000,
             max_concurrent_calls: 64,
+            scripts: Vec::new(),
+            allow_destructive: false,
         }
     }
 }

@@ -52,6 +52,8 @@ struct RawSettings {
     max_result_bytes: Option<usize>,
     max_tool_calls: Option<usize>,
     max_concurrent_calls: Option<usize>,
+    scripts: Option<Vec<String>>,
+    allow_destructive: Option<bool>,
 }
 
 /// The built-in servers, by the name `{"builtin": NAME}` takes.
@@ -124,6 +126,11 @@ pub(crate) fn interpret(source: &Source, expander: &Expander<'_>) -> Result<Conf
                     10_000,
                 )?
                 .unwrap_or(defaults.max_concurrent_calls),
+                scripts: match raw.scripts {
+                    Some(list) => script_folders(source, list)?,
+                    None => defaults.scripts,
+                },
+                allow_destructive: raw.allow_destructive.unwrap_or(defaults.allow_destructive),
             }
         }
     };
@@ -333,4 +340,20 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
         }
     }
     pointer
+}
+
+/// The `scripts` folders: relative to the file, no `..` out of it needed, none empty.
+fn script_folders(source: &Source, list: Vec<String>) -> Result<Vec<String>, ConfigError> {
+    for (i, folder) in list.iter().enumerate() {
+        if folder.trim().is_empty() {
+            return Err(source.error_at(&format!("/codemode/scripts/{i}"), "expected a folder, got an empty string"));
+        }
+        if std::path::Path::new(folder).is_absolute() {
+            return Err(source.error_at(
+                &format!("/codemode/scripts/{i}"),
+                "expected a folder relative to this file",
+            ));
+        }
+    }
+    Ok(list)
 }

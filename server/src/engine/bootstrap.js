@@ -107,7 +107,7 @@
         // Where the script called from, so a failure points at the call, not at the reply.
         const site = new ErrorCtor();
         return new PromiseCtor((resolve, reject) => {
-          const id = hostCall(serverIndex, toolIndex, input, intrinsics);
+          const id = hostCall(serverIndex, toolIndex, input, intrinsics, site.stack);
           apply(mapSet, pending, [id, [resolve, reject, server, name, typed, site]]);
         });
       },
@@ -167,7 +167,7 @@
         }
         line = i === 0 ? text : line + " " + text;
       }
-      hostLog(level, line);
+      hostLog(level, line, new ErrorCtor().stack);
     };
   }
   const console = {

@@ -47,6 +47,8 @@ pub struct CallRequest {
     pub server: usize,
     pub tool: usize,
     pub arguments: serde_json::Value,
+    /// Where in the transpiled script the call was made.
+    pub at: Option<(u32, u32)>,
 }
 
 /// The answer to a [`CallRequest`]: the tool's output as JSON
@@ -80,6 +82,13 @@ pub enum Level {
 pub struct LogLine {
     pub level: Level,
     pub text: String,
+    /// The script line that logged it (in the TypeScript the user wrote, once the runtime
+    /// has mapped it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Where in the transpiled script it was logged, for the runtime to map.
+    #[serde(skip)]
+    pub at: Option<(u32, u32)>,
 }
 
 /// Why a run failed, in the terms `codemode run --json` reports.
@@ -147,6 +156,8 @@ pub fn run(job: Job) -> Outcome {
             state.logs.push(LogLine {
                 level: Level::Error,
                 text: format!("unhandled promise rejection: {reason}"),
+                line: None,
+                at: None,
             });
         }
     }
@@ -252,13 +263,15 @@ impl<'js> Run<'_, 'js> {
         let requests = self.job.requests.clone();
         let api = self.job.api.clone();
         let max_calls = self.job.limits.tool_calls;
+        let file_of_call = self.job.file.clone();
         let host_call = Function::new(
             ctx.clone(),
             move |ctx: Ctx<'js>,
                   server: usize,
                   tool: usize,
                   input: Opt<Value<'js>>,
-                  intrinsics: rquickjs::Object<'js>|
+                  intrinsics: rquickjs::Object<'js>,
+                  site: Opt<Value<'js>>|
                   -> rquickjs::Result<f64> {
                 let intrinsics = Intrinsics::from_array(&intrinsics)?;
                 let Some(entry) = api
@@ -302,6 +315,7 @@ impl<'js> Run<'_, 'js> {
                     server,
                     tool,
                     arguments,
+                    at: site_of(site.0, &file_of_call),
                 };
                 if requests.send(request).is_err() {
                     return Err(Exception::throw_internal(
@@ -315,15 +329,19 @@ impl<'js> Run<'_, 'js> {
         )?;
         let state = self.state.clone();
         let output = self.job.limits.output;
-        let host_log = Function::new(ctx.clone(), move |level: u32, text: String| {
-            let level = match level {
-                1 => Level::Info,
-                2 => Level::Warn,
-                3 => Level::Error,
-                _ => Level::Log,
-            };
-            log(&state, level, text, output);
-        })?;
+        let file = self.job.file.clone();
+        let host_log = Function::new(
+            ctx.clone(),
+            move |level: u32, text: String, site: Opt<Value<'js>>| {
+                let level = match level {
+                    1 => Level::Info,
+                    2 => Level::Warn,
+                    3 => Level::Error,
+                    _ => Level::Log,
+                };
+                log(&state, level, text, site_of(site.0, &file), output);
+            },
+        )?;
         let api = serde_json::json!(
             self.job
                 .api
@@ -470,7 +488,13 @@ fn failure(kind: FailureKind, message: String) -> Failure {
     }
 }
 
-fn log(state: &Rc<RefCell<State>>, level: Level, text: String, limit: usize) {
+fn log(
+    state: &Rc<RefCell<State>>,
+    level: Level,
+    text: String,
+    at: Option<(u32, u32)>,
+    limit: usize,
+) {
     let mut state = state.borrow_mut();
     let size = text.len() + 1;
     if state.log_bytes.saturating_add(size) > limit {
@@ -478,7 +502,12 @@ fn log(state: &Rc<RefCell<State>>, level: Level, text: String, limit: usize) {
         return;
     }
     state.log_bytes += size;
-    state.logs.push(LogLine { level, text });
+    state.logs.push(LogLine {
+        level,
+        text,
+        line: None,
+        at,
+    });
 }
 
 /// A thrown value as text, without running script code.
@@ -504,6 +533,12 @@ fn describe(value: &Value<'_>) -> String {
             .or_else(|| value.as_bool().map(|b| b.to_string()))
             .unwrap_or_else(|| format!("a thrown {}", value.type_name())),
     }
+}
+
+/// Where a call site (a stack trace the bootstrap captured) stands in `file`.
+fn site_of(site: Option<Value<'_>>, file: &str) -> Option<(u32, u32)> {
+    let stack = site?.as_string()?.to_string().ok()?;
+    first_position(&stack, file)
 }
 
 /// The first `file:line:column` of `file` in a stack trace.

@@ -57,6 +57,12 @@ pub struct ToolCallRecord {
     pub ms: u64,
     /// Bytes of the tool's answer, which stayed out of the run's output.
     pub bytes: usize,
+    /// The script line that made the call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Where in the transpiled script, until mapped.
+    #[serde(skip)]
+    at: Option<(u32, u32)>,
 }
 
 /// Why a run failed.
@@ -164,6 +170,7 @@ pub async fn run(
             Some(request) = requests.recv() => {
                 let semaphore = semaphore.clone();
                 let entry = index.servers.get(request.server).and_then(|s| Some((s.server.clone(), s.tools.get(request.tool)?.tool.clone())));
+                let at = request.at;
                 in_flight.push(async move {
                     let Some((server, tool)) = entry else {
                         return (request.id, Err("no such tool".to_string()), None);
@@ -184,11 +191,11 @@ pub async fn run(
                                 "isError": output.is_error,
                             })
                             .to_string();
-                            let record = ToolCallRecord { server, tool, ok: !output.is_error, ms, bytes: payload.len() };
+                            let record = ToolCallRecord { server, tool, ok: !output.is_error, ms, bytes: payload.len(), line: None, at };
                             (request.id, Ok(payload), Some(record))
                         }
                         Err(error) => {
-                            let record = ToolCallRecord { server, tool, ok: false, ms, bytes: 0 };
+                            let record = ToolCallRecord { server, tool, ok: false, ms, bytes: 0, line: None, at };
                             (request.id, Err(error.to_string()), Some(record))
                         }
                     }
@@ -220,7 +227,14 @@ pub async fn run(
                 stack: None,
             },
         ),
-        Ok(Finished::Ran(outcome, map)) => {
+        Ok(Finished::Ran(mut outcome, map)) => {
+            let line_of = |at: Option<(u32, u32)>| at.and_then(|(l, c)| map.to_source(l, c)).map(|p| p.0);
+            for log in &mut outcome.logs {
+                log.line = line_of(log.at);
+            }
+            for record in &mut records {
+                record.line = line_of(record.at);
+            }
             let (ok, result, error) = match outcome.result {
                 Ok(value) => (true, value.unwrap_or(Value::Null), None),
                 Err(failure) => {
