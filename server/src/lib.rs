@@ -13,5 +13,6 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod host;
+pub mod lsp;
 pub mod runtime;
 pub mod transpile;

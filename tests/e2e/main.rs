@@ -6,6 +6,8 @@ mod check;
 mod cli;
 mod faults;
 mod http;
+mod lsp;
+mod lsp_client;
 mod real_servers;
 mod run;
 mod support;

@@ -210,7 +210,9 @@ impl Checker {
         let text = self.ask(job, timeout).await?;
         let answer: Answer = serde_json::from_str(&text)
             .map_err(|e| CheckError::Failed(format!("unreadable answer: {e}")))?;
-        Ok(diagnostics(answer, |i| scripts.get(i).map(|s| s.file.clone())))
+        Ok(diagnostics(answer, |i| {
+            scripts.get(i).map(|s| s.file.clone())
+        }))
     }
 
     /// Sends `job` to the checker thread and waits for its answer (JSON), at most `timeout`.
@@ -248,20 +250,20 @@ fn diagnostics(answer: Answer, file_of: impl Fn(usize) -> Option<String>) -> Vec
         .diagnostics
         .into_iter()
         .map(|d| Diagnostic {
-                file: usize::try_from(d.script)
-                    .ok()
-                    .and_then(&file_of)
-                    .unwrap_or_default(),
-                line: d.line.max(1),
-                column: d.column.max(1),
-                end_line: d.end_line.max(1),
-                end_column: d.end_column.max(1),
-                code: d.code,
-                severity: d.severity,
-                message: d.message,
-                hint: d.hint,
-            })
-            .collect()
+            file: usize::try_from(d.script)
+                .ok()
+                .and_then(&file_of)
+                .unwrap_or_default(),
+            line: d.line.max(1),
+            column: d.column.max(1),
+            end_line: d.end_line.max(1),
+            end_column: d.end_column.max(1),
+            code: d.code,
+            severity: d.severity,
+            message: d.message,
+            hint: d.hint,
+        })
+        .collect()
 }
 
 struct CancelOnDrop(Arc<AtomicBool>);

@@ -196,7 +196,7 @@
     details(request, names) {
       const name = names[request.target];
       const at = offsetOf(name, request);
-      return entryDetails(name, at, request.entry, request.source, undefined) ?? {};
+      return entryDetails(name, at, request.entry, request.source ?? undefined, undefined) ?? {};
     },
 
     hover(request, names) {

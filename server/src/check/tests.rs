@@ -152,39 +152,85 @@ fn language_questions() {
     let program = Program {
         api: Arc::from(demo_api()),
         scripts: vec![
-            Source::new(7, "other.mcp.ts", Arc::from("export const x: number = 'no';\n")),
+            Source::new(
+                7,
+                "other.mcp.ts",
+                Arc::from("export const x: number = 'no';\n"),
+            ),
             Source::new(3, "a.mcp.ts", Arc::from(text)),
         ],
     };
     let at = |line, character| Position { line, character };
     runtime.block_on(async {
-        let completions = checker.completions(&program, 1, at(1, 21), time).await.unwrap();
+        let completions = checker
+            .completions(&program, 1, at(1, 21), time)
+            .await
+            .unwrap();
         let names: Vec<&str> = completions.items.iter().map(|c| c.name.as_str()).collect();
-        assert!(names.contains(&"listCities") && names.contains(&"getForecast"), "{names:?}");
-        let forecast = completions.items.iter().find(|c| c.name == "getForecast").unwrap();
-        let details = forecast.details.as_ref().expect("short lists come with details");
-        assert!(details.documentation.contains("MCP tool `get_forecast`"), "{details:?}");
+        assert!(
+            names.contains(&"listCities") && names.contains(&"getForecast"),
+            "{names:?}"
+        );
+        let forecast = completions
+            .items
+            .iter()
+            .find(|c| c.name == "getForecast")
+            .unwrap();
+        let details = forecast
+            .details
+            .as_ref()
+            .expect("short lists come with details");
+        assert!(
+            details.documentation.contains("MCP tool `get_forecast`"),
+            "{details:?}"
+        );
 
         // `listCities` starts at UTF-16 column 37 of line 0 (the clef is two code units).
-        let hover = checker.hover(&program, 1, at(0, 40), time).await.unwrap().unwrap();
+        let hover = checker
+            .hover(&program, 1, at(0, 40), time)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(hover.display.contains("listCities"), "{hover:?}");
         assert_eq!(hover.range.start, at(0, 37));
 
-        let found = checker.definition(&program, 1, at(0, 40), time).await.unwrap();
+        let found = checker
+            .definition(&program, 1, at(0, 40), time)
+            .await
+            .unwrap();
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].place, Place::Api);
-        let api_line = program.api.lines().nth(found[0].range.start.line as usize).unwrap();
+        let api_line = program
+            .api
+            .lines()
+            .nth(found[0].range.start.line as usize)
+            .unwrap();
         assert!(api_line.contains("function listCities"), "{api_line}");
 
-        let help = checker.signature_help(&program, 1, at(0, 49), time).await.unwrap().unwrap();
-        assert!(help.signatures[0].label.starts_with("listCities(input?: demo.ListCitiesInput)"), "{help:?}");
+        let help = checker
+            .signature_help(&program, 1, at(0, 49), time)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            help.signatures[0]
+                .label
+                .starts_with("listCities(input?: demo.ListCitiesInput)"),
+            "{help:?}"
+        );
 
         let symbols = checker.symbols(&program, 1, time).await.unwrap();
         let names: Vec<&str> = symbols.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["c", "f", "s"]);
 
         let used = checker.tools_used(&program, 1, time).await.unwrap();
-        assert_eq!(used, [ApiFunction { namespace: "demo".into(), function: "listCities".into() }]);
+        assert_eq!(
+            used,
+            [ApiFunction {
+                namespace: "demo".into(),
+                function: "listCities".into()
+            }]
+        );
 
         // Only the target's diagnostics, named by its file.
         let found = checker.diagnostics(&program, 0, time).await.unwrap();

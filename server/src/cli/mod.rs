@@ -62,6 +62,20 @@ enum Command {
     Tools(tools::Args),
     /// Print the TypeScript declarations scripts are written against.
     Types(types::Args),
+    /// Serve the Language Server Protocol on stdin/stdout: completion, hover, diagnostics,
+    /// go to definition and Run for agent scripts (*.mcp.ts, and .ts files under the
+    /// configuration's `codemode.scripts` folders) in any editor.
+    Lsp(LspArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct LspArgs {
+    /// Milliseconds diagnostics wait after an edit for the next one.
+    #[arg(long, value_name = "MS", default_value_t = 40)]
+    debounce_ms: u64,
+    /// Accepted for clients that pass it; stdio is the only transport.
+    #[arg(long, hide = true)]
+    stdio: bool,
 }
 
 /// What a command asks the process to exit with.
@@ -92,6 +106,15 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitCode {
+    if let Command::Lsp(args) = &cli.command {
+        // The workspace root comes from the client; the configuration is found from there.
+        crate::lsp::serve(crate::lsp::Options {
+            config: cli.config.clone(),
+            debounce: std::time::Duration::from_millis(args.debounce_ms),
+        })
+        .await;
+        return ExitCode::SUCCESS;
+    }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     // A script's configuration is found from the script's folder, like a tsconfig.
     let mut search_from = cwd.clone();
@@ -187,6 +210,7 @@ async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
+        Command::Lsp(_) => return ExitCode::SUCCESS,
     };
     match outcome {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -346,7 +346,10 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 fn script_folders(source: &Source, list: Vec<String>) -> Result<Vec<String>, ConfigError> {
     for (i, folder) in list.iter().enumerate() {
         if folder.trim().is_empty() {
-            return Err(source.error_at(&format!("/codemode/scripts/{i}"), "expected a folder, got an empty string"));
+            return Err(source.error_at(
+                &format!("/codemode/scripts/{i}"),
+                "expected a folder, got an empty string",
+            ));
         }
         if std::path::Path::new(folder).is_absolute() {
             return Err(source.error_at(

@@ -191,8 +191,13 @@ impl Host {
     }
 
     /// Closes every connection (children get their stdin closed, then SIGTERM, then SIGKILL).
-    pub async fn shutdown(mut self) {
-        for watcher in self.watchers.drain(..) {
+    pub async fn shutdown(self) {
+        self.close().await;
+    }
+
+    /// [`Host::shutdown`] for a shared host: closes every connection; calls fail after it.
+    pub async fn close(&self) {
+        for watcher in &self.watchers {
             watcher.abort();
         }
         let closing = self.servers.iter().map(|server| async move {

@@ -228,7 +228,8 @@ pub async fn run(
             },
         ),
         Ok(Finished::Ran(mut outcome, map)) => {
-            let line_of = |at: Option<(u32, u32)>| at.and_then(|(l, c)| map.to_source(l, c)).map(|p| p.0);
+            let line_of =
+                |at: Option<(u32, u32)>| at.and_then(|(l, c)| map.to_source(l, c)).map(|p| p.0);
             for log in &mut outcome.logs {
                 log.line = line_of(log.at);
             }

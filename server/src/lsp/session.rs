@@ -1,0 +1,526 @@
+//! The language server's state: the client, the open documents, the checker and the
+//! workspace (configuration, MCP host, generated API). Handlers in `server.rs` ask it
+//! questions; it keeps diagnostics fresh as documents, configuration and tools change.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use tokio::sync::watch;
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{
+    self as lsp, MessageType, NumberOrString, ProgressToken, Uri, WorkDoneProgressCreateParams,
+};
+
+use super::Options;
+use super::convert;
+use super::documents::Document;
+use super::workspace::Workspace;
+use crate::check::{CheckError, Checker, Program, Source};
+use crate::config::{Config, DISCOVERED_FILES};
+use crate::host::StartEvent;
+use crate::runtime::RunReport;
+
+/// What the client said it can do.
+#[derive(Debug, Clone, Default)]
+pub struct ClientCaps {
+    pub work_done_progress: bool,
+    pub pull_diagnostics: bool,
+    pub show_message_request: bool,
+    pub watched_files_registration: bool,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
+    pub diagnostic_refresh: bool,
+    /// The client asks for `codemode:` documents with `codemode/virtualTextDocument`
+    /// (`initializationOptions.virtualDocuments`); else definitions go to files.
+    pub virtual_documents: bool,
+    pub markdown: bool,
+}
+
+/// The last run of a document, for inlay hints and code lens titles.
+pub struct LastRun {
+    pub version: i32,
+    pub report: RunReport,
+}
+
+pub struct Session {
+    pub client: Client,
+    pub checker: Arc<Checker>,
+    pub documents: DashMap<Uri, Document>,
+    pub runs: DashMap<Uri, LastRun>,
+    pub caps: OnceLock<ClientCaps>,
+    pub options: Options,
+    root: OnceLock<PathBuf>,
+    /// `None` while the servers start (requests wait for it).
+    workspace: watch::Sender<Option<Arc<Workspace>>>,
+    /// Serialises configuration reloads.
+    reloading: tokio::sync::Mutex<()>,
+    next_slot: AtomicU32,
+    next_token: AtomicU32,
+    /// Where definitions in generated files go for clients without virtual documents.
+    pub files: Mutex<Option<PathBuf>>,
+}
+
+impl Session {
+    pub fn new(client: Client, options: Options) -> Session {
+        Session {
+            client,
+            checker: Arc::new(Checker::start()),
+            documents: DashMap::new(),
+            runs: DashMap::new(),
+            caps: OnceLock::new(),
+            options,
+            root: OnceLock::new(),
+            workspace: watch::Sender::new(None),
+            reloading: tokio::sync::Mutex::new(()),
+            next_slot: AtomicU32::new(0),
+            next_token: AtomicU32::new(0),
+            files: Mutex::new(None),
+        }
+    }
+
+    pub fn caps(&self) -> ClientCaps {
+        self.caps.get().cloned().unwrap_or_default()
+    }
+
+    pub fn set_root(&self, root: PathBuf) {
+        let _ = self.root.set(root);
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.root
+            .get()
+            .cloned()
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn next_slot(&self) -> u32 {
+        self.next_slot.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The workspace, once its servers have started.
+    pub async fn workspace(&self) -> Option<Arc<Workspace>> {
+        let mut ready = self.workspace.subscribe();
+        let found = ready.wait_for(Option::is_some).await.ok()?;
+        found.clone()
+    }
+
+    /// The workspace if it is ready now.
+    pub fn workspace_now(&self) -> Option<Arc<Workspace>> {
+        self.workspace.borrow().clone()
+    }
+
+    /// Loads the configuration and starts its servers (with progress in the client), then
+    /// replaces the workspace and closes the old one's servers. A configuration that cannot
+    /// be read is shown as an error; the old workspace stays, or an empty one if none.
+    pub async fn load_workspace(self: &Arc<Self>) {
+        let _one_at_a_time = self.reloading.lock().await;
+        let root = self.root();
+        let config = match Config::load(self.options.config.as_deref(), &root) {
+            Ok(config) => Some(config),
+            Err(error) => {
+                let message = format!("codemode: cannot use the configuration: {error}");
+                tracing::error!("{message}");
+                self.client.show_message(MessageType::ERROR, message).await;
+                None
+            }
+        };
+        let fresh = match config {
+            Some(config) => {
+                let progress = self.progress("codemode: starting MCP servers").await;
+                let (events, mut incoming) = tokio::sync::mpsc::unbounded_channel();
+                let start = async move {
+                    Workspace::start(config, &root, &move |event| {
+                        let _ = events.send(event);
+                    })
+                    .await
+                };
+                let follow = async {
+                    let mut seen = Vec::new();
+                    while let Some(event) = incoming.recv().await {
+                        if let Some(progress) = &progress {
+                            progress.report(&describe_event(&event)).await;
+                        }
+                        seen.push(event);
+                    }
+                    seen
+                };
+                let (workspace, events) = tokio::join!(start, follow);
+                self.report_start(&events).await;
+                if let Some(progress) = progress {
+                    progress.finish(&start_summary(&workspace)).await;
+                }
+                workspace
+            }
+            None if self.workspace_now().is_some() => return,
+            None => Workspace::empty(&root).await,
+        };
+        let fresh = Arc::new(fresh);
+        tracing::info!(
+            "workspace ready: configuration {}, {} scripts folder(s)",
+            fresh.config.origin,
+            fresh.config.settings.scripts.len()
+        );
+        let old = self.workspace.send_replace(Some(fresh.clone()));
+        self.watch_tools(&fresh);
+        self.classify_documents(&fresh);
+        self.refresh_all().await;
+        if let Some(old) = old {
+            old.host.close().await;
+        }
+    }
+
+    /// Tells the user about servers that failed to start, naming them and why.
+    async fn report_start(&self, events: &[StartEvent]) {
+        for event in events {
+            if let StartEvent::Failed { server, error } = event {
+                let message = format!("codemode: MCP server `{server}` failed to start: {error}");
+                tracing::warn!("{message}");
+                self.client
+                    .show_message(MessageType::WARNING, message)
+                    .await;
+            }
+        }
+    }
+
+    /// On every change of a server's tools: regenerate the API and re-check open scripts.
+    fn watch_tools(self: &Arc<Self>, workspace: &Arc<Workspace>) {
+        let mut revision = workspace.host.revision();
+        let session = Arc::downgrade(self);
+        let workspace = Arc::downgrade(workspace);
+        tokio::spawn(async move {
+            while revision.changed().await.is_ok() {
+                let (Some(session), Some(workspace)) = (session.upgrade(), workspace.upgrade())
+                else {
+                    return;
+                };
+                if session
+                    .workspace_now()
+                    .is_none_or(|current| !Arc::ptr_eq(&current, &workspace))
+                {
+                    return;
+                }
+                if workspace.refresh_api() {
+                    tracing::info!("a server's tools changed; regenerated the API");
+                    session.refresh_all().await;
+                }
+            }
+        });
+    }
+
+    /// Marks which open documents are agent scripts under `workspace`'s globs.
+    fn classify_documents(&self, workspace: &Workspace) {
+        for mut entry in self.documents.iter_mut() {
+            let script = entry
+                .path
+                .as_deref()
+                .is_some_and(|p| workspace.is_script(p));
+            if entry.script && !script {
+                let uri = entry.key().clone();
+                let client = self.client.clone();
+                tokio::spawn(
+                    async move { client.publish_diagnostics(uri, Vec::new(), None).await },
+                );
+            }
+            entry.script = script;
+        }
+    }
+
+    /// Whether `uri` is an agent script (waits for the workspace).
+    pub async fn classify(&self, uri: &Uri) -> bool {
+        let Some(workspace) = self.workspace().await else {
+            return false;
+        };
+        let Some(mut document) = self.documents.get_mut(uri) else {
+            return false;
+        };
+        document.script = document
+            .path
+            .as_deref()
+            .is_some_and(|p| workspace.is_script(p));
+        document.script
+    }
+
+    /// Whether a saved or changed file is one the configuration comes from.
+    pub fn is_config_file(&self, path: &Path) -> bool {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        DISCOVERED_FILES.iter().any(|candidate| {
+            let candidate_name = candidate.rsplit('/').next().unwrap_or(candidate);
+            name == candidate_name
+                && (!candidate.contains('/')
+                    || path
+                        .parent()
+                        .and_then(|p| p.file_name())
+                        .is_some_and(|p| p == ".vscode"))
+        }) || self.options.config.as_deref().is_some_and(|c| {
+            std::path::absolute(c).ok().as_deref() == std::path::absolute(path).ok().as_deref()
+        })
+    }
+
+    /// The program the checker sees (the API and every open script) and the index of `uri`
+    /// in it; `None` when `uri` is not an open agent script.
+    pub async fn program(&self, uri: &Uri) -> Option<(Program, usize, Arc<Workspace>)> {
+        let workspace = self.workspace().await?;
+        let api = workspace.api();
+        let mut scripts: Vec<(Uri, Source)> = self
+            .documents
+            .iter()
+            .filter(|d| d.script)
+            .map(|d| {
+                let file = d
+                    .path
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "script.ts".into());
+                (d.key().clone(), Source::new(d.slot, &file, d.text()))
+            })
+            .collect();
+        scripts.sort_by_key(|(_, s)| s.slot);
+        let target = scripts.iter().position(|(u, _)| u == uri)?;
+        let program = Program {
+            api: api.text,
+            scripts: scripts.into_iter().map(|(_, s)| s).collect(),
+        };
+        Some((program, target, workspace))
+    }
+
+    /// Runs a checker question on its own task, so a request the client cancels does not
+    /// interrupt the checker half-way (which would cost it a reload).
+    pub async fn ask<T, F, Fut>(&self, question: F) -> Result<T, CheckError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<Checker>) -> Fut,
+        Fut: Future<Output = Result<T, CheckError>> + Send + 'static,
+    {
+        let asked = tokio::spawn(question(self.checker.clone()));
+        asked
+            .await
+            .map_err(|e| CheckError::Failed(format!("the checker task failed: {e}")))?
+    }
+
+    pub fn check_timeout(&self, workspace: &Workspace) -> Duration {
+        workspace.config.settings.check_timeout
+    }
+
+    /// Re-checks `uri` after the debounce, unless it changes again meanwhile; pushes the
+    /// diagnostics (clients that pull get a refresh request instead).
+    pub fn schedule_diagnostics(self: &Arc<Self>, uri: Uri) {
+        if self.caps().pull_diagnostics {
+            return;
+        }
+        let Some(edits) = self.documents.get(&uri).map(|d| d.edits) else {
+            return;
+        };
+        let session = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(session.options.debounce).await;
+            let current = |s: &Session| s.documents.get(&uri).map(|d| (d.edits, d.version));
+            if current(&session).map(|c| c.0) != Some(edits) {
+                return;
+            }
+            let Some(diagnostics) = session.diagnostics(&uri).await else {
+                return;
+            };
+            match current(&session) {
+                Some((now, version)) if now == edits => {
+                    session
+                        .client
+                        .publish_diagnostics(uri, diagnostics, Some(version))
+                        .await;
+                }
+                _ => {}
+            }
+        });
+    }
+
+    /// The diagnostics of `uri` now, in LSP terms; `None` when it is not an agent script.
+    pub async fn diagnostics(&self, uri: &Uri) -> Option<Vec<lsp::Diagnostic>> {
+        let (program, target, workspace) = self.program(uri).await?;
+        let timeout = self.check_timeout(&workspace);
+        let checked = self
+            .ask(move |checker| async move { checker.diagnostics(&program, target, timeout).await })
+            .await;
+        Some(match checked {
+            Ok(found) => found.iter().map(convert::diagnostic).collect(),
+            Err(error) => vec![convert::check_failure(&error)],
+        })
+    }
+
+    /// Re-checks every open script (the API or the configuration changed).
+    pub async fn refresh_all(self: &Arc<Self>) {
+        let caps = self.caps();
+        if caps.pull_diagnostics {
+            if caps.diagnostic_refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+        } else {
+            let open: Vec<Uri> = self
+                .documents
+                .iter()
+                .filter(|d| d.script)
+                .map(|d| d.key().clone())
+                .collect();
+            for uri in open {
+                self.schedule_diagnostics(uri);
+            }
+        }
+        if caps.code_lens_refresh {
+            let _ = self.client.code_lens_refresh().await;
+        }
+    }
+
+    /// Begins a progress report in the client, if it takes them.
+    pub async fn progress(&self, title: &str) -> Option<Progress> {
+        if !self.caps().work_done_progress {
+            return None;
+        }
+        let n = self.next_token.fetch_add(1, Ordering::Relaxed);
+        let token = NumberOrString::String(format!("codemode/{n}"));
+        let created = self
+            .client
+            .send_request::<lsp::request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                token: token.clone(),
+            })
+            .await;
+        if created.is_err() {
+            return None;
+        }
+        let ongoing = self
+            .client
+            .progress(token as ProgressToken, title.to_string())
+            .begin()
+            .await;
+        Some(Progress(ongoing))
+    }
+
+    /// The URI a generated file (`api.d.ts`, `prelude.d.ts`, `lib/...`) is shown under: a
+    /// `codemode:` URI for clients that read virtual documents, else a read-only file
+    /// written for the purpose.
+    pub fn generated_uri(&self, name: &str, text: &str) -> Option<Uri> {
+        if self.caps().virtual_documents {
+            return Uri::from_str(&format!("codemode:/{name}")).ok();
+        }
+        let path = self.write_generated(name, text)?;
+        Uri::from_file_path(path)
+    }
+
+    fn write_generated(&self, name: &str, text: &str) -> Option<PathBuf> {
+        let mut dir = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = dir.get_or_insert_with(|| {
+            std::env::temp_dir().join(format!("codemode-lsp-{}", std::process::id()))
+        });
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+            return Some(path);
+        }
+        let written = (|| -> std::io::Result<()> {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            if path.exists() {
+                let mut permissions = std::fs::metadata(&path)?.permissions();
+                #[allow(clippy::permissions_set_readonly_false)]
+                permissions.set_readonly(false);
+                std::fs::set_permissions(&path, permissions)?;
+            }
+            std::fs::write(&path, text)?;
+            let mut permissions = std::fs::metadata(&path)?.permissions();
+            permissions.set_readonly(true);
+            std::fs::set_permissions(&path, permissions)
+        })();
+        match written {
+            Ok(()) => Some(path),
+            Err(error) => {
+                tracing::warn!("cannot write {}: {error}", path.display());
+                None
+            }
+        }
+    }
+
+    /// Closes the servers and removes the generated files.
+    pub async fn close(&self) {
+        if let Some(workspace) = self.workspace.send_replace(None) {
+            workspace.host.close().await;
+        }
+        if let Some(dir) = self.files.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = remove_read_only_dir(&dir);
+        }
+    }
+}
+
+fn remove_read_only_dir(dir: &Path) -> std::io::Result<()> {
+    for entry in walk(dir) {
+        if let Ok(metadata) = std::fs::metadata(&entry) {
+            let mut permissions = metadata.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            let _ = std::fs::set_permissions(&entry, permissions);
+        }
+    }
+    std::fs::remove_dir_all(dir)
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            }
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn describe_event(event: &StartEvent) -> String {
+    match event {
+        StartEvent::Starting { server, transport } => format!("{server}: starting ({transport})"),
+        StartEvent::Ready {
+            server,
+            tools,
+            elapsed,
+        } => format!("{server}: {tools} tools ({} ms)", elapsed.as_millis()),
+        StartEvent::Failed { server, error } => format!("{server}: failed: {error}"),
+    }
+}
+
+/// One line about a started workspace, for the end of its progress report.
+fn start_summary(workspace: &Workspace) -> String {
+    let status = workspace.host.status();
+    let failed = workspace.host.failed();
+    let ready = status.len() - failed.len();
+    let tools: usize = workspace.host.catalog().iter().map(|s| s.tools.len()).sum();
+    if failed.is_empty() {
+        format!("{ready} server(s) ready, {tools} tools")
+    } else {
+        format!(
+            "{ready} server(s) ready, {tools} tools; failed: {}",
+            failed.join(", ")
+        )
+    }
+}
+
+/// A progress report in the client; ends when finished.
+pub struct Progress(
+    tower_lsp_server::OngoingProgress<
+        tower_lsp_server::Unbounded,
+        tower_lsp_server::NotCancellable,
+    >,
+);
+
+impl Progress {
+    pub async fn report(&self, message: &str) {
+        self.0.report(message.to_string()).await;
+    }
+
+    pub async fn finish(self, message: &str) {
+        self.0.finish_with_message(message.to_string()).await;
+    }
+}

@@ -1,0 +1,447 @@
+//! `codemode lsp` driven over stdio by a plain LSP client, against the real memory server
+//! from npm: completion, hover, signature help, definition, symbols, diagnostics that come
+//! and go with edits, the ▶ Run lens and `codemode.run`, the destructive-tool question,
+//! configuration reload, and a clean shutdown.
+
+use serde_json::{Value, json};
+
+use crate::lsp_client::{LspClient, file_uri};
+use crate::support::{Workspace, deps};
+
+fn memory_workspace() -> Workspace {
+    let workspace = Workspace::new();
+    let memory = json!({
+        "command": "node",
+        "args": [deps().npm_server("server-memory")],
+        "env": {"MEMORY_FILE_PATH": workspace.path().join("memory.jsonl")}
+    });
+    workspace.config(json!({ "memory": memory }));
+    workspace
+}
+
+fn open(client: &mut LspClient, uri: &str, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}}),
+    );
+}
+
+fn edit(client: &mut LspClient, uri: &str, version: i32, range: [(u32, u32); 2], text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{
+                "range": {
+                    "start": {"line": range[0].0, "character": range[0].1},
+                    "end": {"line": range[1].0, "character": range[1].1}
+                },
+                "text": text
+            }]
+        }),
+    );
+}
+
+/// Waits for the diagnostics of `uri` at `version`.
+fn diagnostics(
+    client: &mut LspClient,
+    from: usize,
+    uri: &str,
+    version: i32,
+) -> (usize, Vec<Value>) {
+    let (next, params) = client.wait_for(from, "diagnostics", |n| {
+        n["method"] == "textDocument/publishDiagnostics"
+            && n["params"]["uri"] == uri
+            && n["params"]["version"] == version
+    });
+    (next, params["diagnostics"].as_array().unwrap().clone())
+}
+
+fn at(uri: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+}
+
+fn hover_text(hover: &Value) -> String {
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn language_features_against_the_memory_server() {
+    let workspace = memory_workspace();
+    let script = workspace.write("graph.mcp.ts", "");
+    let uri = file_uri(&script);
+    let mut client = LspClient::start(workspace.path(), &[]);
+    let init = client.initialize(workspace.path(), json!({}));
+    let caps = &init["capabilities"];
+    assert_eq!(
+        caps["executeCommandProvider"]["commands"][0],
+        "codemode.run"
+    );
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+
+    // A type error on line 2 (0-based), after an astral character on line 1: the range
+    // counts UTF-16 code units.
+    let text = "const graph = await memory.readGraph();\nconst clef = \"𝄞\"; console.log(graph.entities.length);\nconst count: string = graph.entities.length;\n";
+    open(&mut client, &uri, text);
+    let (seen, found) = diagnostics(&mut client, 0, &uri, 1);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["code"], 2322);
+    assert_eq!(
+        found[0]["range"]["start"],
+        json!({"line": 2, "character": 6})
+    );
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not assignable to type 'string'")
+    );
+
+    // Fixed by an edit after the clef on line 1 and one on line 2: the error goes away.
+    edit(&mut client, &uri, 2, [(1, 16), (1, 16)], " ");
+    edit(&mut client, &uri, 3, [(2, 13), (2, 19)], "number");
+    let (_, found) = diagnostics(&mut client, seen, &uri, 3);
+    assert_eq!(found, Vec::<Value>::new());
+
+    // Server start was reported as progress.
+    assert!(
+        client
+            .notifications
+            .iter()
+            .any(|n| n["method"] == "$/progress"
+                && n["params"]["value"]["title"] == "codemode: starting MCP servers"),
+        "{:#?}",
+        client.notifications
+    );
+
+    // Completion after `memory.` lists the tools, with their descriptions.
+    edit(&mut client, &uri, 4, [(3, 0), (3, 0)], "memory.");
+    let list = client.request("textDocument/completion", at(&uri, 3, 7));
+    let items = list["items"].as_array().unwrap();
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    for tool in [
+        "readGraph",
+        "createEntities",
+        "searchNodes",
+        "deleteEntities",
+    ] {
+        assert!(labels.contains(&tool), "{labels:?}");
+    }
+    let read_graph = items.iter().find(|i| i["label"] == "readGraph").unwrap();
+    let docs = read_graph["documentation"]["value"].as_str().unwrap();
+    assert!(
+        docs.contains("Read the entire knowledge graph"),
+        "{read_graph:#}"
+    );
+    // Resolve answers the same details for an item that came without them.
+    let mut bare = read_graph.clone();
+    bare.as_object_mut().unwrap().remove("documentation");
+    bare.as_object_mut().unwrap().remove("detail");
+    let resolved = client.request("completionItem/resolve", bare);
+    assert!(
+        resolved["documentation"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Read the entire knowledge graph")
+    );
+    assert!(resolved["detail"].as_str().unwrap().contains("readGraph"));
+
+    // Input properties complete inside a call, with their types.
+    edit(&mut client, &uri, 5, [(3, 7), (3, 7)], "searchNodes({  })");
+    let list = client.request("textDocument/completion", at(&uri, 3, 21));
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"query"), "{labels:?}");
+    let help = client.request("textDocument/signatureHelp", at(&uri, 3, 21));
+    let label = help["signatures"][0]["label"].as_str().unwrap();
+    assert!(
+        label.starts_with("searchNodes(input: memory.SearchNodesInput)"),
+        "{help:#}"
+    );
+
+    // Hover: the signature, the tool's description, its annotations.
+    let hover = client.request("textDocument/hover", at(&uri, 0, 30));
+    let shown = hover_text(&hover);
+    assert!(
+        shown.contains("function memory.readGraph(input?: memory.ReadGraphInput)"),
+        "{shown}"
+    );
+    assert!(shown.contains("Read the entire knowledge graph"), "{shown}");
+    assert!(shown.contains("read-only"), "{shown}");
+
+    // Go to definition lands on the declaration in the generated API (a file for this
+    // client, which did not ask for virtual documents).
+    let found = client.request("textDocument/definition", at(&uri, 0, 30));
+    let location = &found[0];
+    let target = location["uri"].as_str().unwrap().to_string();
+    assert!(
+        target.starts_with("file://") && target.ends_with("/api.d.ts"),
+        "{found:#}"
+    );
+    let api = std::fs::read_to_string(target.trim_start_matches("file://")).unwrap();
+    let read_only = std::fs::metadata(target.trim_start_matches("file://"))
+        .unwrap()
+        .permissions()
+        .readonly();
+    assert!(read_only, "the generated API is written read-only");
+    let line = location["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(
+        api.lines()
+            .nth(line)
+            .unwrap()
+            .contains("function readGraph"),
+        "{found:#}"
+    );
+
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["clef", "count", "graph"]);
+
+    // Remove the call line again; the lens runs the script and the result comes back.
+    edit(&mut client, &uri, 6, [(3, 0), (3, 24)], "");
+    let lenses = client.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let lens = &lenses[0]["command"];
+    assert_eq!(lens["title"], "▶ Run");
+    let from = client.notifications.len();
+    let report = client.request(
+        "workspace/executeCommand",
+        json!({"command": lens["command"], "arguments": lens["arguments"]}),
+    );
+    assert_eq!(report["ok"], true, "{report:#}");
+    assert_eq!(report["logs"][0]["text"], "0");
+    assert_eq!(report["logs"][0]["line"], 2);
+    assert_eq!(report["toolCalls"][0]["tool"], "read_graph");
+    assert_eq!(report["toolCalls"][0]["line"], 1);
+    let (_, note) = client.wait_for(from, "codemode/runResult", |n| {
+        n["method"] == "codemode/runResult"
+    });
+    assert_eq!(note["report"], report);
+    assert_eq!(note["version"], 6);
+    // Clients without special support see it as inlay hints and a lens title.
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}}),
+    );
+    let labels: Vec<(u64, &str)> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap(),
+                h["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(
+        labels[0].0 == 0 && labels[0].1.contains("memory.read_graph"),
+        "{labels:?}"
+    );
+    assert_eq!(labels[1], (1, "  → 0"));
+    let lenses = client.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(
+        lenses[1]["command"]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("last run: ✓ 1 tool call"),
+        "{lenses:#}"
+    );
+
+    let marker = workspace.path().join("memory.jsonl").display().to_string();
+    assert!(
+        !processes_mentioning(&marker).is_empty(),
+        "the memory server runs"
+    );
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+    // The memory server went with it, and so did the generated files.
+    assert_eq!(processes_mentioning(&marker), Vec::<u32>::new());
+    assert!(!std::path::Path::new(target.trim_start_matches("file://")).exists());
+}
+
+/// Processes whose environment or command line mentions `text`.
+fn processes_mentioning(text: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let mentions = ["environ", "cmdline"].iter().any(|part| {
+            std::fs::read(entry.path().join(part))
+                .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(text))
+        });
+        if mentions && pid != std::process::id() {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn destructive_tools_ask_first() {
+    let workspace = memory_workspace();
+    let script = workspace.write("scripts/clean.ts", "");
+    let uri = file_uri(&script);
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({}));
+    open(
+        &mut client,
+        &uri,
+        "await memory.deleteEntities({ entityNames: [\"nobody\"] });\n",
+    );
+    let run = json!({"command": "codemode.run", "arguments": [uri]});
+    // Not under a `scripts` folder yet: not an agent script.
+    let refused = client.call("workspace/executeCommand", run.clone());
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not an open agent script"),
+        "{refused}"
+    );
+
+    // The configuration names the folder; a save of it reloads the workspace.
+    let config: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.path().join("codemode.json")).unwrap(),
+    )
+    .unwrap();
+    let mut config = config;
+    config["codemode"] = json!({"scripts": ["scripts"]});
+    let config_path = workspace.path().join("codemode.json");
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&config_path), "type": 2}]}),
+    );
+    let (seen, found) = diagnostics(&mut client, 0, &uri, 1);
+    assert_eq!(found, Vec::<Value>::new());
+
+    client.answer = Some("Cancel".into());
+    let report = client.request("workspace/executeCommand", run.clone());
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["error"]["kind"], "cancelled", "{report:#}");
+    let asked = client
+        .server_requests
+        .iter()
+        .find(|r| r["method"] == "window/showMessageRequest")
+        .unwrap();
+    assert!(
+        asked["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("memory.deleteEntities"),
+        "{asked:#}"
+    );
+    assert!(
+        !client.notifications[seen..]
+            .iter()
+            .any(|n| n["method"] == "codemode/runResult")
+    );
+
+    client.answer = Some("Run".into());
+    let report = client.request("workspace/executeCommand", run);
+    assert_eq!(report["ok"], true, "{report:#}");
+    assert_eq!(report["toolCalls"][0]["tool"], "delete_entities");
+
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn broken_config_bad_requests_and_other_files() {
+    let workspace = Workspace::new();
+    std::fs::write(
+        workspace.path().join("codemode.json"),
+        "{ \"mcpServers\": { \"x\": { \"command\": 3 } } }",
+    )
+    .unwrap();
+    let other = workspace.write("notes.ts", "const x: number = 'not checked';\n");
+    let script = workspace.write("a.mcp.ts", "const y: number = 'checked';\n");
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({"virtualDocuments": true}));
+    // The broken configuration is a clear message, and scripts are still checked.
+    let (seen, shown) = client.wait_for(0, "an error message", |n| {
+        n["method"] == "window/showMessage"
+    });
+    let message = shown["message"].as_str().unwrap();
+    assert!(
+        message.contains("codemode.json") && message.contains("command"),
+        "{message}"
+    );
+    open(
+        &mut client,
+        &file_uri(&other),
+        "const x: number = 'not checked';\n",
+    );
+    open(
+        &mut client,
+        &file_uri(&script),
+        "const y: number = 'checked';\n",
+    );
+    let (_, found) = diagnostics(&mut client, seen, &file_uri(&script), 1);
+    assert_eq!(found[0]["code"], 2322);
+    // A file that is not an agent script gets nothing.
+    let none = client.request("textDocument/completion", at(&file_uri(&other), 0, 0));
+    assert_eq!(none, Value::Null);
+    assert!(
+        !client
+            .notifications
+            .iter()
+            .any(|n| n["params"]["uri"] == file_uri(&other).as_str())
+    );
+    // Bad requests are errors, not crashes.
+    let answer = client.call(
+        "workspace/executeCommand",
+        json!({"command": "codemode.run", "arguments": []}),
+    );
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("takes the script's URI"),
+        "{answer}"
+    );
+    let answer = client.call(
+        "codemode/virtualTextDocument",
+        json!({"uri": "file:///etc/passwd"}),
+    );
+    assert!(answer.get("error").is_some(), "{answer}");
+    let answer = client.call(
+        "codemode/virtualTextDocument",
+        json!({"uri": "codemode:/lib/../../x"}),
+    );
+    assert!(answer.get("error").is_some(), "{answer}");
+    // The prelude is served as a virtual document to clients that ask for them.
+    let prelude = client.request(
+        "codemode/virtualTextDocument",
+        json!({"uri": "codemode:/prelude.d.ts"}),
+    );
+    assert!(prelude["text"].as_str().unwrap().contains("ToolError"));
+    // Positions past the end are clamped, not a crash.
+    let hover = client.request("textDocument/hover", at(&file_uri(&script), 99, 99));
+    assert_eq!(hover, Value::Null);
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}
