@@ -2,7 +2,10 @@
 // editor or agent host keeps it warm (a language service over the same files), doing the
 // same work: a first check, then re-checks of the script after a one-line edit each.
 //
-//   node check6.mjs API.d.ts SCRIPT.ts EDITS PAUSE_MS  ->  {"firstMs": ..., "recheckMs": [...]}
+//   node check6.mjs API.d.ts SCRIPT.ts EDITS PAUSE_MS
+//     ->  {"firstMs": ..., "recheckMs": [...], "completionMs": [...]}
+//
+// completionMs: after typing `memory.` on a new last line, the time to its completions.
 //
 // Between edits it waits PAUSE_MS (as between keystrokes), as codemode's side does.
 import { readFileSync } from "node:fs";
@@ -53,4 +56,18 @@ for (let i = 0; i < Number(editsArg); i++) {
   check();
   recheckMs.push(performance.now() - started);
 }
-process.stdout.write(JSON.stringify({ firstMs, recheckMs }));
+// Completion after typing `memory.` on a new last line, as the language server benchmark does.
+const completionMs = [];
+for (let i = 0; i < Number(editsArg); i++) {
+  await new Promise((resolve) => setTimeout(resolve, Number(pauseArg)));
+  const script = files.get("/script.ts");
+  const typed = original + (original.endsWith("\n") ? "" : "\n") + "memory.";
+  files.set("/script.ts", { text: typed, version: script.version + 1 });
+  started = performance.now();
+  const found = service.getCompletionsAtPosition("/script.ts", typed.length, {});
+  completionMs.push(performance.now() - started);
+  if (!found || !found.entries.some((e) => e.name === "readGraph")) throw new Error("no completion of memory.");
+  files.set("/script.ts", { text: original, version: script.version + 2 });
+  check();
+}
+process.stdout.write(JSON.stringify({ firstMs, recheckMs, completionMs }));

@@ -1,14 +1,17 @@
-//! `cargo run --release -p codemode-bench [sandbox|check]`: codemode's figures side by side
+//! `cargo run --release -p codemode-bench [sandbox|check|lsp]`: codemode's figures side by side
 //! with peers measured in the same run. Sandbox: the same workloads written directly against
 //! the official TypeScript MCP SDK on Node (`bench/node/peer.mjs`), against the same zero-work
 //! server (`zero-server`). Check: `codemode check` against `tsc` 6 on Node and TypeScript 7's
-//! native `tsc` (`check.rs`). Rounds are interleaved; the tables show medians, p95 and ratios.
+//! native `tsc` (`check.rs`). Language server: `codemode lsp`'s diagnostics and completion
+//! after an edit against TypeScript 6's language service (`lsp.rs`). Rounds are interleaved;
+//! the tables show medians, p95 and ratios.
 //! Not a test: it prints figures and asserts only that every checker finds the script clean.
 
 // The table on stdout is this program's output.
 #![allow(clippy::print_stdout)]
 
 mod check;
+mod lsp;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,8 +29,8 @@ const FANOUT: usize = 20_000;
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_default();
-    if !["", "sandbox", "check"].contains(&which.as_str()) {
-        eprintln!("usage: codemode-bench [sandbox|check]   (default: both)");
+    if !["", "sandbox", "check", "lsp"].contains(&which.as_str()) {
+        eprintln!("usage: codemode-bench [sandbox|check|lsp]   (default: all three)");
         std::process::exit(2);
     }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -39,11 +42,14 @@ fn main() {
         .status()
         .expect("npm runs");
     assert!(status.success(), "npm ci failed in bench/node");
-    if which != "check" {
+    if which.is_empty() || which == "sandbox" {
         sandbox(&node_dir);
     }
-    if which != "sandbox" {
+    if which.is_empty() || which == "check" {
         checker(&repo, &node_dir);
+    }
+    if which.is_empty() || which == "lsp" {
+        language_server(&repo, &node_dir);
     }
     println!(
         "Machine: {} cores, {}.",
@@ -54,7 +60,8 @@ fn main() {
     );
 }
 
-fn checker(repo: &Path, node_dir: &Path) {
+/// Builds the release `codemode` binary and answers its path.
+fn release_codemode(repo: &Path) -> PathBuf {
     eprintln!("building the codemode binary (cargo build --release -p codemode)…");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let status = Command::new(cargo)
@@ -63,7 +70,43 @@ fn checker(repo: &Path, node_dir: &Path) {
         .status()
         .expect("cargo runs");
     assert!(status.success(), "cannot build the codemode binary");
-    let codemode = sibling_binary("codemode");
+    sibling_binary("codemode")
+}
+
+fn language_server(repo: &Path, node_dir: &Path) {
+    let codemode = release_codemode(repo);
+    let corpus_server = sibling_binary("corpus-server");
+    let f = lsp::measure(repo, &codemode, &corpus_server, node_dir);
+    let ms = |s: check::Spread| format!("{:.0} ms (p95 {:.0})", s.median, s.p95);
+    println!(
+        "| Language server, after an edit | codemode lsp (over stdio) | TypeScript 6.0.3 language service on Node (in-process) | tsc 6 / codemode (median) | Goal |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    println!(
+        "| Diagnostics of the edited version | {} | {} | {:.2}× | p95 ≤ 150 ms |",
+        ms(f.diagnostics),
+        ms(f.diagnostics_tsc6),
+        f.diagnostics_tsc6.median / f.diagnostics.median,
+    );
+    println!(
+        "| Completion after typing `memory.` | {} | {} | {:.2}× | p95 ≤ 50 ms |",
+        ms(f.completion),
+        ms(f.completion_tsc6),
+        f.completion_tsc6.median / f.completion.median,
+    );
+    println!();
+    println!(
+        "A {}-line script open against a {}-tool API (real servers' schemas, served by corpus-server); {} one-line edits and {} completions, {} ms apart. codemode's figures include the protocol round trip and its diagnostics debounce; the peer's are calls into the language service.",
+        f.lines,
+        f.tools,
+        check::EDITS,
+        check::EDITS,
+        check::PAUSE.as_millis()
+    );
+}
+
+fn checker(repo: &Path, node_dir: &Path) {
+    let codemode = release_codemode(repo);
     let f = check::measure(repo, &codemode, node_dir);
     let ms = |s: check::Spread| format!("{:.0} ms (p95 {:.0})", s.median, s.p95);
     println!(

@@ -59,6 +59,9 @@ const MEMORY: usize = 1024 * 1024 * 1024;
 /// Stack of the checker engine; its thread gets more.
 const STACK: usize = 200 * 1024 * 1024;
 const THREAD_STACK: usize = 256 * 1024 * 1024;
+/// How long the checker waits for the next question before collecting garbage.
+const IDLE_BEFORE_GC: Duration = Duration::from_millis(IDLE_BEFORE_GC_MS);
+const IDLE_BEFORE_GC_MS: u64 = 120;
 
 /// A script to check: the name diagnostics report it under, and its text.
 #[derive(Debug, Clone)]
@@ -331,7 +334,7 @@ fn virtual_name(file: &str) -> String {
 
 /// The checker thread: one engine, loaded at start and again after a fault.
 fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
-    use std::sync::mpsc::TryRecvError;
+    use std::sync::mpsc::RecvTimeoutError;
     let mut service = load_warm();
     let mut loaded = Loaded::default();
     let mut pending = None;
@@ -369,15 +372,19 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
             answer
         });
         let _ = request.reply.send(answer);
-        match incoming.try_recv() {
+        // Collect what the work left once the checker has been idle a moment: a collection
+        // takes tens of milliseconds, which a burst of questions (an edit, its completion,
+        // its diagnostics) should not wait for.
+        match incoming.recv_timeout(IDLE_BEFORE_GC) {
             Ok(next) => pending = Some(next),
-            // Nobody waiting: collect what the check left, out of the way of an answer.
-            Err(TryRecvError::Empty) => {
+            Err(RecvTimeoutError::Timeout) => {
                 if let Some(service) = &service {
+                    let started = Instant::now();
                     service.collect();
+                    tracing::debug!("collected the checker's garbage in {:?}", started.elapsed());
                 }
             }
-            Err(TryRecvError::Disconnected) => return,
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }

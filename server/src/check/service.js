@@ -171,11 +171,13 @@
       const at = offsetOf(name, request);
       const info = service.getCompletionsAtPosition(name, at, PREFERENCES);
       if (!info) return { items: [], incomplete: false };
-      const file = service.getProgram().getSourceFile(name);
+      const program = service.getProgram();
+      const file = program.getSourceFile(name);
       const entries = info.entries.slice(0, MAX_COMPLETIONS);
-      // Few entries (the tools of a namespace, the fields of an input): their docs now, so
-      // clients that never resolve an item still show what each tool does.
-      const eager = info.isMemberCompletion && entries.length <= EAGER_DETAILS;
+      // After `x.` (a namespace's tools, a result's fields): each entry's docs now, read off
+      // the members of `x`'s type, so clients that never resolve an item still show what
+      // each tool does. (Asking TypeScript for each entry's details would redo the list.)
+      const members = info.isMemberCompletion ? membersBefore(program, file, at) : undefined;
       const items = entries.map((entry) => {
         const item = {
           name: entry.name,
@@ -187,7 +189,8 @@
           optional: (entry.kindModifiers ?? "").split(",").includes("optional") || undefined,
         };
         if (entry.replacementSpan) item.replace = span(file, entry.replacementSpan);
-        if (eager) Object.assign(item, entryDetails(name, at, entry.name, entry.source, entry.data));
+        const member = members?.get(entry.name);
+        if (member) Object.assign(item, member());
         return item;
       });
       return { items, incomplete: info.entries.length > entries.length || !!info.isIncomplete };
@@ -293,7 +296,38 @@
   };
 
   const MAX_COMPLETIONS = 2000;
-  const EAGER_DETAILS = 40;
+  const EAGER_DETAILS = 60;
+
+  // The members of the type of `x` in `x.|` at `at`, each a function answering its details.
+  function membersBefore(program, file, at) {
+    let node = tokenAt(file, Math.max(at - 1, 0));
+    while (node && !ts.isPropertyAccessExpression(node)) node = node.parent;
+    if (!node) return undefined;
+    const checker = program.getTypeChecker();
+    const type = checker.getNonNullableType(checker.getTypeAtLocation(node.expression));
+    const properties = checker.getPropertiesOfType(type);
+    if (properties.length === 0 || properties.length > EAGER_DETAILS) return undefined;
+    const members = new Map();
+    for (const symbol of properties) {
+      members.set(symbol.name, () => {
+        const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+        const kind = declaration && ts.isFunctionDeclaration(declaration) ? "function" : "property";
+        const owner = checker.typeToString(type);
+        const memberType = checker.getTypeOfSymbolAtLocation(symbol, node);
+        const signature = memberType.getCallSignatures()[0];
+        const detail =
+          kind === "function" && signature
+            ? `function ${owner.replace(/^typeof /, "")}.${symbol.name}${checker.signatureToString(signature, file, ts.TypeFormatFlags.UseFullyQualifiedType | ts.TypeFormatFlags.NoTruncation)}`
+            : `(property) ${symbol.name}: ${checker.typeToString(memberType)}`;
+        return {
+          detail,
+          documentation: ts.displayPartsToString(symbol.getDocumentationComment(checker)),
+          tags: symbol.getJsDocTags(checker).map((tag) => ({ name: tag.name, text: ts.displayPartsToString(tag.text) })),
+        };
+      });
+    }
+    return members;
+  }
   const PREFERENCES = {
     includeCompletionsWithInsertText: true,
     includeCompletionsForModuleExports: false,

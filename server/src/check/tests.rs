@@ -184,6 +184,12 @@ fn language_questions() {
             details.documentation.contains("MCP tool `get_forecast`"),
             "{details:?}"
         );
+        assert!(
+            details
+                .detail
+                .starts_with("function demo.getForecast(input: demo.GetForecastInput)"),
+            "{details:?}"
+        );
 
         // `listCities` starts at UTF-16 column 37 of line 0 (the clef is two code units).
         let hover = checker

@@ -71,7 +71,7 @@ enum Command {
 #[derive(clap::Args, Debug)]
 struct LspArgs {
     /// Milliseconds diagnostics wait after an edit for the next one.
-    #[arg(long, value_name = "MS", default_value_t = 40)]
+    #[arg(long, value_name = "MS", default_value_t = 15)]
     debounce_ms: u64,
     /// Accepted for clients that pass it; stdio is the only transport.
     #[arg(long, hide = true)]
