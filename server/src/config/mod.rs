@@ -278,8 +278,8 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 }
 
 /// What `${workspaceFolder}` means for a file: the folder holding `.vscode/` for VS Code's
-/// `mcp.json`, else the file's own folder.
-fn workspace_folder(path: &Path) -> PathBuf {
+/// `mcp.json`, else the file's own folder. Relative paths in the file start there too.
+pub fn workspace_folder(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
     if dir.file_name().is_some_and(|name| name == ".vscode") {

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::codegen::{self, Generated};
-use crate::config::{Config, Origin};
+use crate::config::{self, Config, Origin};
 use crate::host::{Host, StartEvent};
 
 /// Files that are agent scripts wherever they are.
@@ -52,7 +52,7 @@ impl Workspace {
     ) -> Workspace {
         let host = Host::start(&config, progress).await;
         let base = match &config.origin {
-            Origin::File(path) => config_base(path),
+            Origin::File(path) => config::workspace_folder(path),
             Origin::BuiltinDefault => root.to_path_buf(),
         };
         let scripts = script_globs(&config.settings.scripts);
@@ -103,18 +103,6 @@ impl Workspace {
             Ok(relative) => self.scripts.is_match(relative),
             Err(_) => false,
         }
-    }
-}
-
-/// The folder a configuration file's relative paths start from (`.vscode/mcp.json`: the
-/// folder holding `.vscode`).
-fn config_base(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-    if dir.file_name().is_some_and(|name| name == ".vscode") {
-        dir.parent().map(Path::to_path_buf).unwrap_or(dir)
-    } else {
-        dir
     }
 }
 
