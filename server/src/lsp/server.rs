@@ -6,6 +6,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use super::convert;
 use super::documents::Document;
 use super::run;
 use super::session::{ClientCaps, Session};
-use crate::check::{Place, lib_text};
+use crate::check::{CheckError, Checker, Place, Program, lib_text};
 use crate::codegen;
 
 pub struct Backend {
@@ -114,6 +115,25 @@ impl Backend {
 
     fn markdown(&self) -> bool {
         self.session.caps().markdown
+    }
+
+    /// Asks the checker `question` about `uri`'s script, under the workspace's check timeout,
+    /// on a detached task (see `Session::ask`); `None` when `uri` is not an open agent script.
+    async fn ask_about<T, F, Fut>(&self, uri: &Uri, question: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<Checker>, Program, usize, Duration) -> Fut,
+        Fut: Future<Output = std::result::Result<T, CheckError>> + Send + 'static,
+    {
+        let Some((program, target, workspace)) = self.session.program(uri).await else {
+            return Ok(None);
+        };
+        let timeout = self.session.check_timeout(&workspace);
+        self.session
+            .ask(move |checker| question(checker, program, target, timeout))
+            .await
+            .map(Some)
+            .map_err(failed)
     }
 }
 
@@ -350,19 +370,14 @@ impl LanguageServer for Backend {
         guarded("completion", async {
             let uri = params.text_document_position.text_document.uri;
             let at = params.text_document_position.position;
-            let Some((program, target, workspace)) = self.session.program(&uri).await else {
+            let asked = self.ask_about(&uri, move |checker, program, target, timeout| async move {
+                checker
+                    .completions(&program, target, convert::to_check(at), timeout)
+                    .await
+            });
+            let Some(found) = asked.await? else {
                 return Ok(None);
             };
-            let timeout = self.session.check_timeout(&workspace);
-            let found = self
-                .session
-                .ask(move |checker| async move {
-                    checker
-                        .completions(&program, target, convert::to_check(at), timeout)
-                        .await
-                })
-                .await
-                .map_err(failed)?;
             let markdown = self.markdown();
             let items = found
                 .items
@@ -431,33 +446,18 @@ impl LanguageServer for Backend {
             let Ok(uri) = Uri::from_str(&data.uri) else {
                 return Ok(item);
             };
-            let Some((program, target, workspace)) = self.session.program(&uri).await else {
-                return Ok(item);
-            };
-            let timeout = self.session.check_timeout(&workspace);
             let entry = item
                 .filter_text
                 .clone()
                 .unwrap_or_else(|| item.label.clone());
-            let at = Position::new(data.line, data.character);
+            let at = convert::to_check(Position::new(data.line, data.character));
             let source = data.source.clone();
-            let details = self
-                .session
-                .ask(move |checker| async move {
-                    checker
-                        .details(
-                            &program,
-                            target,
-                            convert::to_check(at),
-                            &entry,
-                            source.as_deref(),
-                            timeout,
-                        )
-                        .await
-                })
-                .await
-                .map_err(failed)?;
-            if let Some(details) = details {
+            let asked = self.ask_about(&uri, move |checker, program, target, timeout| async move {
+                checker
+                    .details(&program, target, at, &entry, source.as_deref(), timeout)
+                    .await
+            });
+            if let Some(Some(details)) = asked.await? {
                 item.detail = Some(details.detail);
                 item.documentation =
                     convert::documentation(&details.documentation, &details.tags, self.markdown());
@@ -471,19 +471,12 @@ impl LanguageServer for Backend {
         guarded("hover", async {
             let uri = params.text_document_position_params.text_document.uri;
             let at = params.text_document_position_params.position;
-            let Some((program, target, workspace)) = self.session.program(&uri).await else {
-                return Ok(None);
-            };
-            let timeout = self.session.check_timeout(&workspace);
-            let found = self
-                .session
-                .ask(move |checker| async move {
-                    checker
-                        .hover(&program, target, convert::to_check(at), timeout)
-                        .await
-                })
-                .await
-                .map_err(failed)?;
+            let asked = self.ask_about(&uri, move |checker, program, target, timeout| async move {
+                checker
+                    .hover(&program, target, convert::to_check(at), timeout)
+                    .await
+            });
+            let found = asked.await?.flatten();
             Ok(found.map(|h| convert::hover(&h, self.markdown())))
         })
         .await
@@ -493,19 +486,12 @@ impl LanguageServer for Backend {
         guarded("signatureHelp", async {
             let uri = params.text_document_position_params.text_document.uri;
             let at = params.text_document_position_params.position;
-            let Some((program, target, workspace)) = self.session.program(&uri).await else {
-                return Ok(None);
-            };
-            let timeout = self.session.check_timeout(&workspace);
-            let found = self
-                .session
-                .ask(move |checker| async move {
-                    checker
-                        .signature_help(&program, target, convert::to_check(at), timeout)
-                        .await
-                })
-                .await
-                .map_err(failed)?;
+            let asked = self.ask_about(&uri, move |checker, program, target, timeout| async move {
+                checker
+                    .signature_help(&program, target, convert::to_check(at), timeout)
+                    .await
+            });
+            let found = asked.await?.flatten();
             Ok(found.map(|h| convert::signature_help(&h, self.markdown())))
         })
         .await
@@ -564,18 +550,11 @@ impl LanguageServer for Backend {
     ) -> Result<Option<DocumentSymbolResponse>> {
         guarded("documentSymbol", async {
             let uri = params.text_document.uri;
-            let Some((program, target, workspace)) = self.session.program(&uri).await else {
-                return Ok(None);
-            };
-            let timeout = self.session.check_timeout(&workspace);
-            let found = self
-                .session
-                .ask(move |checker| async move { checker.symbols(&program, target, timeout).await })
-                .await
-                .map_err(failed)?;
-            Ok(Some(DocumentSymbolResponse::Nested(convert::symbols(
-                &found,
-            ))))
+            let asked = self.ask_about(&uri, move |checker, program, target, timeout| async move {
+                checker.symbols(&program, target, timeout).await
+            });
+            let found = asked.await?;
+            Ok(found.map(|symbols| DocumentSymbolResponse::Nested(convert::symbols(&symbols))))
         })
         .await
     }
