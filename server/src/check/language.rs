@@ -246,11 +246,7 @@ impl Checker {
         let text = self
             .ask(job(program, "details", target, fields), timeout)
             .await?;
-        let value: Value = parse(&text)?;
-        if value.get("detail").is_none() {
-            return Ok(None);
-        }
-        parse(&value.to_string()).map(Some)
+        parse(&text)
     }
 
     pub async fn hover(
@@ -263,11 +259,7 @@ impl Checker {
         let text = self
             .ask(job(program, "hover", target, position(at)), timeout)
             .await?;
-        let value: Value = parse(&text)?;
-        if value.get("display").is_none() {
-            return Ok(None);
-        }
-        parse(&value.to_string()).map(Some)
+        parse(&text)
     }
 
     pub async fn signature_help(
@@ -280,11 +272,7 @@ impl Checker {
         let text = self
             .ask(job(program, "signature", target, position(at)), timeout)
             .await?;
-        let value: Value = parse(&text)?;
-        if value.get("signatures").is_none() {
-            return Ok(None);
-        }
-        parse(&value.to_string()).map(Some)
+        parse(&text)
     }
 
     pub async fn definition(

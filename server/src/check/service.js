@@ -10,7 +10,8 @@
 // back: `check` answers diagnostics (1-based lines and columns in UTF-16 code units, as tsc
 // counts, with a hint for models where one helps); the language operations (completions,
 // details, hover, signature, definition, symbols, toolsUsed) take and answer 0-based
-// positions in UTF-16 code units, as LSP counts.
+// positions in UTF-16 code units, as LSP counts; details, hover and signature answer null
+// when there is nothing to say.
 "use strict";
 (() => {
   const ts = globalThis.ts;
@@ -199,13 +200,13 @@
     details(request, names) {
       const name = names[request.target];
       const at = offsetOf(name, request);
-      return entryDetails(name, at, request.entry, request.source ?? undefined, undefined) ?? {};
+      return entryDetails(name, at, request.entry, request.source ?? undefined, undefined) ?? null;
     },
 
     hover(request, names) {
       const name = names[request.target];
       const info = service.getQuickInfoAtPosition(name, offsetOf(name, request));
-      if (!info) return {};
+      if (!info) return null;
       const file = service.getProgram().getSourceFile(name);
       return {
         display: ts.displayPartsToString(info.displayParts),
@@ -220,7 +221,7 @@
       const help = service.getSignatureHelpItems(name, offsetOf(name, request), {
         triggerReason: { kind: "invoked" },
       });
-      if (!help) return {};
+      if (!help) return null;
       const signatures = help.items.map((item) => {
         let label = ts.displayPartsToString(item.prefixDisplayParts);
         const separator = ts.displayPartsToString(item.separatorDisplayParts);
