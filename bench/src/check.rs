@@ -76,10 +76,34 @@ pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
 
     eprintln!("check, warm: {EDITS} edits…");
     let warm = warm_codemode(&api_without_prelude(&api), &script);
+    let warm_tsc6 =
+        tsc6_language_service(node_dir, &dir.join("api.d.ts"), &dir.join("script.ts")).recheck_ms;
+    let _ = std::fs::remove_dir_all(&dir);
+    CheckFigures {
+        cold: Spread::of(ours),
+        cold_tsc6: Spread::of(six),
+        cold_tsc7: Spread::of(seven),
+        warm: Spread::of(warm),
+        warm_tsc6: Spread::of(warm_tsc6),
+        tools,
+        lines: script.lines().count(),
+    }
+}
+
+/// What TypeScript 6's language service on Node (`bench/node/check6.mjs`) measured.
+pub struct Tsc6Warm {
+    /// Re-checks after a one-line edit each.
+    pub recheck_ms: Vec<f64>,
+    /// Completions after typing `memory.` on a new last line.
+    pub completion_ms: Vec<f64>,
+}
+
+/// Runs `check6.mjs` over `api` and `script`: [`EDITS`] edits and completions, [`PAUSE`] apart.
+pub fn tsc6_language_service(node_dir: &Path, api: &Path, script: &Path) -> Tsc6Warm {
     let output = Command::new("node")
         .arg(node_dir.join("check6.mjs"))
-        .arg(dir.join("api.d.ts"))
-        .arg(dir.join("script.ts"))
+        .arg(api)
+        .arg(script)
         .arg(EDITS.to_string())
         .arg(PAUSE.as_millis().to_string())
         .output()
@@ -90,21 +114,17 @@ pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
         String::from_utf8_lossy(&output.stderr)
     );
     let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let warm_tsc6: Vec<f64> = answer["recheckMs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
-    let _ = std::fs::remove_dir_all(&dir);
-    CheckFigures {
-        cold: Spread::of(ours),
-        cold_tsc6: Spread::of(six),
-        cold_tsc7: Spread::of(seven),
-        warm: Spread::of(warm),
-        warm_tsc6: Spread::of(warm_tsc6),
-        tools,
-        lines: script.lines().count(),
+    let figures = |key: &str| -> Vec<f64> {
+        answer[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    Tsc6Warm {
+        recheck_ms: figures("recheckMs"),
+        completion_ms: figures("completionMs"),
     }
 }
 

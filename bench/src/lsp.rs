@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::check::{EDITS, PAUSE, Spread};
+use crate::check::{EDITS, PAUSE, Spread, tsc6_language_service};
 
 pub struct LspFigures {
     pub diagnostics: Spread,
@@ -114,34 +114,13 @@ pub fn measure(repo: &Path, codemode: &Path, corpus_server: &Path, node_dir: &Pa
     lsp.shutdown();
 
     std::fs::write(dir.join("api.d.ts"), api_text(&dir, codemode)).unwrap();
-    let output = Command::new("node")
-        .arg(node_dir.join("check6.mjs"))
-        .arg(dir.join("api.d.ts"))
-        .arg(&path)
-        .arg(EDITS.to_string())
-        .arg(PAUSE.as_millis().to_string())
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "check6.mjs: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let figures = |key: &str| -> Vec<f64> {
-        answer[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect()
-    };
+    let peer = tsc6_language_service(node_dir, &dir.join("api.d.ts"), &path);
     let _ = std::fs::remove_dir_all(&dir);
     LspFigures {
         diagnostics: Spread::of(diagnostics),
         completion: Spread::of(completion),
-        diagnostics_tsc6: Spread::of(figures("recheckMs")),
-        completion_tsc6: Spread::of(figures("completionMs")),
+        diagnostics_tsc6: Spread::of(peer.recheck_ms),
+        completion_tsc6: Spread::of(peer.completion_ms),
         tools,
         lines: lines.len(),
     }
