@@ -14,5 +14,6 @@ pub mod demo;
 pub mod engine;
 pub mod host;
 pub mod lsp;
+pub mod policy;
 pub mod runtime;
 pub mod transpile;

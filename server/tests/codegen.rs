@@ -234,3 +234,81 @@ proptest! {
         }
     }
 }
+
+/// An excerpt (the declarations of some tools only, what `codemode serve` shows a model)
+/// names no type it does not declare: for every tool of every corpus file, the names left
+/// unresolved in the excerpt of that tool are among those of the whole file (the globals
+/// of the prelude and TypeScript's libs).
+#[test]
+fn excerpts_declare_every_type_their_tools_need() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(corpus().join("schemas")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let list: ToolList =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let generated = codegen::generate(&[ServerTools {
+            server: name.clone(),
+            tools: list.tools,
+        }]);
+        let globals = unresolved(&generated.api);
+        let all: Vec<(usize, usize)> = (0..generated.index.servers[0].tools.len())
+            .map(|tool| (0, tool))
+            .collect();
+        assert_eq!(
+            generated.excerpt(&all),
+            generated.api.split_once("\n\n").unwrap().1,
+            "{name}: the excerpt of every tool is the namespace as generated"
+        );
+        for tool in all {
+            let excerpt = generated.excerpt(&[tool]);
+            assert_eq!(parse_errors(&excerpt), Vec::<String>::new(), "{excerpt}");
+            let missing: Vec<String> = unresolved(&excerpt)
+                .into_iter()
+                .filter(|n| !globals.contains(n))
+                .collect();
+            assert_eq!(missing, Vec::<String>::new(), "{name}: {excerpt}");
+            let function = &generated.index.servers[0].tools[tool.1].function;
+            assert!(excerpt.contains(&format!("function {function}(")));
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "{checked} tools");
+}
+
+#[test]
+fn excerpt_of_two_tools() {
+    let list: ToolList = serde_json::from_str(
+        &std::fs::read_to_string(corpus().join("schemas/filesystem.json")).unwrap(),
+    )
+    .unwrap();
+    let generated = codegen::generate(&[ServerTools {
+        server: "filesystem".into(),
+        tools: list.tools,
+    }]);
+    let tool = |name: &str| {
+        let index = generated.index.servers[0]
+            .tools
+            .iter()
+            .position(|t| t.tool == name)
+            .unwrap();
+        (0, index)
+    };
+    expect_test::expect_file!["../../tests/corpus/generated/excerpt.d.ts"]
+        .assert_eq(&generated.excerpt(&[tool("list_directory_with_sizes"), tool("edit_file")]));
+}
+
+/// The names a declaration file refers to but does not declare.
+fn unresolved(source: &str) -> std::collections::BTreeSet<String> {
+    let allocator = oxc_allocator::Allocator::default();
+    let parsed = oxc_parser::Parser::new(&allocator, source, oxc_span::SourceType::d_ts()).parse();
+    let semantic = oxc_semantic::SemanticBuilder::new()
+        .build(&parsed.program)
+        .semantic;
+    semantic
+        .scoping()
+        .root_unresolved_references()
+        .keys()
+        .map(|name| name.to_string())
+        .collect()
+}

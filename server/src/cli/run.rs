@@ -66,8 +66,16 @@ pub async fn run(
         options.timeout = Duration::from_secs_f64(seconds);
     }
     let generated = codegen::generate(&host.catalog());
-    let report =
-        runtime::check_then_run(host, &generated, checker, &file, text.clone(), &options).await;
+    let report = runtime::check_then_run(
+        host,
+        &generated,
+        checker,
+        &file,
+        text.clone(),
+        &options,
+        &runtime::Unsupervised,
+    )
+    .await;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;

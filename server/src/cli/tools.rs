@@ -41,8 +41,11 @@ pub async fn run(args: Args, host: &Host, config: &Config) -> anyhow::Result<Out
                     "status": "ready",
                     "tools": tools.iter().map(|tool| {
                         let mut value = serde_json::to_value(tool).unwrap_or(Value::Null);
-                        if let (Some(object), Some((_, function))) = (value.as_object_mut(), function_of(&server.server, &tool.name)) {
-                            object.insert("function".into(), Value::String(function));
+                        if let Some(object) = value.as_object_mut() {
+                            if let Some((_, function)) = function_of(&server.server, &tool.name) {
+                                object.insert("function".into(), Value::String(function));
+                            }
+                            object.insert("permitted".into(), Value::Bool(host.policy().permits(&server.server, &tool.name)));
                         }
                         value
                     }).collect::<Vec<_>>(),
@@ -95,7 +98,10 @@ pub async fn run(args: Args, host: &Host, config: &Config) -> anyhow::Result<Out
                             .unwrap_or("")
                             .trim();
                         let summary = shorten(summary, 90);
-                        let hints = codegen::hints(&tool.annotations);
+                        let mut hints = codegen::hints(&tool.annotations);
+                        if !host.policy().permits(&server.server, &tool.name) {
+                            hints.insert(0, "hidden by allowTools/denyTools");
+                        }
                         let hints = if hints.is_empty() {
                             String::new()
                         } else {

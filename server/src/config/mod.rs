@@ -72,8 +72,22 @@ pub struct Settings {
     /// Folders (relative to the configuration file) whose `.ts` files are agent scripts for
     /// the language server, besides any `*.mcp.ts`.
     pub scripts: Vec<String>,
-    /// Whether the language server's Run may call tools marked destructive without asking.
+    /// Whether tools that may be destructive run without asking (the language server's Run,
+    /// `serve`'s execute).
     pub allow_destructive: bool,
+    /// When set, only tools matching one of these patterns are exposed (`server` or
+    /// `server.tool`, with `*` and `?`).
+    pub allow_tools: Option<Vec<String>>,
+    /// Tools never exposed, whatever `allow_tools` says.
+    pub deny_tools: Vec<String>,
+    /// Tools that may be destructive but run without asking.
+    pub auto_approve: Vec<String>,
+    /// Where every upstream tool call is appended as a JSON line, when set.
+    pub audit_log: Option<PathBuf>,
+    /// The bearer token `codemode serve --http` requires, when set.
+    pub http_token: Option<Secret>,
+    /// Bytes of text `serve`'s tools answer with at most; longer answers are cut with a marker.
+    pub max_response_bytes: usize,
 }
 
 impl Default for Settings {
@@ -90,7 +104,23 @@ impl Default for Settings {
             max_concurrent_calls: 64,
             scripts: Vec::new(),
             allow_destructive: false,
+            allow_tools: None,
+            deny_tools: Vec::new(),
+            auto_approve: Vec::new(),
+            audit_log: None,
+            http_token: None,
+            max_response_bytes: 24 * 1024,
         }
+    }
+}
+
+/// A value that must not reach logs: its `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
     }
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::expand::Expander;
 use super::source::{Source, pointer_segment};
-use super::{Config, ConfigError, Origin, ServerConfig, Settings, Transport};
+use super::{Config, ConfigError, Origin, Secret, ServerConfig, Settings, Transport};
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -54,6 +54,12 @@ struct RawSettings {
     max_concurrent_calls: Option<usize>,
     scripts: Option<Vec<String>>,
     allow_destructive: Option<bool>,
+    allow_tools: Option<Vec<String>>,
+    deny_tools: Option<Vec<String>>,
+    auto_approve: Option<Vec<String>>,
+    audit_log: Option<String>,
+    http_token: Option<String>,
+    max_response_bytes: Option<usize>,
 }
 
 /// The built-in servers, by the name `{"builtin": NAME}` takes.
@@ -131,6 +137,32 @@ pub(crate) fn interpret(source: &Source, expander: &Expander<'_>) -> Result<Conf
                     None => defaults.scripts,
                 },
                 allow_destructive: raw.allow_destructive.unwrap_or(defaults.allow_destructive),
+                allow_tools: match raw.allow_tools {
+                    Some(list) => Some(tool_patterns(source, "allowTools", list)?),
+                    None => None,
+                },
+                deny_tools: tool_patterns(source, "denyTools", raw.deny_tools.unwrap_or_default())?,
+                auto_approve: tool_patterns(
+                    source,
+                    "autoApprove",
+                    raw.auto_approve.unwrap_or_default(),
+                )?,
+                audit_log: match raw.audit_log {
+                    Some(path) => Some(audit_log(source, expander, path)?),
+                    None => None,
+                },
+                http_token: match raw.http_token {
+                    Some(token) => Some(Secret(http_token(source, expander, &token)?)),
+                    None => None,
+                },
+                max_response_bytes: count(
+                    source,
+                    "/codemode/maxResponseBytes",
+                    raw.max_response_bytes,
+                    256,
+                    1 << 30,
+                )?
+                .unwrap_or(defaults.max_response_bytes),
             }
         }
     };
@@ -359,4 +391,62 @@ fn script_folders(source: &Source, list: Vec<String>) -> Result<Vec<String>, Con
         }
     }
     Ok(list)
+}
+
+/// `allowTools`, `denyTools`, `autoApprove`: `server` or `server.tool` patterns, `*` and `?`
+/// wildcards; each must compile.
+fn tool_patterns(
+    source: &Source,
+    field: &str,
+    list: Vec<String>,
+) -> Result<Vec<String>, ConfigError> {
+    for (i, pattern) in list.iter().enumerate() {
+        let at = format!("/codemode/{field}/{i}");
+        if pattern.trim().is_empty() {
+            return Err(source.error_at(
+                &at,
+                "expected `server` or `server.tool`, got an empty string",
+            ));
+        }
+        if let Err(error) = globset::Glob::new(pattern) {
+            return Err(source.error_at(&at, format!("not a valid pattern: {}", error.kind())));
+        }
+    }
+    Ok(list)
+}
+
+/// The audit log's path: `${env:..}` expanded, relative to the file's workspace folder.
+fn audit_log(
+    source: &Source,
+    expander: &Expander<'_>,
+    path: String,
+) -> Result<PathBuf, ConfigError> {
+    let at = "/codemode/auditLog";
+    let path = expander
+        .expand(&path)
+        .map_err(|message| source.error_at(at, message))?;
+    if path.trim().is_empty() {
+        return Err(source.error_at(at, "expected a file path, got an empty string"));
+    }
+    Ok(expander.workspace.join(path))
+}
+
+/// The bearer token `codemode serve --http` requires: `${env:..}` expanded, long enough to
+/// be a secret.
+fn http_token(
+    source: &Source,
+    expander: &Expander<'_>,
+    token: &str,
+) -> Result<String, ConfigError> {
+    let at = "/codemode/httpToken";
+    let token = expander
+        .expand(token)
+        .map_err(|message| source.error_at(at, message))?;
+    if token.chars().count() < 16 {
+        return Err(source.error_at(
+            at,
+            "the token must be at least 16 characters (write \"${env:CODEMODE_HTTP_TOKEN}\" to keep it out of the file)",
+        ));
+    }
+    Ok(token)
 }

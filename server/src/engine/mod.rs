@@ -38,6 +38,8 @@ pub struct Limits {
     pub tool_calls: usize,
     /// Bytes of the result's JSON.
     pub result: usize,
+    /// Set when whoever waits for the run gives up: the script is interrupted at once.
+    pub cancelled: Arc<AtomicBool>,
 }
 
 /// A tool call the script made; `server` and `tool` index into the [`ApiIndex`].
@@ -184,8 +186,9 @@ fn run_in_fresh_runtime(
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
     let deadline = job.limits.deadline;
+    let cancelled = job.limits.cancelled.clone();
     runtime.set_interrupt_handler(Some(Box::new(move || {
-        let stop = Instant::now() >= deadline;
+        let stop = Instant::now() >= deadline || cancelled.load(Ordering::Relaxed);
         if stop {
             flag.store(true, Ordering::Relaxed);
         }

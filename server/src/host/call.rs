@@ -64,6 +64,15 @@ pub enum CallError {
         tool: String,
         message: String,
     },
+    /// The configuration's `allowTools` / `denyTools` do not permit the tool.
+    Denied {
+        server: String,
+        tool: String,
+    },
+    /// An audit log is configured but cannot be written, so no call is made.
+    Audit {
+        message: String,
+    },
 }
 
 impl CallError {
@@ -116,6 +125,16 @@ impl fmt::Display for CallError {
                 message,
             } => {
                 write!(f, "{server}.{tool} failed: {message}")
+            }
+            CallError::Denied { server, tool } => write!(
+                f,
+                "{server}.{tool} is not permitted by the configuration's \"allowTools\" / \"denyTools\""
+            ),
+            CallError::Audit { message } => {
+                write!(
+                    f,
+                    "{message}; no tool is called while the audit log cannot be written"
+                )
             }
         }
     }

@@ -10,6 +10,7 @@
 //!
 //! Knows nothing of TypeScript, scripts or editors: it speaks MCP and hands out plain data.
 
+mod audit;
 mod call;
 mod connect;
 mod handler;
@@ -29,6 +30,8 @@ pub use connect::seconds;
 
 use crate::catalog::{ServerTools, ToolInfo};
 use crate::config::{Config, ServerConfig};
+use crate::policy::Policy;
+use audit::AuditLog;
 use connect::Client;
 use handler::Handler;
 use stderr::StderrTail;
@@ -76,6 +79,9 @@ pub struct Host {
     servers: Vec<Arc<Server>>,
     revision: watch::Sender<u64>,
     watchers: Vec<JoinHandle<()>>,
+    policy: Policy,
+    /// The configured audit log, or why it cannot be opened.
+    audit: Option<Result<Arc<AuditLog>, String>>,
 }
 
 struct Server {
@@ -108,10 +114,17 @@ impl Host {
                 .map(|server| start_one(server, progress)),
         )
         .await;
+        let audit = config.settings.audit_log.as_deref().map(|path| {
+            AuditLog::open(path).map(Arc::new).inspect_err(|error| {
+                tracing::error!("{error}; tool calls will be refused");
+            })
+        });
         let mut host = Host {
             servers: Vec::new(),
             revision,
             watchers: Vec::new(),
+            policy: Policy::from_settings(&config.settings),
+            audit,
         };
         for (server, tools_changed) in started {
             let server = Arc::new(server);
@@ -156,9 +169,10 @@ impl Host {
             .collect()
     }
 
-    /// The tools of every ready server, for the generator.
+    /// The tools of every ready server that the configuration permits, for the generator.
     pub fn catalog(&self) -> Vec<ServerTools> {
-        self.status()
+        let ready = self
+            .status()
             .into_iter()
             .filter_map(|status| match status.state {
                 ServerState::Ready { tools } => Some(ServerTools {
@@ -167,7 +181,13 @@ impl Host {
                 }),
                 ServerState::Failed { .. } => None,
             })
-            .collect()
+            .collect();
+        self.policy.filter(ready)
+    }
+
+    /// The configuration's tool policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// A counter that moves whenever a server's tool list changes.
@@ -187,7 +207,37 @@ impl Host {
                 server: server.to_string(),
             });
         };
-        call::call(entry, tool, arguments).await
+        let audit = match &self.audit {
+            None => None,
+            Some(Ok(log)) => Some(log.begin(server, tool, arguments.as_ref())),
+            Some(Err(message)) => {
+                return Err(CallError::Audit {
+                    message: message.clone(),
+                });
+            }
+        };
+        let answer = if self.policy.permits(server, tool) {
+            call::call(entry, tool, arguments).await
+        } else {
+            Err(CallError::Denied {
+                server: server.to_string(),
+                tool: tool.to_string(),
+            })
+        };
+        if let Some(audit) = audit {
+            match &answer {
+                Ok(output) if output.is_error => audit.finish("tool-error", None),
+                Ok(_) => audit.finish("ok", None),
+                Err(error @ CallError::Timeout { .. }) => {
+                    audit.finish("timeout", Some(&error.to_string()))
+                }
+                Err(error @ CallError::Denied { .. }) => {
+                    audit.finish("denied", Some(&error.to_string()))
+                }
+                Err(error) => audit.finish("error", Some(&error.to_string())),
+            }
+        }
+        answer
     }
 
     /// Closes every connection (children get their stdin closed, then SIGTERM, then SIGKILL).

@@ -41,20 +41,18 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
     let script = program.scripts[target].clone();
     let api = workspace.api();
 
-    if !workspace.config.settings.allow_destructive {
-        let destructive = destructive_tools(session, &workspace, &program, target).await;
-        if !destructive.is_empty() && !confirm(session, &destructive).await {
-            return Ok(json!({
-                "ok": false,
-                "error": {
-                    "kind": "cancelled",
-                    "message": format!(
-                        "not run: it calls destructive tools ({}) and the run was not confirmed; set \"allowDestructive\": true in the configuration's \"codemode\" section to run such scripts without asking",
-                        destructive.join(", ")
-                    ),
-                },
-            }));
-        }
+    let destructive = destructive_tools(session, &workspace, &program, target).await;
+    if !destructive.is_empty() && !confirm(session, &destructive).await {
+        return Ok(json!({
+            "ok": false,
+            "error": {
+                "kind": "cancelled",
+                "message": format!(
+                    "not run: it calls tools that may be destructive ({}) and the run was not confirmed; list them in \"autoApprove\", or set \"allowDestructive\": true, in the configuration's \"codemode\" section to run them without asking",
+                    destructive.join(", ")
+                ),
+            },
+        }));
     }
 
     let progress = session
@@ -68,7 +66,16 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
     let text = script.text.to_string();
     // On its own task: a client that cancels the request does not stop the run half-way.
     let report = tokio::spawn(async move {
-        runtime::check_then_run(&host, &generated, Some(&checker), &file, text, &options).await
+        runtime::check_then_run(
+            &host,
+            &generated,
+            Some(&checker),
+            &file,
+            text,
+            &options,
+            &runtime::Unsupervised,
+        )
+        .await
     })
     .await
     .map_err(|e| format!("the run failed: {e}"))?;
@@ -95,7 +102,8 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
     Ok(value)
 }
 
-/// The tools marked destructive (`destructiveHint: true`) that the script names.
+/// The tools the script names that need approval under the configuration's policy (they
+/// may be destructive, per their annotations and the MCP specification's defaults).
 async fn destructive_tools(
     session: &Session,
     workspace: &super::workspace::Workspace,
@@ -132,10 +140,7 @@ async fn destructive_tools(
             .iter()
             .find(|s| s.server == server.server)
             .and_then(|s| s.tools.iter().find(|t| t.name == tool.tool))
-            .is_some_and(|t| {
-                t.annotations.destructive_hint == Some(true)
-                    && t.annotations.read_only_hint != Some(true)
-            });
+            .is_some_and(|t| workspace.host.policy().needs_approval(&server.server, t));
         if destructive {
             found.push(format!("{}.{}", function.namespace, function.function));
         }

@@ -4,12 +4,18 @@
 //! ([`RunReport`], the JSON of `codemode run --json`).
 //!
 //! When the script ends, fails or runs out of time, the tool calls still in flight are
-//! dropped, which makes the host send `notifications/cancelled` upstream.
+//! dropped, which makes the host send `notifications/cancelled` upstream. Dropping the run
+//! itself does the same and interrupts the script.
+//!
+//! A [`Supervisor`] hears of each tool call and may refuse it (approval of destructive tools
+//! is asked this way, by whoever started the run).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -104,6 +110,36 @@ impl RunReport {
     }
 }
 
+/// What the starter of a run hears of and decides about its tool calls.
+pub trait Supervisor: Send + Sync {
+    /// Whether the script may call `server`'s `tool` now. An `Err` refuses the call: the
+    /// script's promise rejects with that message and nothing is sent upstream.
+    fn approve<'a>(&'a self, server: &'a str, tool: &'a str) -> BoxFuture<'a, Result<(), String>>;
+
+    /// A call ended (answered, failed or refused).
+    fn called(&self, record: &ToolCallRecord);
+}
+
+/// Approves every call and listens to none: for runs whose starter decided beforehand.
+pub struct Unsupervised;
+
+impl Supervisor for Unsupervised {
+    fn approve<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn called(&self, _: &ToolCallRecord) {}
+}
+
+/// Sets its flag when dropped: the engine's interrupt handler stops the script.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// What the engine thread hands back.
 enum Finished {
     Refused(transpile::SyntaxError, &'static str),
@@ -118,7 +154,21 @@ pub async fn run(
     source: String,
     options: &RunOptions,
 ) -> RunReport {
+    run_supervised(host, index, file, source, options, &Unsupervised).await
+}
+
+/// [`run`], telling `supervisor` of each tool call and letting it refuse them.
+pub async fn run_supervised(
+    host: &Host,
+    index: &ApiIndex,
+    file: &str,
+    source: String,
+    options: &RunOptions,
+    supervisor: &dyn Supervisor,
+) -> RunReport {
     let started = Instant::now();
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancelled.clone());
     let deadline = started + options.timeout;
     let (request_tx, mut requests) = tokio::sync::mpsc::unbounded_channel::<CallRequest>();
     let (reply_tx, replies) = std::sync::mpsc::channel::<CallReply>();
@@ -129,6 +179,7 @@ pub async fn run(
         output: options.output_bytes,
         tool_calls: options.max_tool_calls,
         result: options.result_bytes,
+        cancelled,
     };
     let job_index = index.clone();
     let job_file = file.to_string();
@@ -175,6 +226,10 @@ pub async fn run(
                     let Some((server, tool)) = entry else {
                         return (request.id, Err("no such tool".to_string()), None);
                     };
+                    if let Err(refusal) = supervisor.approve(&server, &tool).await {
+                        let record = ToolCallRecord { server, tool, ok: false, ms: 0, bytes: 0, line: None, at };
+                        return (request.id, Err(refusal), Some(record));
+                    }
                     let _permit = semaphore.acquire_owned().await;
                     let call_started = Instant::now();
                     let arguments = match request.arguments {
@@ -202,7 +257,10 @@ pub async fn run(
                 });
             }
             Some((id, outcome, record)) = in_flight.next(), if !in_flight.is_empty() => {
-                records.extend(record);
+                if let Some(record) = record {
+                    supervisor.called(&record);
+                    records.push(record);
+                }
                 let _ = reply_tx.send(CallReply { id, outcome });
             }
             finished = &mut done => break finished,
@@ -283,9 +341,10 @@ pub async fn check_then_run(
     file: &str,
     source: String,
     options: &RunOptions,
+    supervisor: &dyn Supervisor,
 ) -> RunReport {
     let Some(checker) = checker else {
-        return run(host, &generated.index, file, source, options).await;
+        return run_supervised(host, &generated.index, file, source, options, supervisor).await;
     };
     let started = Instant::now();
     let scripts = [Script {
@@ -353,7 +412,8 @@ pub async fn check_then_run(
         };
         return refuse(error, diagnostics);
     }
-    let mut report = run(host, &generated.index, file, source, options).await;
+    let mut report =
+        run_supervised(host, &generated.index, file, source, options, supervisor).await;
     report.diagnostics = diagnostics;
     report.check_ms = check_ms;
     report.duration_ms += check_ms;

@@ -1,0 +1,174 @@
+//! Which upstream tools scripts may use, and which need a person's approval first: the
+//! configuration's `allowTools`, `denyTools`, `autoApprove` and `allowDestructive` applied to
+//! the tool catalog.
+//!
+//! Patterns name `server` (all its tools) or `server.tool`, with `*` and `?` wildcards.
+//! A tool may be destructive unless its server says otherwise, per the MCP specification's
+//! defaults for tool annotations (`readOnlyHint` false, `destructiveHint` true). Plain data:
+//! the host hides what is not permitted, callers ask for approval their own way.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::catalog::{Annotations, ServerTools, ToolInfo};
+use crate::config::Settings;
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    allow: Option<GlobSet>,
+    deny: GlobSet,
+    auto_approve: GlobSet,
+    allow_destructive: bool,
+}
+
+impl Default for Policy {
+    /// Every tool permitted; tools that may be destructive need approval.
+    fn default() -> Self {
+        Policy::from_settings(&Settings::default())
+    }
+}
+
+impl Policy {
+    pub fn from_settings(settings: &Settings) -> Policy {
+        Policy {
+            allow: settings.allow_tools.as_deref().map(patterns),
+            deny: patterns(&settings.deny_tools),
+            auto_approve: patterns(&settings.auto_approve),
+            allow_destructive: settings.allow_destructive,
+        }
+    }
+
+    /// Whether scripts may see and call `server`'s `tool`.
+    pub fn permits(&self, server: &str, tool: &str) -> bool {
+        let key = key(server, tool);
+        let allowed = self.allow.as_ref().is_none_or(|allow| allow.is_match(&key));
+        allowed && !self.deny.is_match(&key)
+    }
+
+    /// The catalog without the tools this policy does not permit.
+    pub fn filter(&self, catalog: Vec<ServerTools>) -> Vec<ServerTools> {
+        catalog
+            .into_iter()
+            .map(|mut server| {
+                server
+                    .tools
+                    .retain(|tool| self.permits(&server.server, &tool.name));
+                server
+            })
+            .collect()
+    }
+
+    /// Whether a call of `server`'s `tool` needs a person's approval: it may be destructive
+    /// and neither `allowDestructive` nor `autoApprove` covers it.
+    pub fn needs_approval(&self, server: &str, tool: &ToolInfo) -> bool {
+        may_be_destructive(&tool.annotations)
+            && !self.allow_destructive
+            && !self.auto_approve.is_match(key(server, &tool.name))
+    }
+}
+
+/// Whether a tool with these annotations may change or delete things, reading the hints
+/// with the MCP specification's defaults: only a tool that says it is read-only, or that
+/// its changes are not destructive, is safe.
+pub fn may_be_destructive(annotations: &Annotations) -> bool {
+    annotations.read_only_hint != Some(true) && annotations.destructive_hint != Some(false)
+}
+
+/// How patterns see a tool: `server.tool`.
+fn key(server: &str, tool: &str) -> String {
+    format!("{server}.{tool}")
+}
+
+/// The set of `patterns`; a pattern without a `.` names a whole server. The configuration
+/// checked that each compiles; one that does not is left out with a warning.
+fn patterns(patterns: &[String]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let full = if pattern.contains('.') {
+            pattern.clone()
+        } else {
+            format!("{pattern}.*")
+        };
+        match Glob::new(&full) {
+            Ok(glob) => {
+                builder.add(glob);
+            }
+            Err(error) => tracing::warn!("ignoring tool pattern {pattern:?}: {error}"),
+        }
+    }
+    builder.build().unwrap_or_else(|error| {
+        tracing::warn!("ignoring tool patterns: {error}");
+        GlobSet::empty()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tool(name: &str, read_only: Option<bool>, destructive: Option<bool>) -> ToolInfo {
+        ToolInfo {
+            name: name.into(),
+            title: None,
+            description: None,
+            input_schema: serde_json::json!({"type": "object"}),
+            output_schema: None,
+            annotations: Annotations {
+                read_only_hint: read_only,
+                destructive_hint: destructive,
+                ..Annotations::default()
+            },
+        }
+    }
+
+    fn policy(edit: impl FnOnce(&mut Settings)) -> Policy {
+        let mut settings = Settings::default();
+        edit(&mut settings);
+        Policy::from_settings(&settings)
+    }
+
+    #[test]
+    fn allow_and_deny_patterns_name_servers_and_tools() {
+        let everything = Policy::default();
+        assert!(everything.permits("memory", "delete_entities"));
+
+        let p = policy(|s| {
+            s.allow_tools = Some(vec!["memory".into(), "time.get_*".into()]);
+            s.deny_tools = vec!["memory.delete_*".into()];
+        });
+        assert!(p.permits("memory", "read_graph"));
+        assert!(!p.permits("memory", "delete_entities"), "deny wins");
+        assert!(p.permits("time", "get_current_time"));
+        assert!(!p.permits("time", "convert_time"));
+        assert!(!p.permits("filesystem", "read_file"));
+        // A server whose name is a prefix of another's is not named by it.
+        assert!(!p.permits("memory2", "read_graph"));
+
+        let catalog = vec![ServerTools {
+            server: "memory".into(),
+            tools: vec![
+                tool("read_graph", None, None),
+                tool("delete_entities", None, None),
+            ],
+        }];
+        let kept = p.filter(catalog);
+        let names: Vec<&str> = kept[0].tools.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["read_graph"]);
+    }
+
+    #[test]
+    fn approval_follows_the_specs_defaults_unless_configured() {
+        let p = Policy::default();
+        assert!(p.needs_approval("s", &tool("unannotated", None, None)));
+        assert!(p.needs_approval("s", &tool("writes", Some(false), None)));
+        assert!(p.needs_approval("s", &tool("deletes", Some(false), Some(true))));
+        assert!(!p.needs_approval("s", &tool("reads", Some(true), None)));
+        assert!(!p.needs_approval("s", &tool("adds", Some(false), Some(false))));
+
+        let trusting = policy(|s| s.auto_approve = vec!["s.deletes".into()]);
+        assert!(!trusting.needs_approval("s", &tool("deletes", Some(false), Some(true))));
+        assert!(trusting.needs_approval("s", &tool("unannotated", None, None)));
+
+        let all = policy(|s| s.allow_destructive = true);
+        assert!(!all.needs_approval("s", &tool("unannotated", None, None)));
+    }
+}
