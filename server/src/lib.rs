@@ -5,6 +5,7 @@
 //! renders that catalog as TypeScript declarations, and the command line ([`cli`]) shows
 //! the result. `docs/architecture.md` has the map and the rules each part keeps.
 
+pub mod api;
 pub mod catalog;
 pub mod check;
 pub mod cli;
@@ -16,4 +17,5 @@ pub mod host;
 pub mod lsp;
 pub mod policy;
 pub mod runtime;
+pub mod serve;
 pub mod transpile;

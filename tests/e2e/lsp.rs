@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::lsp_client::{LspClient, file_uri};
-use crate::support::{Workspace, deps};
+use crate::support::{Workspace, deps, processes_mentioning};
 
 fn memory_workspace() -> Workspace {
     let workspace = Workspace::new();
@@ -279,24 +279,6 @@ fn language_features_against_the_memory_server() {
     // The memory server went with it, and so did the generated files.
     assert_eq!(processes_mentioning(&marker), Vec::<u32>::new());
     assert!(!std::path::Path::new(target.trim_start_matches("file://")).exists());
-}
-
-/// Processes whose environment or command line mentions `text`.
-fn processes_mentioning(text: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let mentions = ["environ", "cmdline"].iter().any(|part| {
-            std::fs::read(entry.path().join(part))
-                .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(text))
-        });
-        if mentions && pid != std::process::id() {
-            found.push(pid);
-        }
-    }
-    found
 }
 
 #[test]

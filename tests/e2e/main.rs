@@ -8,6 +8,8 @@ mod faults;
 mod http;
 mod lsp;
 mod lsp_client;
+mod mcp_client;
 mod real_servers;
 mod run;
+mod serve;
 mod support;

@@ -311,3 +311,21 @@ fn oracle(mut command: Command, dir: &Path, files: &[&str]) -> Vec<TscDiagnostic
     }
     diagnostics
 }
+
+/// Processes whose environment or command line mentions `text`.
+pub fn processes_mentioning(text: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let mentions = ["environ", "cmdline"].iter().any(|part| {
+            std::fs::read(entry.path().join(part))
+                .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(text))
+        });
+        if mentions && pid != std::process::id() {
+            found.push(pid);
+        }
+    }
+    found
+}

@@ -7,6 +7,7 @@
 mod check;
 mod progress;
 mod run;
+mod serve;
 mod tools;
 mod types;
 
@@ -66,6 +67,10 @@ enum Command {
     /// go to definition and Run for agent scripts (*.mcp.ts, and .ts files under the
     /// configuration's `codemode.scripts` folders) in any editor.
     Lsp(LspArgs),
+    /// Serve Code Mode to any agent as an MCP server (stdio, or streamable HTTP with
+    /// --http): three tools (search_tools, get_types, execute) in place of every configured
+    /// server's tools; the agent writes one script and reads back only what it prints.
+    Serve(serve::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -172,6 +177,7 @@ async fn run(cli: Cli) -> ExitCode {
         );
     }
     let outcome = match cli.command {
+        Command::Serve(args) => return serve::run(args, config, cli.quiet).await,
         Command::Run(args) => {
             let script = scripts.pop().unwrap_or(Script {
                 file: String::new(),

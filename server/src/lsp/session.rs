@@ -190,6 +190,7 @@ impl Session {
     /// On every change of a server's tools: regenerate the API and re-check open scripts.
     fn watch_tools(self: &Arc<Self>, workspace: &Arc<Workspace>) {
         let mut revision = workspace.host.revision();
+        let mut seen = workspace.api().text;
         let session = Arc::downgrade(self);
         let workspace = Arc::downgrade(workspace);
         tokio::spawn(async move {
@@ -204,7 +205,9 @@ impl Session {
                 {
                     return;
                 }
-                if workspace.refresh_api() {
+                let api = workspace.api();
+                if api.text != seen {
+                    seen = api.text;
                     tracing::info!("a server's tools changed; regenerated the API");
                     session.refresh_all().await;
                 }

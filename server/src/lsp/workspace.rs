@@ -3,35 +3,17 @@
 //! scripts. Plain data and MCP: nothing here knows LSP.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::codegen::{self, Generated};
+pub use crate::api::Api;
+use crate::api::LiveApi;
 use crate::config::{self, Config, Origin};
 use crate::host::{Host, StartEvent};
 
 /// Files that are agent scripts wherever they are.
 pub const SCRIPT_GLOB: &str = "**/*.mcp.ts";
-
-/// The generated API at one moment.
-#[derive(Clone)]
-pub struct Api {
-    pub generated: Arc<Generated>,
-    /// `generated.api`, shared with the checker.
-    pub text: Arc<str>,
-}
-
-impl Api {
-    fn of(host: &Host) -> Api {
-        let generated = codegen::generate(&host.catalog());
-        let text = Arc::from(generated.api.as_str());
-        Api {
-            generated: Arc::new(generated),
-            text,
-        }
-    }
-}
 
 pub struct Workspace {
     pub config: Config,
@@ -39,7 +21,7 @@ pub struct Workspace {
     /// the workspace root.
     pub base: PathBuf,
     pub host: Arc<Host>,
-    api: RwLock<Api>,
+    api: LiveApi,
     scripts: GlobSet,
 }
 
@@ -56,12 +38,12 @@ impl Workspace {
             Origin::BuiltinDefault => root.to_path_buf(),
         };
         let scripts = script_globs(&config.settings.scripts);
-        let api = RwLock::new(Api::of(&host));
+        let host = Arc::new(host);
         Workspace {
             config,
             base,
-            host: Arc::new(host),
-            api,
+            api: LiveApi::new(host.clone()),
+            host,
             scripts,
         }
     }
@@ -78,18 +60,7 @@ impl Workspace {
     }
 
     pub fn api(&self) -> Api {
-        self.api.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Regenerates the API from the host's current catalog; whether it changed.
-    pub fn refresh_api(&self) -> bool {
-        let fresh = Api::of(&self.host);
-        let mut api = self.api.write().unwrap_or_else(|e| e.into_inner());
-        if api.text == fresh.text {
-            return false;
-        }
-        *api = fresh;
-        true
+        self.api.get()
     }
 
     /// Whether the file at `path` is an agent script: `*.mcp.ts` anywhere, or a `.ts` file

@@ -1,0 +1,117 @@
+//! `codemode serve`: starts the configured servers behind the MCP facade, over stdio or
+//! streamable HTTP, until the client leaves or the process is told to stop (Ctrl-C,
+//! SIGTERM); then shuts the servers down. Progress and the HTTP address go to stderr.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use futures::FutureExt;
+
+use super::progress;
+use crate::api::LiveApi;
+use crate::check::Checker;
+use crate::config::Config;
+use crate::host::Host;
+use crate::serve::{self, Ready};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Serve streamable HTTP at ADDR (at path /mcp) instead of stdio, e.g. 127.0.0.1:8765
+    /// (port 0 picks a free port). Addresses other than loopback need "httpToken" in the
+    /// configuration's "codemode" section; with a token, requests must send
+    /// `Authorization: Bearer TOKEN`.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+}
+
+pub async fn run(args: Args, config: Config, quiet: bool) -> ExitCode {
+    let token = config.settings.http_token.clone();
+    let listener = match args.http {
+        None => None,
+        Some(address) => {
+            if !address.ip().is_loopback() && token.is_none() {
+                eprintln!(
+                    "error: refusing to serve on {address} without a token: anyone who can reach it could call your tools. \
+                     Set \"httpToken\" in the \"codemode\" section of the configuration (e.g. \"${{env:CODEMODE_HTTP_TOKEN}}\"), \
+                     or bind to 127.0.0.1"
+                );
+                return ExitCode::from(2);
+            }
+            match tokio::net::TcpListener::bind(address).await {
+                Ok(listener) => Some(listener),
+                Err(error) => {
+                    eprintln!("error: cannot listen on {address}: {error}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    if let Some(listener) = &listener {
+        match listener.local_addr() {
+            Ok(bound) => eprintln!(
+                "codemode serve: listening on http://{bound}/mcp{}",
+                if token.is_some() {
+                    " (bearer token required)"
+                } else {
+                    ""
+                }
+            ),
+            Err(error) => {
+                eprintln!("error: cannot read the bound address: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+
+    let checker = Checker::start();
+    let (ready, facade) = serve::ready_channel();
+    let start = async {
+        let reporter = progress::Reporter::new(quiet, &config);
+        let host = Arc::new(Host::start(&config, &|event| reporter.event(event)).await);
+        let _ = ready.send(Some(Arc::new(Ready {
+            config: config.clone(),
+            api: LiveApi::new(host.clone()),
+            checker,
+        })));
+        host
+    };
+    let served = match listener {
+        Some(listener) => serve::http(facade, listener, token, stop_signal()).boxed(),
+        None => serve::stdio(facade, stop_signal()).boxed(),
+    };
+    let (host, served) = tokio::join!(start, served);
+    // Requests still waiting for the servers see the shutdown.
+    drop(ready);
+    host.close().await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

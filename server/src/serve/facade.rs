@@ -1,0 +1,534 @@
+//! The MCP server an agent talks to: three tools in place of every upstream tool.
+//!
+//! - `search_tools`: ranked search over the upstream tools, answering with the TypeScript
+//!   declarations of the hits (progressive disclosure: the model loads only what it needs);
+//! - `get_types`: the declarations of named servers or tools, or an overview of everything;
+//! - `execute`: type-check a script, then run it in the sandbox; only its console output,
+//!   result and a summary come back.
+//!
+//! Every failure a model can cause is a tool result with `isError` and a message saying what
+//! to do; protocol errors are kept for what is not a model's doing. Upstream tool changes are
+//! passed on as `notifications/tools/list_changed` (the server summary in the descriptions
+//! changes with them).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rmcp::ServerHandler;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::approval::Approvals;
+use super::{reply, search};
+use crate::api::{Api, LiveApi};
+use crate::check::Checker;
+use crate::codegen::{self, PRELUDE};
+use crate::config::Config;
+use crate::host::ServerState;
+use crate::runtime::{self, RunOptions};
+
+pub const SEARCH: &str = "search_tools";
+pub const TYPES: &str = "get_types";
+pub const EXECUTE: &str = "execute";
+
+/// The name scripts are reported under.
+const SCRIPT_FILE: &str = "script.ts";
+
+/// What the facade serves from once the upstream servers have started.
+pub struct Ready {
+    pub config: Config,
+    pub api: LiveApi,
+    pub checker: Checker,
+}
+
+/// One MCP session's handler (cheap to clone: HTTP makes one per session).
+#[derive(Clone)]
+pub struct Facade {
+    ready: watch::Receiver<Option<Arc<Ready>>>,
+}
+
+impl Facade {
+    /// A facade that answers once `ready` holds the started servers; until then requests
+    /// wait (initialize does not).
+    pub fn new(ready: watch::Receiver<Option<Arc<Ready>>>) -> Facade {
+        Facade { ready }
+    }
+
+    async fn ready(&self) -> Result<Arc<Ready>, ErrorData> {
+        let mut ready = self.ready.clone();
+        let found = ready
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| ErrorData::internal_error("codemode is shutting down", None))?;
+        Ok(found.clone().expect("waited for Some"))
+    }
+}
+
+impl ServerHandler for Facade {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build(),
+        )
+        .with_server_info(
+            Implementation::new("codemode", env!("CARGO_PKG_VERSION")).with_title("codemode"),
+        )
+        .with_instructions(
+            "Code Mode: the tools of the configured MCP servers as a typed TypeScript API. \
+             Find tools with search_tools (or list them with get_types), then write ONE script \
+             for execute that calls them, loops, filters and aggregates; only what the script \
+             prints or `export default`s comes back to you.",
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        _: Option<PaginatedRequestParams>,
+        _: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let ready = self.ready().await?;
+        let tools = tool_list(&ready);
+        serde_json::from_value(tools).map_err(|e| ErrorData::internal_error(e.to_string(), None))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let ready = self.ready().await?;
+        let arguments = Value::Object(request.arguments.clone().unwrap_or_default());
+        let result = match request.name.as_ref() {
+            SEARCH => search_tools(&ready, arguments),
+            TYPES => get_types(&ready, arguments),
+            EXECUTE => execute(&ready, arguments, context).await,
+            other => {
+                return Err(ErrorData::invalid_params(
+                    format!(
+                        "no tool named {other:?}; the tools are {SEARCH}, {TYPES} and {EXECUTE}"
+                    ),
+                    None,
+                ));
+            }
+        };
+        Ok(result.into())
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let facade = self.clone();
+        tokio::spawn(async move {
+            let Ok(ready) = facade.ready().await else {
+                return;
+            };
+            let mut revision = ready.api.host().revision();
+            let mut seen = ready.api.get().text;
+            let peer = context.peer;
+            loop {
+                tokio::select! {
+                    changed = revision.changed() => if changed.is_err() { return },
+                    // A closed session's watcher ends within a minute.
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => {
+                        if peer.is_transport_closed() { return }
+                        continue;
+                    }
+                }
+                let api = ready.api.get();
+                if api.text == seen {
+                    continue;
+                }
+                seen = api.text;
+                if peer.notify_tool_list_changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// The three tools, described for models, with the servers they reach.
+fn tool_list(ready: &Ready) -> Value {
+    let servers = server_summary(ready);
+    json!({ "tools": [
+        {
+            "name": SEARCH,
+            "title": "Search MCP tools",
+            "description": format!(
+                "Find tools of the connected MCP servers by what they do and get their TypeScript \
+                 declarations (function name, input and result types, docs), best match first. \
+                 Use it before `{EXECUTE}` to learn exact names and types; it tolerates typos \
+                 and accepts a tool's name. Servers: {servers}.\n\n\
+                 Example: {{\"query\": \"create entities in the knowledge graph\"}}"
+            ),
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "query": {
+                        "type": "string",
+                        "description": "Words describing what you want to do, or a tool's name (`memory.searchNodes`, `search_nodes`)."
+                    },
+                    "limit": {
+                        "type": "integer", "minimum": 1, "maximum": 50,
+                        "description": "At most this many tools (default 8)."
+                    }
+                },
+                "required": ["query"]
+            },
+            "annotations": { "readOnlyHint": true, "openWorldHint": false }
+        },
+        {
+            "name": TYPES,
+            "title": "Get TypeScript declarations",
+            "description": format!(
+                "Get the TypeScript declarations scripts are written against. With no arguments: \
+                 every server's namespace with its function names, and the script environment \
+                 (console, ToolResult, ToolError). With `servers`: those namespaces in full. With \
+                 `tools`: just those functions and their types. Servers: {servers}.\n\n\
+                 Example: {{\"tools\": [\"memory.searchNodes\", \"memory.openNodes\"]}}"
+            ),
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "servers": {
+                        "type": "array", "items": { "type": "string" },
+                        "description": "Server names or namespaces, e.g. [\"memory\"]."
+                    },
+                    "tools": {
+                        "type": "array", "items": { "type": "string" },
+                        "description": "Tools as `namespace.function` (or the MCP name, `server.tool_name`)."
+                    }
+                }
+            },
+            "annotations": { "readOnlyHint": true, "openWorldHint": false }
+        },
+        {
+            "name": EXECUTE,
+            "title": "Run a TypeScript script against the MCP tools",
+            "description": format!(
+                "Run a TypeScript script that calls the MCP tools, in a sandbox with no network, \
+                 files or environment (the tools are its only way out). Each server is a global \
+                 namespace and each tool an async function taking one object: \
+                 `await memory.searchNodes({{ query: \"x\" }})`. Call many tools, in parallel \
+                 with Promise.all, loop, filter and aggregate in the script: only what it prints \
+                 with console.log and the value it `export default`s come back, so return just \
+                 what you need. The script is type-checked first; type errors come back with \
+                 line, column, TS code and a hint, and nothing runs. A tool that fails throws a \
+                 ToolError. Tools that may change or delete things need the user's approval. \
+                 Servers: {servers}.\n\n\
+                 Example:\n\
+                 const {{ entities }} = await memory.searchNodes({{ query: \"Berlin\" }});\n\
+                 const opened = await Promise.all(entities.map(e => memory.openNodes({{ names: [e.name] }})));\n\
+                 console.log(`${{entities.length}} found`);\n\
+                 export default opened.map(o => o.entities[0]?.observations.length);"
+            ),
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "description": "The script: TypeScript with top-level await."
+                    }
+                },
+                "required": ["code"]
+            },
+            "annotations": { "readOnlyHint": false, "openWorldHint": true }
+        }
+    ]})
+}
+
+/// `memory (9 tools), time (2 tools); unavailable: git (its connection closed)`.
+fn server_summary(ready: &Ready) -> String {
+    let api = ready.api.get();
+    let mut ready_servers = Vec::new();
+    let mut failed = Vec::new();
+    for status in ready.api.host().status() {
+        match status.state {
+            ServerState::Ready { .. } => {
+                let entry = api
+                    .generated
+                    .index
+                    .servers
+                    .iter()
+                    .find(|s| s.server == status.server);
+                let count = entry.map_or(0, |e| e.tools.len());
+                let namespace = entry.map_or(status.server.clone(), |e| e.namespace.clone());
+                ready_servers.push(format!(
+                    "{namespace} ({count} tool{})",
+                    if count == 1 { "" } else { "s" }
+                ));
+            }
+            ServerState::Failed { error, .. } => failed.push(format!(
+                "{} ({})",
+                status.server,
+                error.lines().next().unwrap_or_default()
+            )),
+        }
+    }
+    let mut text = if ready_servers.is_empty() {
+        "none".to_string()
+    } else {
+        ready_servers.join(", ")
+    };
+    if !failed.is_empty() {
+        text.push_str(&format!("; unavailable: {}", failed.join(", ")));
+    }
+    text
+}
+
+#[derive(Deserialize)]
+struct SearchArgs {
+    query: Option<String>,
+    limit: Option<usize>,
+}
+
+fn search_tools(ready: &Ready, arguments: Value) -> CallToolResult {
+    let args: SearchArgs = match serde_json::from_value(arguments) {
+        Ok(args) => args,
+        Err(error) => {
+            return tool_error(format!(
+                "{SEARCH}: {error}; expected {{\"query\": string, \"limit\"?: number}}"
+            ));
+        }
+    };
+    let Some(query) = args.query.filter(|q| !q.trim().is_empty()) else {
+        return tool_error(format!(
+            "{SEARCH} needs a `query`: words describing what you want to do, e.g. {{\"query\": \"read a file\"}}"
+        ));
+    };
+    let limit = args.limit.unwrap_or(8).clamp(1, 50);
+    let api = ready.api.get();
+    let hits = search::search(&api.generated.index, &api.catalog, &query, limit);
+    if hits.is_empty() {
+        return text_result(
+            format!(
+                "No tool matches {query:?}. Servers: {}. Try other words, or {TYPES} with no arguments to list every function.",
+                server_summary(ready)
+            ),
+            false,
+        );
+    }
+    let mut text = String::new();
+    for hit in &hits {
+        text.push_str(&tool_line(&api, hit.server, hit.tool));
+        text.push('\n');
+    }
+    let chosen: Vec<(usize, usize)> = hits.iter().map(|h| (h.server, h.tool)).collect();
+    text.push_str(&format!("\n```ts\n{}```", api.generated.excerpt(&chosen)));
+    text_result(cap(ready, text), false)
+}
+
+/// `memory.searchNodes — Search for nodes in the knowledge graph [read-only]`.
+fn tool_line(api: &Api, server: usize, tool: usize) -> String {
+    let entry = &api.generated.index.servers[server];
+    let info = &api.catalog[server].tools[tool];
+    let summary = info
+        .description
+        .as_deref()
+        .and_then(|d| d.lines().find(|l| !l.trim().is_empty()))
+        .map(|d| format!(" — {}", d.trim()))
+        .unwrap_or_default();
+    let hints = codegen::hints(&info.annotations);
+    let hints = if hints.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", hints.join(", "))
+    };
+    format!(
+        "{}.{}{summary}{hints}",
+        entry.namespace, entry.tools[tool].function
+    )
+}
+
+#[derive(Deserialize)]
+struct TypesArgs {
+    #[serde(default)]
+    servers: Vec<String>,
+    #[serde(default)]
+    tools: Vec<String>,
+}
+
+fn get_types(ready: &Ready, arguments: Value) -> CallToolResult {
+    let args: TypesArgs = match serde_json::from_value(arguments) {
+        Ok(args) => args,
+        Err(error) => {
+            return tool_error(format!(
+                "{TYPES}: {error}; expected {{\"servers\"?: string[], \"tools\"?: string[]}}"
+            ));
+        }
+    };
+    let api = ready.api.get();
+    let index = &api.generated.index;
+    if args.servers.is_empty() && args.tools.is_empty() {
+        let mut text = String::from("Every server's namespace and functions:\n");
+        for entry in &index.servers {
+            let functions: Vec<&str> = entry.tools.iter().map(|t| t.function.as_str()).collect();
+            text.push_str(&format!(
+                "- {} (server `{}`, {} tools): {}\n",
+                entry.namespace,
+                entry.server,
+                functions.len(),
+                functions.join(", ")
+            ));
+        }
+        text.push_str(&format!(
+            "\nThe script environment:\n```ts\n{PRELUDE}```\nAsk for `tools` or `servers` to see their declarations."
+        ));
+        return text_result(cap(ready, text), false);
+    }
+    let mut chosen = Vec::new();
+    let mut unknown = Vec::new();
+    for name in &args.servers {
+        match index
+            .servers
+            .iter()
+            .position(|s| s.server == *name || s.namespace == *name)
+        {
+            Some(s) => chosen.extend((0..index.servers[s].tools.len()).map(|t| (s, t))),
+            None => unknown.push(format!("server {name:?}")),
+        }
+    }
+    for name in &args.tools {
+        match find_tool(&api, name) {
+            Some(found) => chosen.push(found),
+            None => {
+                let near = search::search(index, &api.catalog, name, 3);
+                let near: Vec<String> = near
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{}.{}",
+                            index.servers[h.server].namespace,
+                            index.servers[h.server].tools[h.tool].function
+                        )
+                    })
+                    .collect();
+                unknown.push(if near.is_empty() {
+                    format!("tool {name:?}")
+                } else {
+                    format!("tool {name:?} (did you mean {}?)", near.join(", "))
+                });
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let servers: Vec<&str> = index.servers.iter().map(|s| s.namespace.as_str()).collect();
+        return tool_error(format!(
+            "No {}. The servers are: {}. Use {SEARCH} to find tools by what they do.",
+            unknown.join(", no "),
+            if servers.is_empty() {
+                "none".to_string()
+            } else {
+                servers.join(", ")
+            }
+        ));
+    }
+    text_result(
+        cap(
+            ready,
+            format!("```ts\n{}```", api.generated.excerpt(&chosen)),
+        ),
+        false,
+    )
+}
+
+/// A tool by `namespace.function`, `server.tool`, or a bare name that only one server has.
+fn find_tool(api: &Api, name: &str) -> Option<(usize, usize)> {
+    let index = &api.generated.index;
+    let mut bare = Vec::new();
+    for (s, entry) in index.servers.iter().enumerate() {
+        for (t, tool) in entry.tools.iter().enumerate() {
+            if name == format!("{}.{}", entry.namespace, tool.function)
+                || name == format!("{}.{}", entry.server, tool.tool)
+            {
+                return Some((s, t));
+            }
+            if name == tool.function || name == tool.tool {
+                bare.push((s, t));
+            }
+        }
+    }
+    match bare.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct ExecuteArgs {
+    code: Option<String>,
+}
+
+async fn execute(
+    ready: &Ready,
+    arguments: Value,
+    context: RequestContext<RoleServer>,
+) -> CallToolResult {
+    let args: ExecuteArgs = match serde_json::from_value(arguments) {
+        Ok(args) => args,
+        Err(error) => {
+            return tool_error(format!("{EXECUTE}: {error}; expected {{\"code\": string}}"));
+        }
+    };
+    let Some(code) = args.code.filter(|c| !c.trim().is_empty()) else {
+        return tool_error(format!(
+            "{EXECUTE} needs `code`: a TypeScript script, e.g. {{\"code\": \"console.log(await memory.readGraph())\"}}"
+        ));
+    };
+    let api = ready.api.get();
+    let host = ready.api.host();
+    let approvals = Approvals::new(
+        context.peer.clone(),
+        host.clone(),
+        ready.config.origin.clone(),
+        context.meta.get_progress_token(),
+    );
+    approvals.progress("type-checking the script".into());
+    let options = RunOptions::from_settings(&ready.config.settings);
+    let run = runtime::check_then_run(
+        host,
+        &api.generated,
+        Some(&ready.checker),
+        SCRIPT_FILE,
+        code.clone(),
+        &options,
+        &approvals,
+    );
+    // A client's `notifications/cancelled` drops the run: the script is interrupted and its
+    // tool calls in flight are cancelled upstream.
+    let report = tokio::select! {
+        report = run => report,
+        _ = context.ct.cancelled() => {
+            return tool_error("the run was cancelled by the client".to_string());
+        }
+    };
+    let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
+    text_result(cap(ready, text), is_error)
+}
+
+fn cap(ready: &Ready, text: String) -> String {
+    reply::cap(
+        text,
+        ready.config.settings.max_response_bytes,
+        "print less: aggregate in the script and log only what you need (the limit is \"maxResponseBytes\" in the configuration)",
+    )
+}
+
+fn text_result(text: String, is_error: bool) -> CallToolResult {
+    let content = vec![ContentBlock::text(text)];
+    if is_error {
+        CallToolResult::error(content)
+    } else {
+        CallToolResult::success(content)
+    }
+}
+
+fn tool_error(message: String) -> CallToolResult {
+    text_result(message, true)
+}

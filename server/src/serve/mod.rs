@@ -1,0 +1,140 @@
+//! `codemode serve`: Code Mode for any agent, as an MCP server. The agent sees three tools
+//! (`search_tools`, `get_types`, `execute`) instead of every upstream tool, writes one
+//! script, and reads back only what the script prints.
+//!
+//! Over stdio (the default) or streamable HTTP. HTTP binds where it is told; the caller
+//! refuses a non-loopback address without a token, and with a token every request must
+//! carry `Authorization: Bearer TOKEN`. The `Host` header is checked against the bound
+//! address (DNS-rebinding protection) by rmcp. Under stdio, stdout is the protocol.
+
+mod approval;
+mod facade;
+mod reply;
+mod search;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use rmcp::ServiceExt;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use subtle::ConstantTimeEq;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+pub use facade::{EXECUTE, Facade, Ready, SEARCH, TYPES};
+
+use crate::config::Secret;
+
+/// Where the facade's state comes from: a sender that holds `None` until the upstream
+/// servers have started.
+pub fn ready_channel() -> (watch::Sender<Option<Arc<Ready>>>, Facade) {
+    let (sender, receiver) = watch::channel(None);
+    (sender, Facade::new(receiver))
+}
+
+/// Serves `facade` on stdin/stdout until the client closes stdin or `stop` resolves.
+pub async fn stdio(facade: Facade, stop: impl Future<Output = ()>) -> Result<(), String> {
+    let service = facade
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|error| format!("the MCP session did not start: {error}"))?;
+    let cancel = service.cancellation_token();
+    tokio::select! {
+        quit = service.waiting() => {
+            tracing::info!("the client closed the session: {quit:?}");
+        }
+        () = stop => cancel.cancel(),
+    }
+    Ok(())
+}
+
+/// Serves `facade` over streamable HTTP at `/mcp` on `listener` until `stop` resolves.
+pub async fn http(
+    facade: Facade,
+    listener: tokio::net::TcpListener,
+    token: Option<Secret>,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let address = listener
+        .local_addr()
+        .map_err(|error| format!("cannot read the bound address: {error}"))?;
+    let shutdown = CancellationToken::new();
+    let config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(allowed_hosts(address))
+        .with_cancellation_token(shutdown.child_token());
+    let service = StreamableHttpService::new(
+        move || Ok(facade.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    let router =
+        axum::Router::new()
+            .nest_service("/mcp", service)
+            .layer(middleware::from_fn_with_state(
+                Arc::new(token),
+                require_token,
+            ));
+    let cancel = shutdown.clone();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            stop.await;
+            cancel.cancel();
+        })
+        .await
+        .map_err(|error| format!("the HTTP server failed: {error}"))
+}
+
+/// The `Host` header values a request to `address` may carry.
+fn allowed_hosts(address: SocketAddr) -> Vec<String> {
+    let port = address.port();
+    let mut hosts = vec![
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_string(),
+        format!("[::1]:{port}"),
+        "::1".to_string(),
+    ];
+    if !address.ip().is_loopback() && !address.ip().is_unspecified() {
+        hosts.push(address.to_string());
+        hosts.push(address.ip().to_string());
+    }
+    if address.ip().is_unspecified() {
+        // Bound to every interface (with a token): the token is the protection.
+        hosts.clear();
+    }
+    hosts
+}
+
+/// Refuses requests without the configured bearer token.
+async fn require_token(
+    State(token): State<Arc<Option<Secret>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(Secret(expected)) = token.as_ref() else {
+        return next.run(request).await;
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    match given {
+        Some(given) if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) => {
+            next.run(request).await
+        }
+        _ => (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "codemode: this server needs `Authorization: Bearer TOKEN` (the configuration's \"httpToken\")",
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,584 @@
+//! `codemode serve` end to end, with the official TypeScript MCP SDK client (`mcp_client.mjs`)
+//! and real upstream servers: over stdio and over streamable HTTP, the three tools, a fan-out
+//! script that returns only its aggregate, type errors as tool errors, destructive tools
+//! refused without approval and run with it (elicitation), cancellation, the audit log, and
+//! what a model would have read with and without codemode.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::mcp_client::McpClient;
+use crate::support::{Workspace, deps, processes_mentioning, real_servers};
+
+/// The SDK's `connect` command for `codemode serve` over stdio with `config`.
+fn serve_stdio(workspace: &Workspace, config: &Path) -> Value {
+    json!({"stdio": {
+        "command": env!("CARGO_BIN_EXE_codemode"),
+        "args": ["serve", "--config", config],
+        "cwd": workspace.path(),
+        "env": {"RUST_LOG": "info"}
+    }})
+}
+
+fn connect(client: &mut McpClient, mut how: Value, elicitation: Option<&str>) -> Value {
+    how["op"] = json!("connect");
+    if let Some(answer) = elicitation {
+        how["elicitation"] = json!(answer);
+    }
+    client.send(how)
+}
+
+/// Twelve project notes with 1 to 5 `TODO:` lines each, among plain prose.
+fn write_notes(workspace: &Workspace) -> Vec<(String, usize)> {
+    let mut notes = Vec::new();
+    for i in 1..=12usize {
+        let name = format!("note-{i:02}.md");
+        let todos = (i * 7) % 5 + 1;
+        let mut text = format!("# Note {i}\n\n");
+        for line in 1..=20 {
+            text.push_str(&format!(
+                "Line {line} of note {i}: a summary of the meeting about the roadmap, its owners, the risks and the follow-ups.\n"
+            ));
+            if line % 4 == 0 && line / 4 <= todos {
+                text.push_str(&format!("TODO: follow-up {} for note {i}\n", line / 4));
+            }
+        }
+        workspace.write(&format!("files/notes/{name}"), &text);
+        notes.push((name, todos));
+    }
+    notes
+}
+
+/// The notes task as one script.
+fn notes_script(dir: &Path) -> String {
+    format!(
+        r#"const dir = {dir:?};
+const listing = await filesystem.listDirectory({{ path: dir }});
+const names = listing.content.split("\n").filter(l => l.startsWith("[FILE]")).map(l => l.slice(7).trim());
+const notes = await Promise.all(names.map(async name => {{
+  const {{ content }} = await filesystem.readTextFile({{ path: `${{dir}}/${{name}}` }});
+  const todos = content.split("\n").filter(l => l.startsWith("TODO:")).map(l => l.slice(5).trim());
+  return {{ name, todos }};
+}}));
+await memory.createEntities({{ entities: notes.map(n => ({{ name: n.name, entityType: "note", observations: n.todos }})) }});
+const now = await time.getCurrentTime({{ timezone: "Etc/UTC" }});
+const total = notes.reduce((sum, n) => sum + n.todos.length, 0);
+console.log(`${{notes.length}} notes, ${{total}} TODOs, at ${{now.datetime}}`);
+export default [...notes].sort((a, b) => b.todos.length - a.todos.length || a.name.localeCompare(b.name)).slice(0, 3).map(n => `${{n.name}}: ${{n.todos.length}}`);
+"#,
+        dir = dir.display().to_string()
+    )
+}
+
+#[test]
+fn serve_over_stdio_with_real_servers() {
+    let workspace = Workspace::new();
+    let mut servers = real_servers(&workspace);
+    let config = workspace.write(
+        "codemode.json",
+        &json!({"mcpServers": servers.clone(), "codemode": {"auditLog": "audit.jsonl"}})
+            .to_string(),
+    );
+    let notes = write_notes(&workspace);
+    let notes_dir = workspace.path().join("files/notes");
+    let mut client = McpClient::new();
+    let connected = connect(&mut client, serve_stdio(&workspace, &config), None);
+    assert_eq!(connected["server"]["name"], "codemode");
+
+    // The agent sees three tools; their descriptions name the servers behind them.
+    let listed = client.send(json!({"op": "listTools"}));
+    let names: Vec<&str> = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["search_tools", "get_types", "execute"]);
+    let execute_doc = listed["tools"][2]["description"].as_str().unwrap();
+    for server in [
+        "memory (9 tools)",
+        "filesystem (14 tools)",
+        "time (2 tools)",
+        "git (12 tools)",
+    ] {
+        assert!(execute_doc.contains(server), "{execute_doc}");
+    }
+    let codemode_list_bytes = listed["bytes"].as_u64().unwrap();
+
+    // Search: ranked, with the declarations of the hits.
+    let found = client.call(
+        "search_tools",
+        json!({"query": "create entities in the knowledge graph", "limit": 3}),
+    );
+    let text = found["text"].as_str().unwrap();
+    assert!(text.starts_with("memory.createEntities — "), "{text}");
+    assert!(text.contains("```ts\n"), "{text}");
+    assert!(
+        text.contains("function createEntities(input: CreateEntitiesInput)"),
+        "{text}"
+    );
+    assert!(text.contains("interface CreateEntitiesInput"), "{text}");
+    assert!(
+        !text.contains("function gitCommit("),
+        "only the hits: {text}"
+    );
+    assert_ne!(found["result"]["isError"], true);
+    let typo = client.call("search_tools", json!({"query": "curent time"}));
+    assert!(
+        typo["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("time.getCurrentTime"),
+        "{typo:#}"
+    );
+
+    // Declarations by name; a misspelt name is a tool error with suggestions.
+    let types = client.call(
+        "get_types",
+        json!({"tools": ["time.getCurrentTime", "git.git_status"]}),
+    );
+    let text = types["text"].as_str().unwrap();
+    assert!(text.contains("function getCurrentTime("), "{text}");
+    assert!(text.contains("function gitStatus("), "{text}");
+    assert!(!text.contains("function convertTime("), "{text}");
+    let wrong = client.call("get_types", json!({"tools": ["memory.serchNodes"]}));
+    assert_eq!(wrong["result"]["isError"], true);
+    assert!(
+        wrong["text"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean memory.searchNodes"),
+        "{wrong:#}"
+    );
+    let overview = client.call("get_types", json!({}));
+    assert!(
+        overview["text"]
+            .as_str()
+            .unwrap()
+            .contains("- memory (server `memory`, 9 tools): createEntities,"),
+        "{overview:#}"
+    );
+
+    // The multi-step task as one script: fan-out calls, only the aggregate comes back. A
+    // model first reads the declarations of the tools it uses; they count as read too.
+    let declarations = client.call(
+        "get_types",
+        json!({"tools": ["filesystem.listDirectory", "filesystem.readTextFile", "memory.createEntities", "time.getCurrentTime"]}),
+    );
+    let declaration_bytes = declarations["contentBytes"].as_u64().unwrap();
+    let script = notes_script(&notes_dir);
+    let ran = client.send(
+        json!({"op": "call", "name": "execute", "arguments": {"code": script}, "progress": true}),
+    );
+    let text = ran["text"].as_str().unwrap();
+    assert_ne!(ran["result"]["isError"], true, "{text}");
+    let total: usize = notes.iter().map(|(_, n)| n).sum();
+    assert!(
+        text.starts_with(&format!("12 notes, {total} TODOs, at 20")),
+        "{text}"
+    );
+    let mut expected = notes.clone();
+    expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (name, count) in &expected[..3] {
+        assert!(text.contains(&format!("\"{name}: {count}\"")), "{text}");
+    }
+    assert!(!text.contains("roadmap"), "no file text comes back: {text}");
+    assert!(text.contains("15 tool calls (filesystem.list_directory, filesystem.read_text_file ×12, memory.create_entities, time.get_current_time)"), "{text}");
+    let progress = ran["progress"].as_array().unwrap();
+    assert!(
+        progress.len() >= 15,
+        "a progress notification per call: {progress:?}"
+    );
+    let steps: Vec<f64> = progress
+        .iter()
+        .map(|p| p["progress"].as_f64().unwrap())
+        .collect();
+    assert!(
+        steps.windows(2).all(|w| w[0] < w[1]),
+        "progress increases: {steps:?}"
+    );
+    let codemode_bytes = ran["contentBytes"].as_u64().unwrap() + declaration_bytes;
+
+    // A type error comes back as a tool error with the TS code, and nothing runs.
+    let wrong = client.call("execute", json!({"code": "const hits = await memory.searchNodes({ qery: \"note\" });\nconsole.log(hits);\n"}));
+    assert_eq!(wrong["result"]["isError"], true);
+    let text = wrong["text"].as_str().unwrap();
+    assert!(text.contains("script.ts:1:"), "{text}");
+    assert!(text.contains("TS2561"), "{text}");
+    assert!(text.contains("'query'"), "what would be valid: {text}");
+    assert!(text.contains("no tool was called"), "{text}");
+
+    // A destructive tool without a way to ask: refused, with how to allow it.
+    let refused = client.call("execute", json!({"code": "await memory.deleteEntities({ entityNames: [\"note-01.md\"] });\nconsole.log(\"deleted\");\n"}));
+    assert_eq!(refused["result"]["isError"], true);
+    let text = refused["text"].as_str().unwrap();
+    assert!(
+        text.contains("memory.delete_entities") && text.contains("\"autoApprove\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(&config.display().to_string()),
+        "names the file: {text}"
+    );
+    assert!(!text.contains("deleted\n"), "{text}");
+    let still = client.call("execute", json!({"code": "const g = await memory.openNodes({ names: [\"note-01.md\"] });\nexport default g.entities.length;\n"}));
+    assert!(
+        still["text"].as_str().unwrap().starts_with("result: 1"),
+        "{still:#}"
+    );
+
+    // Every upstream call is in the audit log; the refused one never went upstream.
+    let audit = std::fs::read_to_string(workspace.path().join("audit.jsonl")).unwrap();
+    let records: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 16, "{audit}");
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r["tool"] == "read_text_file")
+            .count(),
+        12
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| r["outcome"] == "ok" && r["argumentsSha256"].as_str().unwrap().len() == 64)
+    );
+    assert!(!records.iter().any(|r| r["tool"] == "delete_entities"));
+    client.send(json!({"op": "close"}));
+
+    // The same task by plain tool calling: the same upstream calls, every result read by the model.
+    servers["memory"]["env"]["MEMORY_FILE_PATH"] =
+        json!(workspace.path().join("plain-memory.jsonl"));
+    let mut plain_bytes = 0;
+    let mut plain_written = 0;
+    let mut upstream_list_bytes = 0;
+    let mut tools_upstream = 0;
+    for (name, server) in servers.as_object().unwrap() {
+        let mut how = json!({"stdio": server});
+        how["stdio"]["cwd"] = json!(workspace.path());
+        connect(&mut client, how, None);
+        let listed = client.send(json!({"op": "listTools"}));
+        upstream_list_bytes += listed["bytes"].as_u64().unwrap();
+        tools_upstream += listed["tools"].as_array().unwrap().len();
+        let mut calls: Vec<(&str, Value)> = Vec::new();
+        match name.as_str() {
+            "filesystem" => {
+                calls.push(("list_directory", json!({"path": notes_dir})));
+                for (note, _) in &notes {
+                    calls.push(("read_text_file", json!({"path": notes_dir.join(note)})));
+                }
+            }
+            "memory" => {
+                let entities: Vec<Value> = notes
+                    .iter()
+                    .map(|(note, _)| {
+                        let text = std::fs::read_to_string(notes_dir.join(note)).unwrap();
+                        let todos: Vec<&str> = text
+                            .lines()
+                            .filter_map(|l| l.strip_prefix("TODO:"))
+                            .map(str::trim)
+                            .collect();
+                        json!({"name": note, "entityType": "note", "observations": todos})
+                    })
+                    .collect();
+                calls.push(("create_entities", json!({"entities": entities})));
+            }
+            "time" => calls.push(("get_current_time", json!({"timezone": "Etc/UTC"}))),
+            _ => {}
+        }
+        for (tool, arguments) in calls {
+            plain_written += arguments.to_string().len() as u64;
+            let answer = client.call(tool, arguments);
+            assert_ne!(answer["result"]["isError"], true, "{answer:#}");
+            plain_bytes += answer["contentBytes"].as_u64().unwrap();
+        }
+        client.send(json!({"op": "close"}));
+    }
+    let script_bytes = script.len() as u64;
+    eprintln!(
+        "what a model reads for the notes task (15 upstream calls): plain tool calling {plain_bytes} B of results \
+         (+{plain_written} B of arguments it writes); codemode {codemode_bytes} B ({declaration_bytes} B of declarations from get_types, \
+         the rest the script's answer; +{script_bytes} B of script it writes), {:.1}x less to read.\ntool list the model sees: {tools_upstream} upstream tools, {upstream_list_bytes} B of JSON schemas; \
+         codemode 3 tools, {codemode_list_bytes} B ({:.1}x less)",
+        plain_bytes as f64 / codemode_bytes as f64,
+        upstream_list_bytes as f64 / codemode_list_bytes as f64,
+    );
+    assert!(
+        codemode_bytes * 5 < plain_bytes,
+        "{codemode_bytes} vs {plain_bytes}"
+    );
+    assert!(
+        codemode_list_bytes * 3 < upstream_list_bytes,
+        "{codemode_list_bytes} vs {upstream_list_bytes}"
+    );
+}
+
+fn memory_config(workspace: &Workspace, settings: Value) -> std::path::PathBuf {
+    let memory = json!({
+        "command": "node",
+        "args": [deps().npm_server("server-memory")],
+        "env": {"MEMORY_FILE_PATH": workspace.path().join("memory.jsonl")}
+    });
+    workspace.write(
+        "codemode.json",
+        &json!({"mcpServers": {"memory": memory}, "codemode": settings}).to_string(),
+    )
+}
+
+const DELETE: &str = "await memory.createEntities({ entities: [{ name: \"a\", entityType: \"t\", observations: [] }, { name: \"b\", entityType: \"t\", observations: [] }] });\n\
+    for (const n of [\"a\", \"b\"]) await memory.deleteEntities({ entityNames: [n] });\n\
+    export default (await memory.readGraph()).entities.length;\n";
+
+#[test]
+fn approval_through_elicitation_and_cancellation() {
+    let workspace = Workspace::new();
+    let config = memory_config(
+        &workspace,
+        json!({"auditLog": "audit.jsonl", "runTimeout": 120}),
+    );
+
+    // A client that can ask: one question per tool per run, and the run goes ahead.
+    let mut client = McpClient::new();
+    connect(
+        &mut client,
+        serve_stdio(&workspace, &config),
+        Some("accept"),
+    );
+    let ran = client.call("execute", json!({"code": DELETE}));
+    assert_ne!(ran["result"]["isError"], true, "{ran:#}");
+    assert!(
+        ran["text"].as_str().unwrap().starts_with("result: 0"),
+        "{ran:#}"
+    );
+    let asked = ran["elicitations"].as_array().unwrap();
+    assert_eq!(asked.len(), 1, "two calls, one question: {asked:?}");
+    let message = asked[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("memory.delete_entities") && message.contains("destructive"),
+        "{message}"
+    );
+
+    // Cancelling a run stops it: no tool call reaches the server after the cancellation.
+    let looping = "for (;;) { await memory.readGraph(); }\n";
+    let cancelled = client.try_send(json!({"op": "call", "name": "execute", "arguments": {"code": looping}, "cancelAfterMs": 1500}));
+    assert_eq!(cancelled["ok"], false, "{cancelled:#}");
+    assert!(
+        cancelled["error"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled by the test"),
+        "{cancelled:#}"
+    );
+    let reads = || {
+        std::fs::read_to_string(workspace.path().join("audit.jsonl"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("\"read_graph\""))
+            .count()
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let after_cancel = reads();
+    assert!(after_cancel > 1, "the loop ran: {after_cancel}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        reads(),
+        after_cancel,
+        "the script kept calling after it was cancelled"
+    );
+    // The server is alive and well.
+    let next = client.call("execute", json!({"code": "export default 1 + 1;\n"}));
+    assert!(
+        next["text"].as_str().unwrap().starts_with("result: 2"),
+        "{next:#}"
+    );
+    client.send(json!({"op": "close"}));
+
+    // A person who declines: the call is refused and the script sees a ToolError.
+    let mut client = McpClient::new();
+    connect(
+        &mut client,
+        serve_stdio(&workspace, &config),
+        Some("decline"),
+    );
+    let refused = client.call("execute", json!({"code": DELETE}));
+    assert_eq!(refused["result"]["isError"], true, "{refused:#}");
+    assert!(
+        refused["text"]
+            .as_str()
+            .unwrap()
+            .contains("was not approved (the person declined)"),
+        "{refused:#}"
+    );
+    client.send(json!({"op": "close"}));
+
+    // `autoApprove` needs no question.
+    let config = memory_config(&workspace, json!({"autoApprove": ["memory.delete_*"]}));
+    let mut client = McpClient::new();
+    connect(
+        &mut client,
+        serve_stdio(&workspace, &config),
+        Some("decline"),
+    );
+    let ran = client.call("execute", json!({"code": DELETE}));
+    assert_ne!(ran["result"]["isError"], true, "{ran:#}");
+    assert_eq!(ran["elicitations"], json!([]));
+    client.send(json!({"op": "close"}));
+}
+
+#[test]
+fn serve_over_http_with_a_token() {
+    let workspace = Workspace::new();
+    let token = "correct-horse-battery-staple";
+    let config = memory_config(
+        &workspace,
+        json!({"httpToken": "${env:E2E_TOKEN}", "denyTools": ["memory.read_graph"]}),
+    );
+    let marker = workspace.path().join("memory.jsonl").display().to_string();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(["serve", "--http", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .env("E2E_TOKEN", token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(serve.stderr.take().unwrap());
+    let mut url = None;
+    let mut seen = String::new();
+    let started = Instant::now();
+    while url.is_none() && started.elapsed() < Duration::from_secs(60) {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .map(str::to_string);
+    }
+    let url = url.unwrap_or_else(|| panic!("no address in:\n{seen}"));
+    assert!(seen.contains("bearer token required"), "{seen}");
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+
+    // Without the token: refused at the door.
+    let mut client = McpClient::new();
+    let refused = client.try_send(json!({"op": "connect", "http": {"url": url}}));
+    assert_eq!(refused["ok"], false);
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("needs `Authorization: Bearer TOKEN`"),
+        "{refused:#}"
+    );
+
+    let mut client = McpClient::new();
+    connect(
+        &mut client,
+        json!({"http": {"url": url, "token": token}}),
+        None,
+    );
+    let listed = client.send(json!({"op": "listTools"}));
+    assert_eq!(listed["tools"].as_array().unwrap().len(), 3);
+    let found = client.call("search_tools", json!({"query": "read the whole graph"}));
+    let text = found["text"].as_str().unwrap();
+    assert!(
+        !text.contains("readGraph"),
+        "denied tools are not offered: {text}"
+    );
+    let ran = client.call("execute", json!({"code": "const r = await Promise.all([\"x\", \"y\", \"z\"].map(q => memory.searchNodes({ query: q })));\nexport default r.map(g => g.entities.length);\n"}));
+    assert!(
+        ran["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("result: [\n  0,\n  0,\n  0\n]"),
+        "{ran:#}"
+    );
+    assert!(
+        ran["text"]
+            .as_str()
+            .unwrap()
+            .contains("3 tool calls (memory.search_nodes ×3)"),
+        "{ran:#}"
+    );
+    let denied = client.call("execute", json!({"code": "await memory.readGraph();\n"}));
+    assert_eq!(denied["result"]["isError"], true);
+    assert!(
+        denied["text"].as_str().unwrap().contains("TS2339"),
+        "a denied tool is not in the API: {denied:#}"
+    );
+    let destructive = client.call(
+        "execute",
+        json!({"code": "await memory.deleteEntities({ entityNames: [\"x\"] });\n"}),
+    );
+    assert_eq!(destructive["result"]["isError"], true);
+    assert!(
+        destructive["text"]
+            .as_str()
+            .unwrap()
+            .contains("\"autoApprove\""),
+        "{destructive:#}"
+    );
+    client.send(json!({"op": "close"}));
+
+    // SIGTERM: a clean exit, and the upstream server is gone with it.
+    assert!(!processes_mentioning(&marker).is_empty());
+    let status = Command::new("kill")
+        .args(["-TERM", &serve.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let code = loop {
+        if let Some(status) = serve.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0));
+    assert_eq!(processes_mentioning(&marker), Vec::<u32>::new());
+}
+
+#[test]
+fn http_off_loopback_needs_a_token() {
+    let workspace = Workspace::new();
+    let config = memory_config(&workspace, json!({}));
+    let run = workspace.codemode(&[
+        "serve",
+        "--http",
+        "0.0.0.0:0",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("refusing to serve on 0.0.0.0:0 without a token"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\"httpToken\""), "{}", run.stderr);
+
+    let short = memory_config(&workspace, json!({"httpToken": "short"}));
+    let run = workspace.codemode(&["serve", "--config", short.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("codemode.httpToken: the token must be at least 16 characters"),
+        "{}",
+        run.stderr
+    );
+}
