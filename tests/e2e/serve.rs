@@ -553,7 +553,7 @@ fn serve_over_http_with_a_token() {
 }
 
 #[test]
-fn http_off_loopback_needs_a_token() {
+fn serve_refuses_what_it_should() {
     let workspace = Workspace::new();
     let config = memory_config(&workspace, json!({}));
     let run = workspace.codemode(&[
@@ -581,4 +581,29 @@ fn http_off_loopback_needs_a_token() {
         "{}",
         run.stderr
     );
+
+    // A client's file that lists codemode itself: that entry is skipped, not started.
+    let listed = workspace.write(
+        ".mcp.json",
+        &json!({"mcpServers": {
+            "codemode": {"command": env!("CARGO_BIN_EXE_codemode"), "args": ["serve"]},
+        }})
+        .to_string(),
+    );
+    std::fs::remove_file(workspace.path().join("codemode.json")).unwrap();
+    let run = workspace.codemode(&["serve"]);
+    assert!(
+        run.stderr.contains(&format!(
+            "note: skipping server \"codemode\" of {}: it is `codemode serve` itself",
+            listed.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("starting 1 MCP server"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 1, "no client on stdin: {}", run.stderr);
 }

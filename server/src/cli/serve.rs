@@ -11,7 +11,7 @@ use futures::FutureExt;
 use super::progress;
 use crate::api::LiveApi;
 use crate::check::Checker;
-use crate::config::Config;
+use crate::config::{Config, Transport};
 use crate::host::Host;
 use crate::serve::{self, Ready};
 
@@ -25,7 +25,19 @@ pub struct Args {
     pub http: Option<SocketAddr>,
 }
 
-pub async fn run(args: Args, config: Config, quiet: bool) -> ExitCode {
+pub async fn run(args: Args, mut config: Config, quiet: bool) -> ExitCode {
+    // A client's own file (`.mcp.json`, `.vscode/mcp.json`) may list codemode itself; serving
+    // it would start codemode inside codemode, forever.
+    config.servers.retain(|server| {
+        let itself = is_codemode_serve(&server.transport);
+        if itself {
+            eprintln!(
+                "note: skipping server {:?} of {}: it is `codemode serve` itself",
+                server.name, config.origin
+            );
+        }
+        !itself
+    });
     let token = config.settings.http_token.clone();
     let listener = match args.http {
         None => None,
@@ -91,6 +103,18 @@ pub async fn run(args: Args, config: Config, quiet: bool) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether a server entry runs `codemode serve` (by any path to the binary).
+fn is_codemode_serve(transport: &Transport) -> bool {
+    let Transport::Stdio { command, args, .. } = transport else {
+        return false;
+    };
+    let program = std::path::Path::new(command)
+        .file_stem()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    program == "codemode" && args.iter().any(|arg| arg == "serve")
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
