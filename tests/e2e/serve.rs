@@ -442,7 +442,7 @@ fn serve_over_http_with_a_token() {
     );
     let marker = workspace.path().join("memory.jsonl").display().to_string();
     let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
-        .args(["serve", "--http", "127.0.0.1:0", "--config"])
+        .args(["serve", "--http", "0", "--config"])
         .arg(&config)
         .env("E2E_TOKEN", token)
         .stdin(Stdio::null())
@@ -467,6 +467,10 @@ fn serve_over_http_with_a_token() {
     }
     let url = url.unwrap_or_else(|| panic!("no address in:\n{seen}"));
     assert!(seen.contains("bearer token required"), "{seen}");
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "a bare port binds loopback: {url}"
+    );
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
 
     // Without the token: refused at the door.

@@ -17,11 +17,11 @@ use crate::serve::{self, Ready};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Serve streamable HTTP at ADDR (at path /mcp) instead of stdio, e.g. 127.0.0.1:8765
-    /// (port 0 picks a free port). Addresses other than loopback need "httpToken" in the
-    /// configuration's "codemode" section; with a token, requests must send
-    /// `Authorization: Bearer TOKEN`.
-    #[arg(long, value_name = "ADDR")]
+    /// Serve streamable HTTP at ADDR (at path /mcp) instead of stdio: a port (bound on
+    /// 127.0.0.1) or an address, e.g. 8765 or 127.0.0.1:8765 (port 0 picks a free port).
+    /// Addresses other than loopback need "httpToken" in the configuration's "codemode"
+    /// section; with a token, requests must send `Authorization: Bearer TOKEN`.
+    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
     pub http: Option<SocketAddr>,
 }
 
@@ -103,6 +103,16 @@ pub async fn run(args: Args, mut config: Config, quiet: bool) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `PORT` (on loopback) or `IP:PORT`.
+fn parse_address(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse().map_err(|_| {
+        format!("expected a port (8765) or an address with a port (127.0.0.1:8765), got {text:?}")
+    })
 }
 
 /// Whether a server entry runs `codemode serve` (by any path to the binary).
