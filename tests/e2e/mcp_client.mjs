@@ -5,7 +5,8 @@
 //
 // Commands:
 //   {"op": "connect", "stdio": {"command", "args", "cwd", "env"}}   or  "http": {"url", "token"}
-//        optional "elicitation": "accept" | "decline" (declares the capability and answers so)
+//        optional "elicitation": "accept" | "decline" (declares the capability and answers so,
+//        after "elicitationDelayMs")
 //   {"op": "listTools"}
 //   {"op": "call", "name", "arguments", "progress": bool, "cancelAfterMs": n}
 //   {"op": "close"}
@@ -35,6 +36,7 @@ async function connect(command) {
   if (command.elicitation) {
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       elicitations.push(request.params);
+      await new Promise((resolve) => setTimeout(resolve, command.elicitationDelayMs ?? 0));
       return command.elicitation === "accept"
         ? { action: "accept", content: {} }
         : { action: "decline" };

@@ -339,18 +339,14 @@ const DELETE: &str = "await memory.createEntities({ entities: [{ name: \"a\", en
 #[test]
 fn approval_through_elicitation_and_cancellation() {
     let workspace = Workspace::new();
-    let config = memory_config(
-        &workspace,
-        json!({"auditLog": "audit.jsonl", "runTimeout": 120}),
-    );
 
-    // A client that can ask: one question per tool per run, and the run goes ahead.
+    // A client that can ask: one question per tool per run, and the run goes ahead. The
+    // person takes longer to answer than the run may last: waiting for them does not count.
+    let config = memory_config(&workspace, json!({"runTimeout": 2}));
     let mut client = McpClient::new();
-    connect(
-        &mut client,
-        serve_stdio(&workspace, &config),
-        Some("accept"),
-    );
+    let mut how = serve_stdio(&workspace, &config);
+    how["elicitationDelayMs"] = json!(3000);
+    connect(&mut client, how, Some("accept"));
     let ran = client.call("execute", json!({"code": DELETE}));
     assert_ne!(ran["result"]["isError"], true, "{ran:#}");
     assert!(
@@ -363,6 +359,18 @@ fn approval_through_elicitation_and_cancellation() {
     assert!(
         message.contains("memory.delete_entities") && message.contains("destructive"),
         "{message}"
+    );
+    client.send(json!({"op": "close"}));
+
+    let config = memory_config(
+        &workspace,
+        json!({"auditLog": "audit.jsonl", "runTimeout": 120}),
+    );
+    let mut client = McpClient::new();
+    connect(
+        &mut client,
+        serve_stdio(&workspace, &config),
+        Some("accept"),
     );
 
     // Cancelling a run stops it: no tool call reaches the server after the cancellation.

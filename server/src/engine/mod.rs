@@ -8,7 +8,10 @@
 //! limit. Blocking: call it on a thread of its own.
 
 mod convert;
+mod deadline;
 pub mod service;
+
+pub use deadline::{Deadline, Pause};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,7 +33,8 @@ const BOOTSTRAP: &str = include_str!("bootstrap.js");
 /// The limits of one run.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    pub deadline: Instant,
+    /// When the run must end; the starter may push it back.
+    pub deadline: Deadline,
     /// Heap bytes, array buffers included.
     pub memory: usize,
     /// Bytes of console output kept; the rest is dropped with a marker.
@@ -185,10 +189,10 @@ fn run_in_fresh_runtime(
     runtime.set_max_stack_size(2 * 1024 * 1024);
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
-    let deadline = job.limits.deadline;
+    let deadline = job.limits.deadline.clone();
     let cancelled = job.limits.cancelled.clone();
     runtime.set_interrupt_handler(Some(Box::new(move || {
-        let stop = Instant::now() >= deadline || cancelled.load(Ordering::Relaxed);
+        let stop = deadline.passed() || cancelled.load(Ordering::Relaxed);
         if stop {
             flag.store(true, Ordering::Relaxed);
         }
@@ -396,7 +400,7 @@ impl<'js> Run<'_, 'js> {
                 ));
             }
             let now = Instant::now();
-            let left = self.job.limits.deadline.saturating_duration_since(now);
+            let left = self.job.limits.deadline.at().saturating_duration_since(now);
             match self.job.replies.recv_timeout(left) {
                 Ok(reply) => {
                     self.state.borrow_mut().outstanding -= 1;
@@ -408,6 +412,8 @@ impl<'js> Run<'_, 'js> {
                         return Err(self.error(error));
                     }
                 }
+                // The deadline may have moved while we waited.
+                Err(RecvTimeoutError::Timeout) if !self.job.limits.deadline.passed() => {}
                 Err(RecvTimeoutError::Timeout) => return Err(self.timed_out()),
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(failure(

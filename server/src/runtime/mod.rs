@@ -169,12 +169,13 @@ pub async fn run_supervised(
     let started = Instant::now();
     let cancelled = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(cancelled.clone());
-    let deadline = started + options.timeout;
+    // Time spent waiting for a person to approve a call does not count against the run.
+    let deadline = engine::Deadline::new(started + options.timeout);
     let (request_tx, mut requests) = tokio::sync::mpsc::unbounded_channel::<CallRequest>();
     let (reply_tx, replies) = std::sync::mpsc::channel::<CallReply>();
     let (done_tx, mut done) = tokio::sync::oneshot::channel::<Finished>();
     let limits = Limits {
-        deadline,
+        deadline: deadline.clone(),
         memory: options.memory_bytes,
         output: options.output_bytes,
         tool_calls: options.max_tool_calls,
@@ -220,13 +221,17 @@ pub async fn run_supervised(
         tokio::select! {
             Some(request) = requests.recv() => {
                 let semaphore = semaphore.clone();
+                let deadline = deadline.clone();
                 let entry = index.servers.get(request.server).and_then(|s| Some((s.server.clone(), s.tools.get(request.tool)?.tool.clone())));
                 let at = request.at;
                 in_flight.push(async move {
                     let Some((server, tool)) = entry else {
                         return (request.id, Err("no such tool".to_string()), None);
                     };
-                    if let Err(refusal) = supervisor.approve(&server, &tool).await {
+                    let pause = deadline.pause();
+                    let approved = supervisor.approve(&server, &tool).await;
+                    drop(pause);
+                    if let Err(refusal) = approved {
                         let record = ToolCallRecord { server, tool, ok: false, ms: 0, bytes: 0, line: None, at };
                         return (request.id, Err(refusal), Some(record));
                     }
