@@ -140,6 +140,9 @@ fn print_human(
                 _ => String::new(),
             };
             eprintln!("error[{}]{at} {}", error.kind, error.message);
+            if error.kind == "type" && report.diagnostics.is_empty() {
+                eprintln!("  (`--no-check` runs it unchecked)");
+            }
             summary.insert_str(0, "✗ ");
             eprintln!("{summary}");
         }

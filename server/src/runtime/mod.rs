@@ -388,7 +388,7 @@ pub async fn check_then_run(
             let error = RunError {
                 kind: "type".into(),
                 message: format!(
-                    "{error}; the script was not run (`--no-check` runs it unchecked)"
+                    "{error}; the script was not run"
                 ),
                 line: None,
                 column: None,
