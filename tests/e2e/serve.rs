@@ -481,6 +481,12 @@ fn serve_over_http_with_a_token() {
     );
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
 
+    // A request naming another host (DNS rebinding) is refused even with the token.
+    let authority = url.trim_start_matches("http://").trim_end_matches("/mcp");
+    let status = raw_post(authority, "evil.example", token);
+    assert!(status.starts_with("HTTP/1.1 403"), "{status}");
+    assert!(raw_post(authority, authority, "wrong-token-wrong-token").starts_with("HTTP/1.1 401"));
+
     // Without the token: refused at the door.
     let mut client = McpClient::new();
     let refused = client.try_send(json!({"op": "connect", "http": {"url": url}}));
@@ -562,6 +568,23 @@ fn serve_over_http_with_a_token() {
     };
     assert_eq!(code, Some(0));
     assert_eq!(processes_mentioning(&marker), Vec::<u32>::new());
+}
+
+/// The status line of an `initialize` POST to `/mcp` at `authority` with these `Host` and
+/// bearer token.
+fn raw_post(authority: &str, host: &str, token: &str) -> String {
+    use std::io::{Read, Write};
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "POST /mcp HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_string()
 }
 
 #[test]

@@ -387,9 +387,7 @@ pub async fn check_then_run(
         Err(error) => {
             let error = RunError {
                 kind: "type".into(),
-                message: format!(
-                    "{error}; the script was not run"
-                ),
+                message: format!("{error}; the script was not run"),
                 line: None,
                 column: None,
                 stack: None,
