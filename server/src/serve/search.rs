@@ -147,11 +147,16 @@ fn field_score(term: &str, document: &Document) -> f64 {
     names.max(servers).max(words)
 }
 
-/// 1 for the same word, 0.8 for the same stem, 0.6 for one typo in a name (words of five
-/// letters or more), else 0.
+/// 1 for the same word, 0.8 for the same stem (the query word begins the word, or both
+/// share all but their last two letters, at least four), 0.6 for one typo in a name (words
+/// of five letters or more), else 0. A short word does not match every longer word it
+/// begins: "for" is not "forecast".
 fn word_score(term: &str, word: &str, typos: bool) -> f64 {
     if term == word {
         return 1.0;
+    }
+    if term.len() >= 3 && word.starts_with(term) {
+        return 0.8;
     }
     let shorter = term.len().min(word.len());
     let common = term
@@ -159,7 +164,7 @@ fn word_score(term: &str, word: &str, typos: bool) -> f64 {
         .zip(word.bytes())
         .take_while(|(a, b)| a == b)
         .count();
-    if shorter >= 3 && common >= shorter.saturating_sub(2).max(3) {
+    if shorter >= 4 && common >= shorter.saturating_sub(2).max(4) {
         return 0.8;
     }
     if typos && term.len() >= 5 && strsim::damerau_levenshtein(term, word) == 1 {
@@ -263,6 +268,17 @@ mod tests {
         assert_eq!(top("xyzzy plugh", 5), Vec::<String>::new());
         assert_eq!(top("", 5), Vec::<String>::new());
         assert_eq!(top("file", 3).len(), 3, "the limit holds");
+    }
+
+    #[test]
+    fn word_forms_match_but_short_words_do_not_match_everything() {
+        assert_eq!(word_score("entity", "entities", false), 0.8);
+        assert_eq!(word_score("dir", "directory", false), 0.8);
+        assert_eq!(word_score("nodes", "node", false), 0.8);
+        assert_eq!(word_score("forecast", "for", false), 0.0);
+        assert_eq!(word_score("to", "tool", false), 0.0);
+        assert_eq!(word_score("serch", "search", true), 0.6);
+        assert_eq!(word_score("serch", "search", false), 0.0);
     }
 
     #[test]
