@@ -12,9 +12,10 @@ mod facade;
 mod reply;
 mod search;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -81,13 +82,26 @@ pub async fn http(
                 require_token,
             ));
     let cancel = shutdown.clone();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            stop.await;
-            cancel.cancel();
-        })
-        .await
-        .map_err(|error| format!("the HTTP server failed: {error}"))
+    let stopped = Arc::new(tokio::sync::Notify::new());
+    let stopping = stopped.clone();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        stop.await;
+        cancel.cancel();
+        stopping.notify_one();
+    });
+    // A client that keeps a stream open must not hold the process forever.
+    tokio::select! {
+        served = server.into_future() => {
+            served.map_err(|error| format!("the HTTP server failed: {error}"))
+        }
+        () = async {
+            stopped.notified().await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        } => {
+            tracing::warn!("connections were still open 5 s after the stop; closing them");
+            Ok(())
+        }
+    }
 }
 
 /// The `Host` header values a request to `address` may carry.
