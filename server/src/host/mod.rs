@@ -8,6 +8,10 @@
 //! bumps [`Host::revision`]. Child processes are shut down with the host and killed with
 //! their process group when dropped.
 //!
+//! The configuration's policy ([`crate::policy`]) leaves the tools it does not permit out of
+//! the catalog and refuses calls to them; with an audit log configured, every call is
+//! appended to it (`audit.rs`).
+//!
 //! Knows nothing of TypeScript, scripts or editors: it speaks MCP and hands out plain data.
 
 mod audit;
