@@ -8,7 +8,8 @@
 //        optional "elicitation": "accept" | "decline" (declares the capability and answers so,
 //        after "elicitationDelayMs")
 //   {"op": "listTools"}
-//   {"op": "call", "name", "arguments", "progress": bool, "cancelAfterMs": n}
+//   {"op": "call", "name", "arguments", "progress": bool, "cancelAfterMs": n,
+//    "cancelAfterProgress": n (cancels once n progress notifications came)}
 //   {"op": "close"}
 // Answers: {"ok": true, ...} or {"ok": false, "error": message}. A call's answer carries the
 // tool result, its content's size in bytes, the progress notifications and the elicitation
@@ -71,11 +72,16 @@ async function call(command) {
   const progress = [];
   const seen = elicitations.length;
   const options = { timeout: 120000 };
-  if (command.progress) options.onprogress = (p) => progress.push(p);
+  const controller = new AbortController();
+  options.signal = controller.signal;
+  if (command.progress || command.cancelAfterProgress) {
+    options.onprogress = (p) => {
+      progress.push(p);
+      if (progress.length === command.cancelAfterProgress) controller.abort("cancelled by the test");
+    };
+  }
   if (command.cancelAfterMs) {
-    const controller = new AbortController();
     setTimeout(() => controller.abort("cancelled by the test"), command.cancelAfterMs);
-    options.signal = controller.signal;
   }
   const started = performance.now();
   try {
