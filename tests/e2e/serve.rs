@@ -342,10 +342,10 @@ fn approval_through_elicitation_and_cancellation() {
 
     // A client that can ask: one question per tool per run, and the run goes ahead. The
     // person takes longer to answer than the run may last: waiting for them does not count.
-    let config = memory_config(&workspace, json!({"runTimeout": 2}));
+    let config = memory_config(&workspace, json!({"runTimeout": 3}));
     let mut client = McpClient::new();
     let mut how = serve_stdio(&workspace, &config);
-    how["elicitationDelayMs"] = json!(3000);
+    how["elicitationDelayMs"] = json!(4500);
     connect(&mut client, how, Some("accept"));
     let ran = client.call("execute", json!({"code": DELETE}));
     assert_ne!(ran["result"]["isError"], true, "{ran:#}");
