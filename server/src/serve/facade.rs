@@ -62,11 +62,12 @@ impl Facade {
 
     async fn ready(&self) -> Result<Arc<Ready>, ErrorData> {
         let mut ready = self.ready.clone();
+        let shutting_down = || ErrorData::internal_error("codemode is shutting down", None);
         let found = ready
             .wait_for(Option::is_some)
             .await
-            .map_err(|_| ErrorData::internal_error("codemode is shutting down", None))?;
-        Ok(found.clone().expect("waited for Some"))
+            .map_err(|_| shutting_down())?;
+        found.clone().ok_or_else(shutting_down)
     }
 }
 
