@@ -27,7 +27,7 @@ pub struct Approvals {
     host: Arc<Host>,
     /// Where the configuration is, for the refusal's advice.
     origin: Origin,
-    /// The client declared form elicitation.
+    /// The client can answer a form elicitation.
     can_ask: bool,
     decided: Mutex<HashMap<(String, String), Result<(), String>>>,
     /// Progress messages, sent in order by one task, when the client asked for progress.
@@ -41,10 +41,12 @@ impl Approvals {
         origin: Origin,
         progress: Option<ProgressToken>,
     ) -> Approvals {
+        // Form elicitation: declared as `form`, or as an empty `elicitation` (the form
+        // before URL mode existed).
         let can_ask = peer
             .peer_info()
             .and_then(|info| info.capabilities.elicitation.clone())
-            .is_some();
+            .is_some_and(|e| e.form.is_some() || e.url.is_none());
         let progress = progress.map(|token| {
             let (sender, mut messages) = mpsc::unbounded_channel::<String>();
             let peer = peer.clone();
