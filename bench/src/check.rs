@@ -100,20 +100,15 @@ pub struct Tsc6Warm {
 
 /// Runs `check6.mjs` over `api` and `script`: [`EDITS`] edits and completions, [`PAUSE`] apart.
 pub fn tsc6_language_service(node_dir: &Path, api: &Path, script: &Path) -> Tsc6Warm {
-    let output = Command::new("node")
-        .arg(node_dir.join("check6.mjs"))
-        .arg(api)
-        .arg(script)
-        .arg(EDITS.to_string())
-        .arg(PAUSE.as_millis().to_string())
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "check6.mjs: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = crate::stdout_of(
+        Command::new("node")
+            .arg(node_dir.join("check6.mjs"))
+            .arg(api)
+            .arg(script)
+            .arg(EDITS.to_string())
+            .arg(PAUSE.as_millis().to_string()),
     );
-    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let figures = |key: &str| -> Vec<f64> {
         answer[key]
             .as_array()

@@ -157,17 +157,12 @@ fn servers(repo: &Path, corpus_server: &Path) -> (serde_json::Map<String, Value>
 
 /// The generated declarations the language server checked against (`codemode types`).
 fn api_text(dir: &Path, codemode: &Path) -> String {
-    let output = Command::new(codemode)
-        .args(["types", "--quiet"])
-        .current_dir(dir)
-        .output()
-        .expect("codemode runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = crate::stdout_of(
+        Command::new(codemode)
+            .args(["types", "--quiet"])
+            .current_dir(dir),
     );
-    String::from_utf8(output.stdout).unwrap()
+    String::from_utf8(stdout).unwrap()
 }
 
 /// Just enough of an LSP client.

@@ -61,6 +61,24 @@ fn main() {
 }
 
 /// Builds the release `codemode` binary and answers its path.
+/// The standard output of `command`, which must succeed (else its stderr is the panic).
+fn stdout_of(command: &mut Command) -> Vec<u8> {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?} cannot run: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+/// `63 ms (p95 79)`.
+fn ms(s: check::Spread) -> String {
+    format!("{:.0} ms (p95 {:.0})", s.median, s.p95)
+}
+
 fn release_codemode(repo: &Path) -> PathBuf {
     eprintln!("building the codemode binary (cargo build --release -p codemode)…");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
@@ -77,7 +95,6 @@ fn language_server(repo: &Path, node_dir: &Path) {
     let codemode = release_codemode(repo);
     let corpus_server = sibling_binary("corpus-server");
     let f = lsp::measure(repo, &codemode, &corpus_server, node_dir);
-    let ms = |s: check::Spread| format!("{:.0} ms (p95 {:.0})", s.median, s.p95);
     println!(
         "| Language server, after an edit | codemode lsp (over stdio) | TypeScript 6.0.3 language service on Node (in-process) | tsc 6 / codemode (median) | Goal |"
     );
@@ -108,7 +125,6 @@ fn language_server(repo: &Path, node_dir: &Path) {
 fn checker(repo: &Path, node_dir: &Path) {
     let codemode = release_codemode(repo);
     let f = check::measure(repo, &codemode, node_dir);
-    let ms = |s: check::Spread| format!("{:.0} ms (p95 {:.0})", s.median, s.p95);
     println!(
         "| Type check | codemode (TypeScript 6.0.3 in QuickJS) | tsc 6.0.3 on Node | TypeScript 7 native tsc | tsc 6 / codemode | tsc 7 / codemode | Goal |"
     );
@@ -298,19 +314,14 @@ async fn measure_codemode(zero: &Path) -> Figures {
 }
 
 fn measure_peer(node_dir: &Path, zero: &Path) -> Figures {
-    let output = Command::new("node")
-        .arg(node_dir.join("peer.mjs"))
-        .arg(zero)
-        .arg(SEQUENTIAL.to_string())
-        .arg(FANOUT.to_string())
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = stdout_of(
+        Command::new("node")
+            .arg(node_dir.join("peer.mjs"))
+            .arg(zero)
+            .arg(SEQUENTIAL.to_string())
+            .arg(FANOUT.to_string()),
     );
-    let figures: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let figures: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let number = |key: &str| figures[key].as_f64().unwrap_or(f64::NAN);
     Figures {
         start_ms: number("startMedianMs"),
