@@ -7,10 +7,10 @@
 //! defaults for tool annotations (`readOnlyHint` false, `destructiveHint` true). Plain data:
 //! the host hides what is not permitted, callers ask for approval their own way.
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 
 use crate::catalog::{Annotations, ServerTools, ToolInfo};
-use crate::config::Settings;
+use crate::config::{self, Settings};
 
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -78,27 +78,16 @@ fn key(server: &str, tool: &str) -> String {
     format!("{server}.{tool}")
 }
 
-/// The set of `patterns`; a pattern without a `.` names a whole server. The configuration
-/// checked that each compiles; one that does not is left out with a warning.
+/// The set of `patterns`; a pattern without a `.` names a whole server.
 fn patterns(patterns: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let full = if pattern.contains('.') {
+    let globs = patterns.iter().map(|pattern| {
+        if pattern.contains('.') {
             pattern.clone()
         } else {
             format!("{pattern}.*")
-        };
-        match Glob::new(&full) {
-            Ok(glob) => {
-                builder.add(glob);
-            }
-            Err(error) => tracing::warn!("ignoring tool pattern {pattern:?}: {error}"),
         }
-    }
-    builder.build().unwrap_or_else(|error| {
-        tracing::warn!("ignoring tool patterns: {error}");
-        GlobSet::empty()
-    })
+    });
+    config::glob_set(globs, "tool pattern")
 }
 
 #[cfg(test)]

@@ -297,6 +297,25 @@ impl Config {
     }
 }
 
+/// Globs made from the configuration's patterns (`scripts` folders, tool patterns), as one
+/// set. The configuration checked each when it was read; one that does not compile is left
+/// out with a warning naming `what` it is.
+pub fn glob_set(globs: impl IntoIterator<Item = String>, what: &str) -> globset::GlobSet {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        match globset::Glob::new(&glob) {
+            Ok(compiled) => {
+                builder.add(compiled);
+            }
+            Err(error) => tracing::warn!("ignoring {what} {glob:?}: {error}"),
+        }
+    }
+    builder.build().unwrap_or_else(|error| {
+        tracing::warn!("ignoring every {what}: {error}");
+        globset::GlobSet::empty()
+    })
+}
+
 /// The first configuration file found in `start` or one of its ancestors.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     start.ancestors().find_map(|dir| {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 
 pub use crate::api::Api;
 use crate::api::LiveApi;
@@ -80,23 +80,13 @@ impl Workspace {
 /// `folder/**/*.ts` for each `scripts` folder. Folders are literal paths, so glob
 /// metacharacters in them are escaped.
 fn script_globs(folders: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for folder in folders {
+    let globs = folders.iter().map(|folder| {
         let folder = folder
             .trim_end_matches(['/', '\\'])
             .trim_start_matches("./");
-        let pattern = format!("{}/**/*.ts", globset::escape(folder));
-        match Glob::new(&pattern) {
-            Ok(glob) => {
-                builder.add(glob);
-            }
-            Err(error) => tracing::warn!("ignoring scripts folder {folder:?}: {error}"),
-        }
-    }
-    builder.build().unwrap_or_else(|error| {
-        tracing::warn!("ignoring the scripts folders: {error}");
-        GlobSet::empty()
-    })
+        format!("{}/**/*.ts", globset::escape(folder))
+    });
+    config::glob_set(globs, "scripts folder")
 }
 
 #[cfg(test)]
