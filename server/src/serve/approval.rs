@@ -17,7 +17,7 @@ use rmcp::model::{
 use rmcp::service::{Peer, RoleServer};
 use tokio::sync::{Mutex, mpsc};
 
-use crate::catalog::ToolInfo;
+use crate::catalog::{ServerTools, ToolInfo};
 use crate::config::Origin;
 use crate::host::Host;
 use crate::runtime::{Supervisor, ToolCallRecord};
@@ -25,6 +25,8 @@ use crate::runtime::{Supervisor, ToolCallRecord};
 pub struct Approvals {
     peer: Peer<RoleServer>,
     host: Arc<Host>,
+    /// The tools the run's API was generated from.
+    catalog: Arc<Vec<ServerTools>>,
     /// Where the configuration is, for the refusal's advice.
     origin: Origin,
     /// The client can answer a form elicitation.
@@ -38,6 +40,7 @@ impl Approvals {
     pub fn new(
         peer: Peer<RoleServer>,
         host: Arc<Host>,
+        catalog: Arc<Vec<ServerTools>>,
         origin: Origin,
         progress: Option<ProgressToken>,
     ) -> Approvals {
@@ -67,6 +70,7 @@ impl Approvals {
         Approvals {
             peer,
             host,
+            catalog,
             origin,
             can_ask,
             decided: Mutex::new(HashMap::new()),
@@ -81,13 +85,12 @@ impl Approvals {
         }
     }
 
-    fn tool_info(&self, server: &str, tool: &str) -> Option<ToolInfo> {
-        self.host
-            .catalog()
-            .into_iter()
+    fn tool_info(&self, server: &str, tool: &str) -> Option<&ToolInfo> {
+        self.catalog
+            .iter()
             .find(|s| s.server == server)?
             .tools
-            .into_iter()
+            .iter()
             .find(|t| t.name == tool)
     }
 
@@ -161,7 +164,7 @@ impl Supervisor for Approvals {
                 // Unknown now: the host refuses it with its own message.
                 return Ok(());
             };
-            if !self.host.policy().needs_approval(server, &info) {
+            if !self.host.policy().needs_approval(server, info) {
                 return Ok(());
             }
             let key = (server.to_string(), tool.to_string());
@@ -169,7 +172,7 @@ impl Supervisor for Approvals {
             if let Some(decision) = decided.get(&key) {
                 return decision.clone();
             }
-            let decision = self.decide(server, &info).await;
+            let decision = self.decide(server, info).await;
             decided.insert(key, decision.clone());
             decision
         })

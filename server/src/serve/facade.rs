@@ -290,13 +290,10 @@ struct SearchArgs {
 }
 
 fn search_tools(ready: &Ready, arguments: Value) -> CallToolResult {
-    let args: SearchArgs = match serde_json::from_value(arguments) {
+    let args: SearchArgs = match parse(SEARCH, arguments, r#"{"query": string, "limit"?: number}"#)
+    {
         Ok(args) => args,
-        Err(error) => {
-            return tool_error(format!(
-                "{SEARCH}: {error}; expected {{\"query\": string, \"limit\"?: number}}"
-            ));
-        }
+        Err(message) => return tool_error(message),
     };
     let Some(query) = args.query.filter(|q| !q.trim().is_empty()) else {
         return tool_error(format!(
@@ -356,13 +353,13 @@ struct TypesArgs {
 }
 
 fn get_types(ready: &Ready, arguments: Value) -> CallToolResult {
-    let args: TypesArgs = match serde_json::from_value(arguments) {
+    let args: TypesArgs = match parse(
+        TYPES,
+        arguments,
+        r#"{"servers"?: string[], "tools"?: string[]}"#,
+    ) {
         Ok(args) => args,
-        Err(error) => {
-            return tool_error(format!(
-                "{TYPES}: {error}; expected {{\"servers\"?: string[], \"tools\"?: string[]}}"
-            ));
-        }
+        Err(message) => return tool_error(message),
     };
     let api = ready.api.get();
     let index = &api.generated.index;
@@ -471,11 +468,9 @@ async fn execute(
     arguments: Value,
     context: RequestContext<RoleServer>,
 ) -> CallToolResult {
-    let args: ExecuteArgs = match serde_json::from_value(arguments) {
+    let args: ExecuteArgs = match parse(EXECUTE, arguments, r#"{"code": string}"#) {
         Ok(args) => args,
-        Err(error) => {
-            return tool_error(format!("{EXECUTE}: {error}; expected {{\"code\": string}}"));
-        }
+        Err(message) => return tool_error(message),
     };
     let Some(code) = args.code.filter(|c| !c.trim().is_empty()) else {
         return tool_error(format!(
@@ -487,6 +482,7 @@ async fn execute(
     let approvals = Approvals::new(
         context.peer.clone(),
         host.clone(),
+        api.catalog.clone(),
         ready.config.origin.clone(),
         context.meta.get_progress_token(),
     );
@@ -511,6 +507,16 @@ async fn execute(
     };
     let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
     text_result(cap(ready, text), is_error)
+}
+
+/// A tool's arguments as `T`, or the message saying what `expected` looks like.
+fn parse<T: serde::de::DeserializeOwned>(
+    tool: &str,
+    arguments: Value,
+    expected: &str,
+) -> Result<T, String> {
+    serde_json::from_value(arguments)
+        .map_err(|error| format!("{tool}: {error}; expected {expected}"))
 }
 
 fn cap(ready: &Ready, text: String) -> String {
