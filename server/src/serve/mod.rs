@@ -28,7 +28,7 @@ use subtle::ConstantTimeEq;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-pub use facade::{EXECUTE, Facade, Ready, SEARCH, TYPES};
+pub use facade::{Facade, Ready};
 
 use crate::config::Secret;
 
