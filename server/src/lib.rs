@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod host;
+pub mod inventory;
 pub mod lsp;
 pub mod policy;
 pub mod runtime;

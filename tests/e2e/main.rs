@@ -13,3 +13,4 @@ mod real_servers;
 mod run;
 mod serve;
 mod support;
+mod vscode;

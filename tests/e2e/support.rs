@@ -45,57 +45,74 @@ pub fn deps() -> &'static Deps {
 
 fn install() -> Deps {
     let pinned = repo().join("tests/deps");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-deps");
+    let dir = cached_install(
+        "test-deps",
+        &pinned,
+        &["package.json", "package-lock.json", "requirements.txt"],
+        "the real MCP servers and tsc (npm, PyPI)",
+        |dir| {
+            run_install(
+                Command::new("npm")
+                    .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                    .current_dir(dir),
+                "npm ci",
+            );
+            let python_path = dir.join("py");
+            let _ = std::fs::remove_dir_all(&python_path);
+            run_install(
+                Command::new("python3")
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "--target",
+                    ])
+                    .arg(&python_path)
+                    .arg("-r")
+                    .arg(pinned.join("requirements.txt")),
+                "pip install",
+            );
+        },
+    );
+    Deps {
+        node_modules: dir.join("node_modules"),
+        python_path: dir.join("py"),
+    }
+}
+
+/// `target/tmp/NAME`, installed by `install` (once, under a file lock) from the pinned
+/// `files` of `pinned`, which are copied there first; installed again when they change.
+pub fn cached_install(
+    name: &str,
+    pinned: &Path,
+    files: &[&str],
+    what: &str,
+    install: impl FnOnce(&Path),
+) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let lock = File::create(dir.join(".lock")).unwrap();
     lock.lock().unwrap();
-
-    let wanted: String = ["package.json", "package-lock.json", "requirements.txt"]
+    let wanted: String = files
         .iter()
         .map(|name| std::fs::read_to_string(pinned.join(name)).unwrap())
         .collect();
     let stamp = dir.join(".installed");
-    let deps = Deps {
-        node_modules: dir.join("node_modules"),
-        python_path: dir.join("py"),
-    };
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return deps;
+        return dir;
     }
-    eprintln!(
-        "installing the real MCP servers and tsc into {} (npm, PyPI)",
-        dir.display()
-    );
-    for name in ["package.json", "package-lock.json"] {
+    eprintln!("installing {what} into {}", dir.display());
+    for name in files.iter().filter(|name| name.starts_with("package")) {
         std::fs::copy(pinned.join(name), dir.join(name)).unwrap();
     }
-    run_install(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir),
-        "npm ci",
-    );
-    let _ = std::fs::remove_dir_all(&deps.python_path);
-    run_install(
-        Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--target",
-            ])
-            .arg(&deps.python_path)
-            .arg("-r")
-            .arg(pinned.join("requirements.txt")),
-        "pip install",
-    );
+    install(&dir);
     std::fs::write(&stamp, wanted).unwrap();
-    deps
+    dir
 }
 
-fn run_install(command: &mut Command, what: &str) {
+pub fn run_install(command: &mut Command, what: &str) {
     let output = command
         .output()
         .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));

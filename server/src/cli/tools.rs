@@ -3,12 +3,13 @@
 
 use std::io::Write;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Outcome;
 use crate::codegen;
 use crate::config::Config;
 use crate::host::{Host, ServerState};
+use crate::inventory;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -31,34 +32,7 @@ pub async fn run(args: Args, host: &Host, config: &Config) -> anyhow::Result<Out
     let mut out = std::io::stdout().lock();
 
     if args.json {
-        let servers: Vec<Value> = status
-            .iter()
-            .map(|server| match &server.state {
-                ServerState::Ready { tools } => json!({
-                    "name": server.server,
-                    "namespace": index.servers.iter().find(|s| s.server == server.server).map(|s| s.namespace.clone()),
-                    "transport": server.transport,
-                    "status": "ready",
-                    "tools": tools.iter().map(|tool| {
-                        let mut value = serde_json::to_value(tool).unwrap_or(Value::Null);
-                        if let Some(object) = value.as_object_mut() {
-                            if let Some((_, function)) = function_of(&server.server, &tool.name) {
-                                object.insert("function".into(), Value::String(function));
-                            }
-                            object.insert("permitted".into(), Value::Bool(host.policy().permits(&server.server, &tool.name)));
-                        }
-                        value
-                    }).collect::<Vec<_>>(),
-                }),
-                ServerState::Failed { error, stderr } => json!({
-                    "name": server.server,
-                    "transport": server.transport,
-                    "status": "failed",
-                    "error": error,
-                    "stderr": stderr,
-                }),
-            })
-            .collect();
+        let servers = inventory::servers(host);
         let document = json!({ "config": config.origin.to_string(), "servers": servers });
         writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
     } else {

@@ -15,6 +15,7 @@ mod documents;
 mod run;
 mod server;
 mod session;
+mod status;
 mod workspace;
 
 use std::path::PathBuf;
@@ -51,6 +52,7 @@ pub async fn serve(options: Options) {
         "codemode/virtualTextDocument",
         Backend::virtual_text_document,
     )
+    .custom_method("codemode/servers", Backend::servers)
     .finish();
     Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
         .serve(service)

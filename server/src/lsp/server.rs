@@ -19,6 +19,7 @@ use super::convert;
 use super::documents::Document;
 use super::run;
 use super::session::{ClientCaps, Session};
+use super::status;
 use crate::check::{CheckError, Checker, Place, Program, lib_text};
 use crate::codegen;
 
@@ -113,6 +114,11 @@ impl Backend {
         .await
     }
 
+    /// `codemode/servers` (no params): every server with its state and tools.
+    pub async fn servers(&self) -> Result<Value> {
+        guarded("servers", async { Ok(status::servers(&self.session)) }).await
+    }
+
     fn markdown(&self) -> bool {
         self.session.caps().markdown
     }
@@ -171,6 +177,8 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
             .and_then(|d| d.refresh_support)
             .unwrap_or(false),
         virtual_documents: option("virtualDocuments"),
+        client_draws_run_results: option("clientDrawsRunResults"),
+        status_notifications: option("statusNotifications"),
         markdown: text
             .and_then(|t| t.hover.as_ref())
             .and_then(|h| h.content_format.as_ref())
@@ -596,6 +604,9 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         guarded("inlayHint", async {
+            if self.session.caps().client_draws_run_results {
+                return Ok(Some(Vec::new()));
+            }
             Ok(Some(run::inlay_hints(
                 &self.session,
                 &params.text_document.uri,

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -18,6 +18,7 @@ use tower_lsp_server::ls_types::{
 use super::Options;
 use super::convert;
 use super::documents::Document;
+use super::status;
 use super::workspace::Workspace;
 use crate::check::{CheckError, Checker, Program, Source};
 use crate::config::{Config, DISCOVERED_FILES};
@@ -37,6 +38,11 @@ pub struct ClientCaps {
     /// The client asks for `codemode:` documents with `codemode/virtualTextDocument`
     /// (`initializationOptions.virtualDocuments`); else definitions go to files.
     pub virtual_documents: bool,
+    /// The client draws run results itself from `codemode/runResult`
+    /// (`initializationOptions.clientDrawsRunResults`); no inlay hints for runs then.
+    pub client_draws_run_results: bool,
+    /// The client wants `codemode/status` (`initializationOptions.statusNotifications`).
+    pub status_notifications: bool,
     pub markdown: bool,
 }
 
@@ -60,6 +66,8 @@ pub struct Session {
     reloading: tokio::sync::Mutex<()>,
     next_slot: AtomicU32,
     next_token: AtomicU32,
+    /// Checks under way, for `codemode/status`.
+    pub checking: AtomicUsize,
     /// Where definitions in generated files go for clients without virtual documents.
     pub files: Mutex<Option<PathBuf>>,
 }
@@ -78,6 +86,7 @@ impl Session {
             reloading: tokio::sync::Mutex::new(()),
             next_slot: AtomicU32::new(0),
             next_token: AtomicU32::new(0),
+            checking: AtomicUsize::new(0),
             files: Mutex::new(None),
         }
     }
@@ -100,6 +109,11 @@ impl Session {
 
     pub fn next_slot(&self) -> u32 {
         self.next_slot.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// How many checks are under way.
+    pub fn checking(&self) -> usize {
+        self.checking.load(Ordering::Relaxed)
     }
 
     /// The workspace, once its servers have started.
@@ -131,6 +145,7 @@ impl Session {
         };
         let fresh = match config {
             Some(config) => {
+                status::notify(self).await;
                 let progress = self.progress("codemode: starting MCP servers").await;
                 let (events, mut incoming) = tokio::sync::mpsc::unbounded_channel();
                 let start = async move {
@@ -168,6 +183,7 @@ impl Session {
         let old = self.workspace.send_replace(Some(fresh.clone()));
         self.watch_tools(&fresh);
         self.classify_documents(&fresh);
+        status::notify(self).await;
         self.refresh_all().await;
         if let Some(old) = old {
             old.host.close().await;
@@ -209,6 +225,7 @@ impl Session {
                 if api.text != seen {
                     seen = api.text;
                     tracing::info!("a server's tools changed; regenerated the API");
+                    status::notify(&session).await;
                     session.refresh_all().await;
                 }
             }
@@ -345,9 +362,11 @@ impl Session {
     pub async fn diagnostics(&self, uri: &Uri) -> Option<Vec<lsp::Diagnostic>> {
         let (program, target, workspace) = self.program(uri).await?;
         let timeout = self.check_timeout(&workspace);
+        let checking = status::Checking::begin(self).await;
         let checked = self
             .ask(move |checker| async move { checker.diagnostics(&program, target, timeout).await })
             .await;
+        checking.end().await;
         Some(match checked {
             Ok(found) => found.iter().map(convert::diagnostic).collect(),
             Err(error) => vec![convert::check_failure(&error)],

@@ -1,0 +1,121 @@
+// The parts of `codemode lsp` beyond LSP that the extension uses, as the server sends them
+// (server/src/lsp/run.rs, status.rs, server.rs). Plain types: nothing here imports vscode.
+
+/** `workspace/executeCommand` name that checks and runs a script (argument: its URI). */
+export const RUN_COMMAND = "codemode.run";
+/** The server's "last run" code lens command (argument: the URI). */
+export const SHOW_LAST_RUN_COMMAND = "codemode.showLastRun";
+/** Notification: a run finished. */
+export const RUN_RESULT = "codemode/runResult";
+/** Notification: servers starting or ready, tool count, checks under way. */
+export const STATUS = "codemode/status";
+/** Request (no params): every server with its state and tools. */
+export const SERVERS = "codemode/servers";
+/** Request `{uri}` → `{text}` for `codemode:` documents (the generated API, lib files). */
+export const VIRTUAL_TEXT_DOCUMENT = "codemode/virtualTextDocument";
+/** The generated API as a virtual document. */
+export const API_URI = "codemode:/api.d.ts";
+
+/** What the extension tells the server in `initializationOptions`. */
+export const INITIALIZATION_OPTIONS = {
+  virtualDocuments: true,
+  clientDrawsRunResults: true,
+  statusNotifications: true,
+};
+
+export interface LogLine {
+  level: "log" | "info" | "warn" | "error";
+  text: string;
+  line?: number;
+}
+
+export interface ToolCall {
+  server: string;
+  tool: string;
+  ok: boolean;
+  ms: number;
+  bytes: number;
+  line?: number;
+}
+
+export interface RunError {
+  kind: string;
+  message: string;
+  line?: number;
+  column?: number;
+  stack?: string;
+}
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  code: number;
+  severity: string;
+  message: string;
+  hint?: string;
+}
+
+/** The document `codemode run --json` prints. */
+export interface RunReport {
+  ok: boolean;
+  result: unknown;
+  logs: LogLine[];
+  toolCalls: ToolCall[];
+  error: RunError | null;
+  diagnostics: Diagnostic[];
+  checkMs: number;
+  durationMs: number;
+  droppedOutputBytes: number;
+}
+
+export interface RunResultParams {
+  uri: string;
+  version: number;
+  report: RunReport;
+}
+
+export interface Status {
+  state: "starting" | "ready";
+  config?: string;
+  configPath?: string | null;
+  servers?: { ready: number; failed: number };
+  tools?: number;
+  checking: number;
+  scriptsBase?: string;
+  scripts?: string[];
+}
+
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolInfo {
+  name: string;
+  function?: string;
+  title?: string;
+  description?: string;
+  annotations?: ToolAnnotations;
+  permitted: boolean;
+}
+
+export interface ServerInfo {
+  name: string;
+  namespace?: string | null;
+  transport: string;
+  status: "ready" | "failed";
+  tools?: ToolInfo[];
+  error?: string;
+  stderr?: string[];
+}
+
+export interface ServersAnswer {
+  state: "starting" | "ready";
+  config?: string;
+  configPath?: string | null;
+  servers: ServerInfo[];
+}

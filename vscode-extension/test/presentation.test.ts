@@ -1,0 +1,68 @@
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { annotationHints, declarationLine, serverDescription, statusText, toolText } from "../src/presentation";
+import type { ServerInfo } from "../src/protocol";
+
+test("the status bar: starting, ready, failed, checking, running", () => {
+  assert.match(statusText(undefined, 0).text, /starting/);
+  const ready = { state: "ready" as const, servers: { ready: 2, failed: 0 }, tools: 16, checking: 0, config: "/w/codemode.json" };
+  assert.deepEqual(
+    [statusText(ready, 0).text, statusText(ready, 0).warning],
+    ["$(plug) 2/2 servers · 16 tools", false],
+  );
+  assert.match(statusText(ready, 0).tooltip, /\/w\/codemode\.json/);
+  const failed = { ...ready, servers: { ready: 1, failed: 1 } };
+  assert.equal(statusText(failed, 0).text, "$(warning) 1/2 servers · 16 tools");
+  assert.equal(statusText(failed, 0).warning, true);
+  assert.match(statusText({ ...ready, checking: 1 }, 0).text, /checking$/);
+  assert.match(statusText({ ...ready, checking: 1 }, 1).text, /running$/);
+});
+
+const memory: ServerInfo = {
+  name: "memory",
+  namespace: "memory",
+  transport: "node server-memory",
+  status: "ready",
+  tools: [
+    { name: "create_entities", function: "createEntities", description: "Create entities\nin the graph", permitted: true },
+    { name: "delete_entities", function: "deleteEntities", annotations: { destructiveHint: true }, permitted: false },
+  ],
+};
+
+test("a server's description counts the tools scripts can use", () => {
+  assert.deepEqual(serverDescription(memory), {
+    description: "1 tool (1 hidden)",
+    tooltip: "memory: ready, 1 tool, 1 hidden by allowTools/denyTools\nnode server-memory",
+  });
+  const failed = serverDescription({ name: "git", transport: "python3 -m mcp_server_git", status: "failed", error: "exited", stderr: ["Traceback"] });
+  assert.equal(failed.description, "failed");
+  assert.match(failed.tooltip, /exited[\s\S]*Traceback/);
+});
+
+test("a tool shows as namespace.function with its first description line", () => {
+  const text = toolText(memory, memory.tools![0]);
+  assert.equal(text.label, "memory.createEntities");
+  assert.equal(text.description, "Create entities");
+  assert.match(text.tooltip, /MCP tool `create_entities`/);
+  assert.match(toolText(memory, memory.tools![1]).tooltip, /hidden by allowTools\/denyTools, destructive/);
+});
+
+test("annotations in words", () => {
+  assert.deepEqual(annotationHints({ readOnlyHint: true, idempotentHint: true, openWorldHint: false }), ["read-only", "idempotent", "closed-world"]);
+  assert.deepEqual(annotationHints(undefined), []);
+});
+
+test("a tool's declaration is found in its own namespace only", () => {
+  const api = [
+    "declare namespace a {",
+    "  function read(input: X): Promise<ToolResult>;",
+    "}",
+    "declare namespace b {",
+    "  /** doc */",
+    "  function read(input: Y): Promise<ToolResult>;",
+    "}",
+  ].join("\n");
+  assert.equal(declarationLine(api, "b", "read"), 5);
+  assert.equal(declarationLine(api, "a", "read"), 1);
+  assert.equal(declarationLine(api, "c", "read"), -1);
+});
