@@ -152,7 +152,8 @@ impl Drop for Group {
 
 const SCRIPT: &str = r#"const graph = await memory.readGraph({});
 console.log(`entities: ${graph.entities.length}`);
-await memory.createEntities({ entities: [{ name: "vscode", entityType: "editor", observations: ["ran from the code lens"] }] });
+const note = { name: "vscode", entityType: "editor", observations: ["ran from the code lens"] };
+await memory.createEntities({ entities: [note] });
 export default graph.entities.length;
 "#;
 
