@@ -1,7 +1,8 @@
 //! Tidy checks, run with the tests: every source file says what it is for, no debugging
 //! leftovers, nothing prints to stdout outside the command line (stdout is the protocol under
-//! `lsp` and `serve`), formatting is rustfmt's, `docs/architecture.md` names every module, and the
-//! vendored TypeScript matches its checksums.
+//! `lsp` and `serve`), formatting is rustfmt's, `docs/architecture.md` names every module, the
+//! vendored TypeScript matches its checksums, and every editor set-up names the server's
+//! command and script pattern.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -152,4 +153,53 @@ fn the_vendored_typescript_is_what_refresh_sh_fetched() {
         )),
         "{version}"
     );
+}
+
+#[test]
+fn editor_setups_name_the_server_and_its_script_pattern() {
+    // `**/*.mcp.ts` → `.mcp.ts`, written in each editor's own pattern syntax.
+    let suffix = codemode::lsp::SCRIPT_GLOB
+        .strip_prefix("**/*")
+        .expect("SCRIPT_GLOB is **/*<suffix>");
+    let lua = suffix.replace('.', "%.");
+    let elisp = format!("{}\\\\'", suffix.replace('.', "\\\\."));
+    let expected: [(&str, Vec<String>); 6] = [
+        (
+            "editors/neovim/lsp/codemode.lua",
+            vec!["cmd = { 'codemode', 'lsp' }".into()],
+        ),
+        (
+            "editors/neovim/ftdetect/codemode.lua",
+            vec![format!("['.*{lua}']")],
+        ),
+        (
+            "editors/helix/languages.toml",
+            vec![
+                "command = \"codemode\"".into(),
+                "args = [\"lsp\"]".into(),
+                format!("glob = \"*{suffix}\""),
+            ],
+        ),
+        (
+            "editors/emacs/codemode.el",
+            vec!["(\"codemode\" \"lsp\")".into(), format!("\"{elisp}\"")],
+        ),
+        (
+            "vscode-extension/package.json",
+            vec![format!("\"extensions\": [\"{suffix}\"]")],
+        ),
+        (
+            "vscode-extension/src/extension.ts",
+            vec!["args: [\"lsp\",".into()],
+        ),
+    ];
+    for (file, needles) in expected {
+        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+        for needle in needles {
+            assert!(
+                text.contains(&needle),
+                "{file} should contain {needle:?} (the server's command and script pattern)"
+            );
+        }
+    }
 }

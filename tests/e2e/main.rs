@@ -9,6 +9,7 @@ mod http;
 mod lsp;
 mod lsp_client;
 mod mcp_client;
+mod neovim;
 mod real_servers;
 mod run;
 mod serve;

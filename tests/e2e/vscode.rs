@@ -376,6 +376,12 @@ fn vscode_extension_in_a_real_vscode() {
         "{decorations:?}"
     );
     assert!(
+        decorations
+            .iter()
+            .any(|d| d.starts_with("→ memory.create_entities ")),
+        "{decorations:?}"
+    );
+    assert!(
         list("lenses")
             .iter()
             .any(|l| l.contains("last run: ✓ 2 tool calls")),
