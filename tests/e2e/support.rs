@@ -57,23 +57,7 @@ fn install() -> Deps {
                     .current_dir(dir),
                 "npm ci",
             );
-            let python_path = dir.join("py");
-            let _ = std::fs::remove_dir_all(&python_path);
-            run_install(
-                Command::new("python3")
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                        "--target",
-                    ])
-                    .arg(&python_path)
-                    .arg("-r")
-                    .arg(pinned.join("requirements.txt")),
-                "pip install",
-            );
+            pip_install(&pinned.join("requirements.txt"), &dir.join("py"));
         },
     );
     Deps {
@@ -110,6 +94,26 @@ pub fn cached_install(
     install(&dir);
     std::fs::write(&stamp, wanted).unwrap();
     dir
+}
+
+/// `pip install -r requirements --target target`, into an empty `target`.
+pub fn pip_install(requirements: &Path, target: &Path) {
+    let _ = std::fs::remove_dir_all(target);
+    run_install(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(target)
+            .arg("-r")
+            .arg(requirements),
+        &format!("pip install -r {}", requirements.display()),
+    );
 }
 
 pub fn run_install(command: &mut Command, what: &str) {

@@ -67,7 +67,7 @@ pub struct Session {
     next_slot: AtomicU32,
     next_token: AtomicU32,
     /// Checks under way, for `codemode/status`.
-    pub checking: AtomicUsize,
+    pub(super) checking: AtomicUsize,
     /// Where definitions in generated files go for clients without virtual documents.
     pub files: Mutex<Option<PathBuf>>,
 }
