@@ -195,6 +195,7 @@ fn vscode_extension_in_a_real_vscode() {
             "vsce",
             "package",
             "--no-dependencies",
+            "--allow-missing-repository",
             "--target",
             "linux-x64",
             "--out",
