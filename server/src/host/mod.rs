@@ -164,6 +164,21 @@ impl Host {
             .collect()
     }
 
+    /// How many servers are ready and how many have failed, without copying their tools.
+    pub fn counts(&self) -> (usize, usize) {
+        let ready = self
+            .servers
+            .iter()
+            .filter(|server| {
+                matches!(
+                    &*server.state.read().unwrap_or_else(|e| e.into_inner()),
+                    State::Ready { .. }
+                )
+            })
+            .count();
+        (ready, self.servers.len() - ready)
+    }
+
     /// The servers that failed to start (or later), in configuration order.
     pub fn failed(&self) -> Vec<String> {
         self.status()

@@ -10,7 +10,6 @@ use tower_lsp_server::ls_types::notification::Notification;
 
 use super::session::Session;
 use crate::config::Origin;
-use crate::host::ServerState;
 use crate::inventory;
 
 /// `codemode/status`, server to client. Params: `{state: "starting" | "ready", config,
@@ -28,17 +27,13 @@ pub fn status(session: &Session) -> Value {
     let Some(workspace) = session.workspace_now() else {
         return json!({ "state": "starting", "checking": checking });
     };
-    let status = workspace.host.status();
-    let ready = status
-        .iter()
-        .filter(|s| matches!(s.state, ServerState::Ready { .. }))
-        .count();
+    let (ready, failed) = workspace.host.counts();
     let tools: usize = workspace.api().catalog.iter().map(|s| s.tools.len()).sum();
     json!({
         "state": "ready",
         "config": workspace.config.origin.to_string(),
         "configPath": config_path(&workspace.config.origin),
-        "servers": { "ready": ready, "failed": status.len() - ready },
+        "servers": { "ready": ready, "failed": failed },
         "tools": tools,
         "checking": checking,
         "scriptsBase": workspace.base,
