@@ -60,7 +60,6 @@ fn main() {
     );
 }
 
-/// Builds the release `codemode` binary and answers its path.
 /// The standard output of `command`, which must succeed (else its stderr is the panic).
 fn stdout_of(command: &mut Command) -> Vec<u8> {
     let output = command
@@ -79,6 +78,7 @@ fn ms(s: check::Spread) -> String {
     format!("{:.0} ms (p95 {:.0})", s.median, s.p95)
 }
 
+/// Builds the release `codemode` binary and answers its path.
 fn release_codemode(repo: &Path) -> PathBuf {
     eprintln!("building the codemode binary (cargo build --release -p codemode)…");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
