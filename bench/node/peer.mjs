@@ -1,37 +1,39 @@
-// The peer: the same workloads as codemode's, written directly against the official
-// TypeScript MCP SDK, against the same zero-work server. Prints one JSON object.
-// Usage: node peer.mjs ZERO_SERVER_BINARY SEQUENTIAL_CALLS FANOUT_CALLS
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// The hand-written floor of the sandbox benchmark: the same workloads as codemode's, written
+// directly against the official TypeScript MCP SDK, against the same server. Prints one JSON
+// object.
+//
+//   node peer.mjs SPEC   SPEC: {"server": {command, args, env}, "tool", "arguments",
+//                               "sequential", "fanout"}
 import vm from "node:vm";
+import { closeAll, connectAll, since } from "./servers.mjs";
 
-const [server, sequential, fanout] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const spec = JSON.parse(process.argv[2]);
 
-// Fresh context to first statement: node's nearest equivalent of a fresh isolate per run.
+// Fresh context to first statement: Node's nearest equivalent of a fresh isolate per run.
 const starts = [];
 for (let i = 0; i < 200; i++) {
   const t = process.hrtime.bigint();
   vm.runInContext("1", vm.createContext({}));
-  starts.push(Number(process.hrtime.bigint() - t) / 1e6);
+  starts.push(since(t));
 }
 starts.sort((a, b) => a - b);
 
-const client = new Client({ name: "bench-peer", version: "0" });
-await client.connect(new StdioClientTransport({ command: server }));
-for (let i = 0; i < 200; i++) await client.callTool({ name: "noop" }); // warm-up
+const { server: client } = await connectAll({ server: spec.server });
+const call = () => client.callTool({ name: spec.tool, arguments: spec.arguments });
+for (let i = 0; i < 200; i++) await call(); // warm-up
 
 let t = process.hrtime.bigint();
-for (let i = 0; i < sequential; i++) await client.callTool({ name: "noop" });
-const sequentialMs = Number(process.hrtime.bigint() - t) / 1e6;
+for (let i = 0; i < spec.sequential; i++) await call();
+const sequentialMs = since(t);
 
 t = process.hrtime.bigint();
-await Promise.all(Array.from({ length: fanout }, () => client.callTool({ name: "noop" })));
-const fanoutMs = Number(process.hrtime.bigint() - t) / 1e6;
-await client.close();
+await Promise.all(Array.from({ length: spec.fanout }, call));
+const fanoutMs = since(t);
+await closeAll({ client });
 
 console.log(JSON.stringify({
   startMedianMs: starts[starts.length >> 1],
-  perCallMs: sequentialMs / sequential,
-  fanoutCallsPerSecond: fanout / (fanoutMs / 1000),
+  perCallMs: sequentialMs / spec.sequential,
+  fanoutCallsPerSecond: spec.fanout / (fanoutMs / 1000),
   peakRssMb: process.resourceUsage().maxRSS / 1024,
 }));

@@ -168,9 +168,15 @@ fn warm_codemode(api: &str, script: &str) -> Vec<f64> {
         .collect()
 }
 
-/// The declarations of the first `limit` tools of the corpus's real servers, taken again
-/// under new server names until there are `limit`; and how many tools that is.
+/// The declarations of [`corpus_servers`], and how many tools they declare.
 fn api_of(repo: &Path, limit: usize) -> (String, usize) {
+    let (servers, count) = corpus_servers(repo, limit);
+    (codegen::generate(&servers).declarations(), count)
+}
+
+/// The first `limit` tools of the corpus's real servers, taken again under new server names
+/// until there are `limit`; and how many tools that is.
+pub fn corpus_servers(repo: &Path, limit: usize) -> (Vec<ServerTools>, usize) {
     let corpus = repo.join("tests/corpus/schemas");
     let mut lists = Vec::new();
     for name in ["memory", "filesystem", "everything", "time", "git", "demo"] {
@@ -197,7 +203,7 @@ fn api_of(repo: &Path, limit: usize) -> (String, usize) {
             }
         }
     }
-    (codegen::generate(&servers).declarations(), count)
+    (servers, count)
 }
 
 fn api_without_prelude(declarations: &str) -> String {
