@@ -136,12 +136,14 @@ fn try_stdout(command: &mut Command) -> Outcome<Vec<u8>> {
     ))
 }
 
-/// Builds the release `codemode` binary and answers its path.
+/// Builds the release `codemode` binary and the benchmark's servers (`zero-server`,
+/// `corpus-server`), and answers the binary's path.
 fn release_codemode(repo: &Path) -> PathBuf {
-    eprintln!("building the codemode binary (cargo build --release -p codemode)…");
+    eprintln!("building the codemode binary and the benchmark's servers (cargo build --release)…");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let status = Command::new(cargo)
         .args(["build", "--release", "-p", "codemode", "--bin", "codemode"])
+        .args(["-p", "codemode-bench", "--bins"])
         .current_dir(repo)
         .status()
         .expect("cargo runs");
@@ -263,7 +265,7 @@ fn checker(repo: &Path, codemode: &Path, node_dir: &Path) -> String {
     )
 }
 
-/// A binary built beside this one (`cargo run` builds every binary of the package).
+/// A binary built beside this one (by [`release_codemode`]).
 fn sibling_binary(name: &str) -> PathBuf {
     let path = std::env::current_exe().unwrap().with_file_name(name);
     assert!(
