@@ -27,6 +27,9 @@ struct Timings {
     warm: Spread,
 }
 
+/// Which of the [`Timings`] a row shows.
+type Pick = fn(&Timings) -> Spread;
+
 pub fn measure(repo: &Path, codemode: &Path, peers: &Peers, cloudflare: &str) -> String {
     let dir = std::env::temp_dir().join(format!("codemode-bench-task-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -162,44 +165,35 @@ pub fn measure(repo: &Path, codemode: &Path, peers: &Peers, cloudflare: &str) ->
         "@utcp/code-mode (isolated-vm)",
         "@cloudflare/codemode (workerd)",
     ]);
-    table.row(&[
-        "Whole process: start the servers, do the task, exit".into(),
-        format!("{}, `codemode run` (type check included)", ms(ours.cold)),
-        versus(&Ok(&sdk), |t| {
+    let rows: [(&str, &str, Pick); 2] = [
+        (
+            "Whole process: start the servers, do the task, exit",
+            "`codemode run` (type check included)",
+            |t| t.cold,
+        ),
+        (
+            "Servers already up: the task again",
+            "`serve`'s `execute` (check and run)",
+            |t| t.warm,
+        ),
+    ];
+    for (what, how, figure) in rows {
+        let peer = |t: &&Timings| {
+            let spread = figure(t);
             format!(
                 "{} · {}",
-                ms(t.cold),
-                ratio(t.cold.median, ours.cold.median)
+                ms(spread),
+                ratio(spread.median, figure(&ours).median)
             )
-        }),
-        versus(&utcp, |t| {
-            format!(
-                "{} · {}",
-                ms(t.cold),
-                ratio(t.cold.median, ours.cold.median)
-            )
-        }),
-        format!("not run: {cloudflare}"),
-    ]);
-    table.row(&[
-        "Servers already up: the task again".into(),
-        format!("{}, `serve`'s `execute` (check and run)", ms(ours.warm)),
-        versus(&Ok(&sdk), |t| {
-            format!(
-                "{} · {}",
-                ms(t.warm),
-                ratio(t.warm.median, ours.warm.median)
-            )
-        }),
-        versus(&utcp, |t| {
-            format!(
-                "{} · {}",
-                ms(t.warm),
-                ratio(t.warm.median, ours.warm.median)
-            )
-        }),
-        format!("not run: {cloudflare}"),
-    ]);
+        };
+        table.row(&[
+            what.into(),
+            format!("{}, {how}", ms(figure(&ours))),
+            versus(&Ok(&sdk), peer),
+            versus(&utcp.as_ref().map_err(Clone::clone), peer),
+            format!("not run: {cloudflare}"),
+        ]);
+    }
     let timing = format!(
         "The task (`bench/scripts/task.ts`): the last 30 commits from mcp-server-git, the language \
          server's Rust files listed and read (in parallel where the implementation allows) through \
