@@ -14,8 +14,8 @@ use codemode::check::{Checker, Script};
 use codemode::codegen;
 
 const TOOLS: usize = 100;
-pub const COLD_ROUNDS: usize = 7;
-pub const EDITS: usize = 30;
+pub const COLD_ROUNDS: usize = 5;
+pub const EDITS: usize = 20;
 /// Between edits, as between keystrokes; both checkers may use it (codemode collects garbage then).
 pub const PAUSE: Duration = Duration::from_millis(200);
 

@@ -45,7 +45,13 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--out" => out = args.next().map(PathBuf::from),
+            "--out" => match args.next() {
+                Some(file) => out = Some(PathBuf::from(file)),
+                None => {
+                    eprintln!("--out needs a file\n{USAGE}");
+                    std::process::exit(2);
+                }
+            },
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return;

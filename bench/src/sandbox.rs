@@ -22,7 +22,7 @@ use crate::report::{Outcome, Table, ratio, round, versus};
 
 const ROUNDS: usize = 3;
 const STARTS: usize = 200;
-const SEQUENTIAL: usize = 2_000;
+const SEQUENTIAL: usize = 1_000;
 const FANOUT: usize = 10_000;
 /// UTCP's calls run one at a time, at about a millisecond each: fewer of them.
 const UTCP_FANOUT: usize = 1_000;

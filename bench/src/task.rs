@@ -17,7 +17,7 @@ use crate::check::Spread;
 use crate::peers::Peers;
 use crate::report::{Outcome, Table, ms, ratio, versus};
 
-const COLD_ROUNDS: usize = 5;
+const COLD_ROUNDS: usize = 4;
 /// Runs of the task in one warm process; the first is left out of the figures.
 const WARM_ROUNDS: usize = 11;
 
