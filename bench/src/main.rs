@@ -72,8 +72,13 @@ fn main() {
         .canonicalize()
         .unwrap();
     let out = out.unwrap_or_else(|| repo.join("target/bench/results.md"));
+    // The build is CPU and the installs mostly network: side by side.
+    let build = std::thread::spawn({
+        let repo = repo.clone();
+        move || release_codemode(&repo)
+    });
     let peers = Peers::install(&repo);
-    let codemode = release_codemode(&repo);
+    let codemode = build.join().expect("the build of the codemode binary");
 
     let mut report = format!(
         "Measured on {} with codemode {} ({}); × is how many times codemode is ahead: the \
