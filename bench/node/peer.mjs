@@ -3,7 +3,7 @@
 // object.
 //
 //   node peer.mjs SPEC   SPEC: {"server": {command, args, env}, "tool", "arguments",
-//                               "sequential", "fanout"}
+//                               "starts", "sequential", "fanout"}
 import vm from "node:vm";
 import { closeAll, connectAll, since } from "./servers.mjs";
 
@@ -11,7 +11,7 @@ const spec = JSON.parse(process.argv[2]);
 
 // Fresh context to first statement: Node's nearest equivalent of a fresh isolate per run.
 const starts = [];
-for (let i = 0; i < 200; i++) {
+for (let i = 0; i < spec.starts; i++) {
   const t = process.hrtime.bigint();
   vm.runInContext("1", vm.createContext({}));
   starts.push(since(t));
@@ -32,7 +32,7 @@ const fanoutMs = since(t);
 await closeAll({ client });
 
 console.log(JSON.stringify({
-  startMedianMs: starts[starts.length >> 1],
+  startMedianMs: starts.length ? starts[starts.length >> 1] : null,
   perCallMs: sequentialMs / spec.sequential,
   fanoutCallsPerSecond: spec.fanout / (fanoutMs / 1000),
   peakRssMb: process.resourceUsage().maxRSS / 1024,

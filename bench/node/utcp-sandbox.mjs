@@ -22,7 +22,7 @@ const chain = async (code) => {
 
 for (let i = 0; i < 10; i++) await chain("return 1;"); // warm-up
 const starts = [];
-for (let i = 0; i < 50; i++) {
+for (let i = 0; i < spec.starts; i++) {
   const t = process.hrtime.bigint();
   await chain("return 1;");
   starts.push(since(t));
@@ -44,8 +44,8 @@ const fanoutCallsPerSecond = spec.fanout / (since(t) / 1000);
 await client.close();
 
 quiet.print(JSON.stringify({
-  startMedianMs: starts[starts.length >> 1],
-  startP95Ms: starts[Math.round((starts.length - 1) * 0.95)],
+  startMedianMs: starts.length ? starts[starts.length >> 1] : null,
+  startP95Ms: starts.length ? starts[Math.round((starts.length - 1) * 0.95)] : null,
   perCallMs,
   directPerCallMs,
   fanoutCallsPerSecond,

@@ -22,6 +22,8 @@ use crate::report::{Outcome, Table, ratio, round, versus};
 
 const ROUNDS: usize = 3;
 const STARTS: usize = 200;
+/// A UTCP start takes several milliseconds: fewer of them.
+const UTCP_STARTS: usize = 50;
 const SEQUENTIAL: usize = 1_000;
 const FANOUT: usize = 10_000;
 /// UTCP's calls run one at a time, at about a millisecond each: fewer of them.
@@ -84,15 +86,22 @@ pub fn measure(peers: &Peers, target: &Target, first: bool, cloudflare: &str) ->
         .enable_all()
         .build()
         .unwrap();
+    // Starts do not depend on the server: timed for the first table only.
+    let starts = |count: usize| if first { count } else { 0 };
     let (mut ours, mut sdk, mut utcp) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=ROUNDS {
         eprintln!("sandbox, {}: round {round}/{ROUNDS}…", target.server);
-        ours.push(runtime.block_on(codemode_round(target)));
-        sdk.push(peer_round(peers.node("peer.mjs"), target, FANOUT));
+        ours.push(runtime.block_on(codemode_round(target, starts(STARTS))));
+        sdk.push(peer_round(
+            peers.node("peer.mjs"),
+            target,
+            starts(STARTS),
+            FANOUT,
+        ));
         utcp.push(
             peers
                 .utcp("utcp-sandbox.mjs")
-                .and_then(|c| peer_round(c, target, UTCP_FANOUT)),
+                .and_then(|c| peer_round(c, target, starts(UTCP_STARTS), UTCP_FANOUT)),
         );
     }
     let peak_rss = peak_rss_mb();
@@ -209,8 +218,12 @@ pub fn measure(peers: &Peers, target: &Target, first: bool, cloudflare: &str) ->
             String::new(),
         ]);
     }
+    let timed_starts = match first {
+        true => format!("{STARTS} starts (UTCP: {UTCP_STARTS}), "),
+        false => String::new(),
+    };
     format!(
-        "Against the {}: {ROUNDS} interleaved rounds, medians; per round {STARTS} starts (UTCP: 50), \
+        "Against the {}: {ROUNDS} interleaved rounds, medians; per round {timed_starts}\
          {SEQUENTIAL} sequential calls; codemode's default limit of {} calls in flight.\n\n{}",
         target.title,
         Settings::default().max_concurrent_calls,
@@ -218,7 +231,8 @@ pub fn measure(peers: &Peers, target: &Target, first: bool, cloudflare: &str) ->
     )
 }
 
-async fn codemode_round(target: &Target) -> Figures {
+/// One round of codemode against `target`, with `starts` timed fresh-sandbox starts (none: NaN).
+async fn codemode_round(target: &Target, starts: usize) -> Figures {
     let dir = std::env::temp_dir().join(format!("codemode-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("codemode.json");
@@ -244,13 +258,19 @@ async fn codemode_round(target: &Target) -> Figures {
     for _ in 0..20 {
         run("export default 1;".to_string()).await;
     }
-    let mut starts = Vec::with_capacity(STARTS);
-    for _ in 0..STARTS {
+    let mut times = Vec::with_capacity(starts);
+    for _ in 0..starts {
         let started = Instant::now();
         run("export default 1;".to_string()).await;
-        starts.push(started.elapsed().as_secs_f64() * 1000.0);
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    let starts = Spread::of(starts);
+    let starts = match times.is_empty() {
+        true => Spread {
+            median: f64::NAN,
+            p95: f64::NAN,
+        },
+        false => Spread::of(times),
+    };
 
     let call = target.script_call;
     run(format!("for (let i = 0; i < 200; i++) await {call};")).await;
@@ -301,9 +321,11 @@ async fn codemode_round(target: &Target) -> Figures {
 fn peer_round(
     mut command: std::process::Command,
     target: &Target,
+    starts: usize,
     fanout: usize,
 ) -> Outcome<Figures> {
     let spec = json!({
+        "starts": starts,
         "server": target.spec,
         "tool": target.tool,
         "arguments": target.arguments,
