@@ -14,12 +14,14 @@ const [configPath, repo, roundsArg, transcriptPath] = process.argv.slice(2);
 const started = process.hrtime.bigint();
 const clients = await connectAll(serversOf(configPath));
 const connectMs = since(started);
+// The first run's calls, when a transcript is wanted.
 const calls = [];
+let recording = Boolean(transcriptPath);
 const call = async (server, name, args) => {
   const answer = await clients[server].callTool({ name, arguments: args });
   if (answer.isError) throw new Error(`${server}.${name}: ${JSON.stringify(answer.content)}`);
   const text = answer.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
-  if (transcriptPath) calls.push({ request: JSON.stringify({ name, arguments: args }), result: text });
+  if (recording) calls.push({ request: JSON.stringify({ name, arguments: args }), result: text });
   return { text, structured: answer.structuredContent };
 };
 
@@ -73,6 +75,7 @@ const taskMs = [];
 for (let i = 0; i < Number(roundsArg); i++) {
   const t = process.hrtime.bigint();
   result = await task();
+  recording = false;
   taskMs.push(since(t));
 }
 
@@ -83,12 +86,11 @@ if (transcriptPath) {
       tools.push({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema });
     }
   }
-  const first = calls.slice(0, calls.length / Number(roundsArg));
-  const total = (key) => first.reduce((sum, c) => ({ bytes: sum.bytes + size(c[key]).bytes, tokens: sum.tokens + size(c[key]).tokens }), { bytes: 0, tokens: 0 });
+  const total = (key) => calls.reduce((sum, c) => ({ bytes: sum.bytes + size(c[key]).bytes, tokens: sum.tokens + size(c[key]).tokens }), { bytes: 0, tokens: 0 });
   writeFileSync(transcriptPath, JSON.stringify({
     tools: tools.length,
     toolList: size(JSON.stringify(tools)),
-    calls: first.length,
+    calls: calls.length,
     requests: total("request"),
     results: total("result"),
   }));
