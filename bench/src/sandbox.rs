@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use codemode::codegen;
-use codemode::config::{Config, Settings};
+use codemode::config::Config;
 use codemode::host::Host;
-use codemode::runtime::{self, RunOptions};
+use codemode::limits::Limits;
+use codemode::runtime;
 
 use crate::check::Spread;
 use crate::peers::Peers;
@@ -226,7 +227,7 @@ pub fn measure(peers: &Peers, target: &Target, first: bool, cloudflare: &str) ->
         "Against the {}: {ROUNDS} interleaved rounds, medians; per round {timed_starts}\
          {SEQUENTIAL} sequential calls; codemode's default limit of {} calls in flight.\n\n{}",
         target.title,
-        Settings::default().max_concurrent_calls,
+        Limits::default().max_concurrent_calls,
         table.done()
     )
 }
@@ -242,9 +243,11 @@ async fn codemode_round(target: &Target, starts: usize) -> Figures {
     let host = Host::start(&config, &|_| {}).await;
     assert!(host.failed().is_empty(), "{} did not start", target.server);
     let index = codegen::index(&host.catalog());
-    let mut options = RunOptions::from_settings(&Settings::default());
-    options.max_tool_calls = FANOUT * 2;
-    options.timeout = Duration::from_secs(300);
+    let options = Limits {
+        max_tool_calls: FANOUT * 2,
+        run_timeout: Duration::from_secs(300),
+        ..Limits::default()
+    };
 
     let run = |source: String| {
         let (host, index, options) = (&host, &index, &options);

@@ -61,6 +61,18 @@ pub struct ServerTools {
     pub tools: Vec<ToolInfo>,
 }
 
+impl ServerTools {
+    /// The tool this server calls `name`.
+    pub fn tool(&self, name: &str) -> Option<&ToolInfo> {
+        self.tools.iter().find(|t| t.name == name)
+    }
+}
+
+/// `server`'s tool `tool` in a catalog.
+pub fn find_tool<'a>(catalog: &'a [ServerTools], server: &str, tool: &str) -> Option<&'a ToolInfo> {
+    catalog.iter().find(|s| s.server == server)?.tool(tool)
+}
+
 fn empty_object_schema() -> Value {
     let mut schema = Map::new();
     schema.insert("type".into(), Value::String("object".into()));

@@ -17,14 +17,14 @@ pub fn servers(host: &Host) -> Vec<Value> {
         .iter()
         .map(|server| match &server.state {
             ServerState::Ready { tools } => {
-                let entry = index.servers.iter().find(|s| s.server == server.server);
+                let entry = index.server(&server.server);
                 let tools: Vec<Value> = tools
                     .iter()
                     .map(|tool| {
                         let mut value = serde_json::to_value(tool).unwrap_or(Value::Null);
                         if let Some(object) = value.as_object_mut() {
                             let function = entry
-                                .and_then(|e| e.tools.iter().find(|t| t.tool == tool.name))
+                                .and_then(|e| e.tool(&tool.name))
                                 .map(|t| t.function.clone());
                             if let Some(function) = function {
                                 object.insert("function".into(), Value::String(function));

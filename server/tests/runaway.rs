@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use codemode::codegen;
-use codemode::config::{Config, Settings};
+use codemode::config::Config;
 use codemode::host::Host;
-use codemode::runtime::{self, RunOptions};
+use codemode::limits::Limits;
+use codemode::runtime::{self, FailureKind};
 use serde_json::json;
 
 /// Live threads of this process that run scripts (the runtime names them `codemode-script`).
@@ -26,7 +27,7 @@ fn all_threads() -> usize {
 async fn a_thousand_runaway_runs_leak_no_threads() {
     let host = Host::start(&Config::builtin_default(), &|_| {}).await;
     let index = codegen::index(&host.catalog());
-    let mut options = RunOptions::from_settings(&Settings::default());
+    let mut options = Limits::default();
     let sum = runtime::run(
         &host,
         &index,
@@ -38,11 +39,11 @@ async fn a_thousand_runaway_runs_leak_no_threads() {
     assert_eq!(sum.result, json!(3));
     let before = all_threads();
 
-    options.timeout = Duration::from_millis(5);
+    options.run_timeout = Duration::from_millis(5);
     for round in 0..1000 {
         let report = runtime::run(&host, &index, "s.ts", "for (;;) {}".into(), &options).await;
         let kind = report.error.map(|e| e.kind);
-        assert_eq!(kind.as_deref(), Some("timeout"), "round {round}");
+        assert_eq!(kind, Some(FailureKind::Timeout), "round {round}");
     }
     // Every run's thread has ended (give the last one a moment to be reaped).
     for _ in 0..100 {
@@ -58,7 +59,7 @@ async fn a_thousand_runaway_runs_leak_no_threads() {
         all_threads()
     );
 
-    options.timeout = Duration::from_secs(5);
+    options.run_timeout = Duration::from_secs(5);
     let sum = runtime::run(
         &host,
         &index,

@@ -1,8 +1,8 @@
 //! Tidy checks, run with the tests: every source file says what it is for, no debugging
 //! leftovers, nothing prints to stdout outside the command line (stdout is the protocol under
-//! `lsp` and `serve`), formatting is rustfmt's, `docs/architecture.md` names every module, the
-//! vendored TypeScript matches its checksums, and every editor set-up names the server's
-//! command and script pattern.
+//! `lsp` and `serve`), formatting is rustfmt's, `docs/architecture.md` names every module and
+//! its import rules hold, the vendored TypeScript matches its checksums, and every editor
+//! set-up names the server's command and script pattern.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -115,6 +115,146 @@ fn the_architecture_document_names_every_module() {
         missing.is_empty(),
         "docs/architecture.md does not mention {missing:?}"
     );
+}
+
+/// What each part of `server/src/` must never name, as `docs/architecture.md` says.
+const IMPORT_RULES: &[(&str, &[&str], &str)] = &[
+    ("", &["rquickjs"], "only `engine/` knows QuickJS"),
+    (
+        "",
+        &["tower_lsp_server", "ls_types"],
+        "only `lsp/` knows LSP",
+    ),
+    (
+        "",
+        &["rmcp::"],
+        "only `host/`, `serve/` and `demo/` know rmcp",
+    ),
+    (
+        "",
+        &["crate::lsp", "crate::serve", "crate::cli"],
+        "nothing reaches up into a front door",
+    ),
+    (
+        "cli/",
+        &["crate::engine"],
+        "front doors read run reports from `runtime`",
+    ),
+    (
+        "lsp/",
+        &["crate::engine"],
+        "front doors read run reports from `runtime`",
+    ),
+    (
+        "serve/",
+        &["crate::engine"],
+        "front doors read run reports from `runtime`",
+    ),
+    (
+        "view.rs",
+        &["crate::engine", "crate::host", "crate::workspace"],
+        "the renderer reads a report, nothing else",
+    ),
+    (
+        "host/",
+        &[
+            "crate::check",
+            "crate::codegen",
+            "crate::engine",
+            "crate::runtime",
+            "crate::workspace",
+        ],
+        "the host never sees a script or TypeScript",
+    ),
+    (
+        "engine/",
+        &[
+            "crate::host",
+            "crate::runtime",
+            "crate::check",
+            "crate::workspace",
+        ],
+        "the engine never sees the host",
+    ),
+    (
+        "codegen/",
+        &[
+            "crate::host",
+            "crate::engine",
+            "crate::check",
+            "crate::runtime",
+        ],
+        "the generator is pure",
+    ),
+    (
+        "check/",
+        &["crate::host", "crate::runtime", "crate::workspace"],
+        "the checker never runs a script",
+    ),
+    (
+        "config/",
+        &[
+            "crate::host",
+            "crate::codegen",
+            "crate::engine",
+            "crate::check",
+        ],
+        "configuration is plain data",
+    ),
+];
+
+/// Which files may name what a rule forbids everywhere else.
+const IMPORT_HOMES: &[(&str, &str)] = &[
+    ("rquickjs", "engine/"),
+    ("tower_lsp_server", "lsp/"),
+    ("ls_types", "lsp/"),
+    ("rmcp::", "host/"),
+    ("rmcp::", "serve/"),
+    ("rmcp::", "demo/"),
+    ("crate::lsp", "cli/"),
+    ("crate::serve", "cli/"),
+    ("crate::cli", "cli/"),
+    ("crate::lsp", "lsp/"),
+    ("crate::serve", "serve/"),
+];
+
+#[test]
+fn the_architecture_import_rules_hold() {
+    let src = repo().join("server/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut broken = Vec::new();
+    for path in files {
+        let relative = path
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (prefix, banned, why) in IMPORT_RULES {
+            if !relative.starts_with(prefix) {
+                continue;
+            }
+            for name in *banned {
+                let at_home = IMPORT_HOMES
+                    .iter()
+                    .any(|(n, home)| n == name && relative.starts_with(home));
+                if at_home {
+                    continue;
+                }
+                for (number, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    if code.contains(name) {
+                        broken.push(format!(
+                            "server/src/{relative}:{}: names `{name}` ({why})",
+                            number + 1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{broken:#?}");
 }
 
 #[test]

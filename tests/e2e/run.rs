@@ -6,23 +6,25 @@
 use std::time::Duration;
 
 use codemode::codegen;
-use codemode::config::{Config, Settings};
+use codemode::config::Config;
 use codemode::host::Host;
-use codemode::runtime::{self, RunOptions, RunReport};
+use codemode::limits::Limits;
+use codemode::runtime::{self, RunReport};
 use serde_json::{Value, json};
 
 use crate::support::{Workspace, real_servers, repo};
 
-fn demo_options() -> RunOptions {
-    let mut options = RunOptions::from_settings(&Settings::default());
-    options.timeout = Duration::from_secs(3);
-    options.memory_bytes = 64 * 1024 * 1024;
-    options.max_tool_calls = 5_000;
-    options.result_bytes = 1024 * 1024;
-    options
+fn demo_options() -> Limits {
+    Limits {
+        run_timeout: Duration::from_secs(3),
+        memory_limit_mb: 64,
+        max_tool_calls: 5_000,
+        max_result_bytes: 1024 * 1024,
+        ..Limits::default()
+    }
 }
 
-async fn run_on(host: &Host, source: &str, options: &RunOptions) -> RunReport {
+async fn run_on(host: &Host, source: &str, options: &Limits) -> RunReport {
     let index = codegen::index(&host.catalog());
     runtime::run(host, &index, "script.ts", source.to_string(), options).await
 }
@@ -68,7 +70,7 @@ async fn attacks_are_contained_with_the_right_error_kind() {
             .error
             .clone()
             .unwrap_or_else(|| panic!("{name} succeeded: {report:?}"));
-        assert_eq!(error.kind, expected, "{name}: {error:?}");
+        assert_eq!(error.kind.as_str(), expected, "{name}: {error:?}");
         assert!(!report.ok);
         if expected == "timeout" {
             assert!(

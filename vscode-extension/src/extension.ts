@@ -24,7 +24,6 @@ import {
   type ServersAnswer,
   type Status,
 } from "./protocol";
-import { outputLines } from "./results";
 import { inScriptsFolder, LANGUAGE_ID } from "./scripts";
 import { ServersView } from "./serversView";
 import { StatusBar } from "./statusBar";
@@ -184,7 +183,7 @@ class Extension {
     const uri = this.client?.protocol2CodeConverter.asUri(params.uri) ?? vscode.Uri.parse(params.uri);
     const file = path.basename(uri.fsPath);
     this.runs.info(`── ${file} ──`);
-    for (const line of outputLines(params.report, file)) {
+    for (const line of params.report.view.lines) {
       if (line.startsWith("✗") || line.startsWith("[error]")) this.runs.error(line);
       else if (line.startsWith("[warn]")) this.runs.warn(line);
       else this.runs.info(line);

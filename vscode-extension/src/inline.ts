@@ -3,8 +3,7 @@
 // TypeScript line, and the last report of each script for "Show Last Run Result".
 
 import * as vscode from "vscode";
-import { lineNotes, type LineNote } from "./results";
-import type { RunReport } from "./protocol";
+import type { LineNote, RunReport } from "./protocol";
 
 export class InlineResults implements vscode.Disposable {
   private readonly normal = vscode.window.createTextEditorDecorationType({
@@ -40,7 +39,7 @@ export class InlineResults implements vscode.Disposable {
     this.reports.set(key, report);
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
     if (!document || document.version !== version) return;
-    const notes = lineNotes(report);
+    const notes = report.view.notes;
     this.shown.set(key, notes);
     const error = report.error;
     if (error && error.kind !== "type" && error.line !== undefined) {

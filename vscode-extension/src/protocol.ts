@@ -56,7 +56,28 @@ export interface Diagnostic {
   hint?: string;
 }
 
-/** The document `codemode run --json` prints. */
+/** What an editor draws after one line of the script that ran (written by the server). */
+export interface LineNote {
+  /** 0-based line. */
+  line: number;
+  /** The short text after the line. */
+  text: string;
+  /** Everything the line did, one entry per log, call or failure. */
+  details: string[];
+  /** The run failed on this line. */
+  error: boolean;
+}
+
+/** A run as the server writes it for editors: the extension only draws it. */
+export interface RunView {
+  /** `✓ 3 tool calls · 120 ms` or `✗ runtime: message`. */
+  headline: string;
+  notes: LineNote[];
+  /** The whole run for the output channel. */
+  lines: string[];
+}
+
+/** The document `codemode run --json` prints, with the server's `view` of it. */
 export interface RunReport {
   ok: boolean;
   result: unknown;
@@ -67,6 +88,7 @@ export interface RunReport {
   checkMs: number;
   durationMs: number;
   droppedOutputBytes: number;
+  view: RunView;
 }
 
 export interface RunResultParams {

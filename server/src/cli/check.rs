@@ -10,7 +10,7 @@ use super::Outcome;
 use crate::check::{self, Checker, Script, Severity};
 use crate::codegen;
 use crate::config::Config;
-use crate::host::Host;
+use crate::workspace::Workspace;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -51,32 +51,36 @@ pub async fn run_offline(
 ) -> anyhow::Result<Outcome> {
     let checker = Checker::start();
     let tools = api.matches("\n  function ").count();
-    report(args, &api, tools, scripts, &checker, config, quiet).await
+    let timeout = config.settings.limits.check_timeout;
+    report(args, &api, tools, scripts, &checker, timeout, quiet).await
 }
 
 pub async fn run(
     args: Args,
     scripts: Vec<Script>,
-    checker: &Checker,
-    host: &Host,
-    config: &Config,
+    workspace: &Workspace,
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
-    let generated = codegen::generate(&host.catalog());
-    let failed = host.failed();
+    let api = workspace.api();
+    let failed = workspace.host().failed();
     if !failed.is_empty() {
         eprintln!(
             "warning: the API leaves out {} (failed to start; see `codemode tools`), so calls to it are errors",
             failed.join(", ")
         );
     }
-    let tools = generated
+    let tools = api
+        .generated
         .index
         .servers
         .iter()
         .map(|s| s.tools.len())
         .sum::<usize>();
-    report(args, &generated.api, tools, scripts, checker, config, quiet).await
+    let checker = workspace
+        .checker()
+        .ok_or_else(|| anyhow::anyhow!("no checker was started"))?;
+    let timeout = workspace.limits().check_timeout;
+    report(args, &api.text, tools, scripts, checker, timeout, quiet).await
 }
 
 async fn report(
@@ -85,13 +89,11 @@ async fn report(
     tools: usize,
     scripts: Vec<Script>,
     checker: &Checker,
-    config: &Config,
+    timeout: std::time::Duration,
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let diagnostics = checker
-        .check(api, &scripts, config.settings.check_timeout)
-        .await?;
+    let diagnostics = checker.check(api, &scripts, timeout).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let document = serde_json::json!({ "diagnostics": diagnostics });

@@ -11,14 +11,15 @@ mod serve;
 mod tools;
 mod types;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use crate::check::{Checker, Script};
 use crate::config::{Config, DISCOVERED_FILES, Origin};
-use crate::host::Host;
+use crate::workspace::Workspace;
 
 /// Code Mode for MCP, local: your MCP servers as a typed TypeScript API.
 ///
@@ -155,7 +156,7 @@ async fn run(cli: Cli) -> ExitCode {
     let checker = match &cli.command {
         Command::Run(args) if args.no_check => None,
         Command::Check(args) if args.api.is_some() => None,
-        Command::Run(_) | Command::Check(_) => Some(Checker::start()),
+        Command::Run(_) | Command::Check(_) => Some(Arc::new(Checker::start())),
         _ => None,
     };
     let offline = matches!(&cli.command, Command::Check(args) if args.api.is_some());
@@ -176,21 +177,22 @@ async fn run(cli: Cli) -> ExitCode {
             search_from.display()
         );
     }
+    let quiet = cli.quiet;
     let outcome = match cli.command {
-        Command::Serve(args) => return serve::run(args, config, cli.quiet).await,
+        Command::Serve(args) => return serve::run(args, config, &search_from, quiet).await,
         Command::Run(args) => {
             let script = scripts.pop().unwrap_or(Script {
                 file: String::new(),
                 text: String::new(),
             });
-            with_host(&config, cli.quiet, async |host: &Host| {
-                run::run(args, script, checker.as_ref(), host, &config).await
+            with_workspace(config, &search_from, checker, quiet, async |workspace| {
+                run::run(args, script, workspace).await
             })
             .await
         }
         Command::Check(args) if args.api.is_some() => {
-            match check::read_api(args.api.as_deref().unwrap_or(std::path::Path::new(""))) {
-                Ok(api) => check::run_offline(args, api, scripts, &config, cli.quiet).await,
+            match check::read_api(args.api.as_deref().unwrap_or(Path::new(""))) {
+                Ok(api) => check::run_offline(args, api, scripts, &config, quiet).await,
                 Err(error) => {
                     eprintln!("error: {error:#}");
                     return ExitCode::from(2);
@@ -198,21 +200,20 @@ async fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check(args) => {
-            let checker = checker.unwrap_or_else(Checker::start);
-            with_host(&config, cli.quiet, async |host: &Host| {
-                check::run(args, scripts, &checker, host, &config, cli.quiet).await
+            with_workspace(config, &search_from, checker, quiet, async |workspace| {
+                check::run(args, scripts, workspace, quiet).await
             })
             .await
         }
         Command::Tools(args) => {
-            with_host(&config, cli.quiet, async |host: &Host| {
-                tools::run(args, host, &config).await
+            with_workspace(config, &search_from, None, quiet, async |workspace| {
+                tools::run(args, workspace).await
             })
             .await
         }
         Command::Types(args) => {
-            with_host(&config, cli.quiet, async |host: &Host| {
-                types::run(args, host).await
+            with_workspace(config, &search_from, None, quiet, async |workspace| {
+                types::run(args, workspace).await
             })
             .await
         }
@@ -228,19 +229,25 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Starts the servers, runs `command`, and shuts the servers down however it ends
-/// (including Ctrl-C, which exits 130).
-async fn with_host<F>(config: &Config, quiet: bool, command: F) -> anyhow::Result<Outcome>
+/// Starts the workspace (its servers, with progress on stderr), runs `command`, and shuts
+/// the servers down however it ends (including Ctrl-C, which exits 130).
+async fn with_workspace<F>(
+    config: Config,
+    root: &Path,
+    checker: Option<Arc<Checker>>,
+    quiet: bool,
+    command: F,
+) -> anyhow::Result<Outcome>
 where
-    F: AsyncFnOnce(&Host) -> anyhow::Result<Outcome>,
+    F: AsyncFnOnce(&Workspace) -> anyhow::Result<Outcome>,
 {
-    let reporter = progress::Reporter::new(quiet, config);
-    let host = Host::start(config, &|event| reporter.event(event)).await;
+    let reporter = progress::Reporter::new(quiet, &config);
+    let workspace = Workspace::start(config, root, checker, &|event| reporter.event(event)).await;
     let result = tokio::select! {
-        result = command(&host) => Some(result),
+        result = command(&workspace) => Some(result),
         _ = tokio::signal::ctrl_c() => None,
     };
-    host.shutdown().await;
+    workspace.close().await;
     match result {
         Some(result) => result,
         None => {

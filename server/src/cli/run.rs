@@ -7,12 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::Outcome;
-use crate::check::{self, Checker, Script};
-use crate::codegen;
-use crate::config::Config;
-use crate::engine::Level;
-use crate::host::Host;
-use crate::runtime::{self, RunOptions, RunReport};
+use crate::check::{self, Script};
+use crate::runtime::{self, FailureKind, RunReport};
+use crate::view;
+use crate::workspace::Workspace;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -50,32 +48,18 @@ pub fn read_script(path: &Path) -> anyhow::Result<(String, String)> {
     Ok((name, text))
 }
 
-pub async fn run(
-    args: Args,
-    script: Script,
-    checker: Option<&Checker>,
-    host: &Host,
-    config: &Config,
-) -> anyhow::Result<Outcome> {
+pub async fn run(args: Args, script: Script, workspace: &Workspace) -> anyhow::Result<Outcome> {
     let Script { file, text } = script;
-    let mut options = RunOptions::from_settings(&config.settings);
+    let mut limits = workspace.limits().clone();
     if let Some(seconds) = args.timeout {
         if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
             anyhow::bail!("--timeout takes seconds, more than 0 and at most 86400");
         }
-        options.timeout = Duration::from_secs_f64(seconds);
+        limits.run_timeout = Duration::from_secs_f64(seconds);
     }
-    let generated = codegen::generate(&host.catalog());
-    let report = runtime::check_then_run(
-        host,
-        &generated,
-        checker,
-        &file,
-        text.clone(),
-        &options,
-        &runtime::Unsupervised,
-    )
-    .await;
+    let report = workspace
+        .run_with(&file, text.clone(), &limits, &runtime::Unsupervised)
+        .await;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
@@ -89,26 +73,14 @@ pub async fn run(
     })
 }
 
+/// The script's output and result on `out`, its diagnostics, error and summary on stderr.
 fn print_human(
     out: &mut impl Write,
     report: &RunReport,
     file: &str,
     source_text: &str,
 ) -> anyhow::Result<()> {
-    for line in &report.logs {
-        match line.level {
-            Level::Log | Level::Info => writeln!(out, "{}", line.text)?,
-            Level::Warn => writeln!(out, "warning: {}", line.text)?,
-            Level::Error => writeln!(out, "error: {}", line.text)?,
-        }
-    }
-    if report.dropped_output_bytes > 0 {
-        writeln!(
-            out,
-            "… [{} more bytes of output were dropped at the output limit]",
-            report.dropped_output_bytes
-        )?;
-    }
+    out.write_all(view::console(report).as_bytes())?;
     if !report.diagnostics.is_empty() {
         eprint!(
             "{}",
@@ -119,41 +91,16 @@ fn print_human(
         writeln!(out, "{}", serde_json::to_string_pretty(&report.result)?)?;
     }
     out.flush()?;
-    let calls = report.tool_calls.len();
-    let failed = report.tool_calls.iter().filter(|c| !c.ok).count();
-    let mut summary = format!(
-        "{calls} tool call{}{} · {} ms · {} of tool results kept out of this output",
-        if calls == 1 { "" } else { "s" },
-        if failed > 0 {
-            format!(" ({failed} failed)")
-        } else {
-            String::new()
-        },
-        report.duration_ms,
-        bytes(report.tool_result_bytes()),
-    );
-    match &report.error {
+    let summary = view::summary(report, view::Place::Output);
+    match view::error_line(report, file) {
         None => eprintln!("✓ {summary}"),
         Some(error) => {
-            let at = match (error.line, error.column) {
-                (Some(line), Some(column)) => format!(" {file}:{line}:{column}:"),
-                _ => String::new(),
-            };
-            eprintln!("error[{}]{at} {}", error.kind, error.message);
-            if error.kind == "type" && report.diagnostics.is_empty() {
+            eprintln!("{error}");
+            if report.failure() == Some(FailureKind::Type) && report.diagnostics.is_empty() {
                 eprintln!("  (`--no-check` runs it unchecked)");
             }
-            summary.insert_str(0, "✗ ");
-            eprintln!("{summary}");
+            eprintln!("✗ {summary}");
         }
     }
     Ok(())
-}
-
-fn bytes(n: usize) -> String {
-    match n {
-        n if n < 1024 => format!("{n} B"),
-        n if n < 1024 * 1024 => format!("{:.1} kB", n as f64 / 1024.0),
-        n => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
-    }
 }

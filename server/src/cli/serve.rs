@@ -3,17 +3,17 @@
 //! SIGTERM); then shuts the servers down. Progress and the HTTP address go to stderr.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use futures::FutureExt;
 
 use super::progress;
-use crate::api::LiveApi;
 use crate::check::Checker;
 use crate::config::{Config, Transport};
-use crate::host::Host;
-use crate::serve::{self, Ready};
+use crate::serve::{self, Facade};
+use crate::workspace::{Shared, Workspace};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -25,7 +25,7 @@ pub struct Args {
     pub http: Option<SocketAddr>,
 }
 
-pub async fn run(args: Args, mut config: Config, quiet: bool) -> ExitCode {
+pub async fn run(args: Args, mut config: Config, root: &Path, quiet: bool) -> ExitCode {
     // A client's own file (`.mcp.json`, `.vscode/mcp.json`) may list codemode itself; serving
     // it would start codemode inside codemode, forever.
     config.servers.retain(|server| {
@@ -76,26 +76,26 @@ pub async fn run(args: Args, mut config: Config, quiet: bool) -> ExitCode {
         }
     }
 
-    let checker = Checker::start();
-    let (ready, facade) = serve::ready_channel();
+    // The checker loads TypeScript while the servers start; requests wait for both.
+    let checker = Some(Arc::new(Checker::start()));
+    let shared = Shared::default();
+    let facade = Facade::new(shared.ready());
     let start = async {
         let reporter = progress::Reporter::new(quiet, &config);
-        let host = Arc::new(Host::start(&config, &|event| reporter.event(event)).await);
-        let _ = ready.send(Some(Arc::new(Ready {
-            config: config.clone(),
-            api: LiveApi::new(host.clone()),
-            checker,
-        })));
-        host
+        let workspace =
+            Workspace::start(config, root, checker, &|event| reporter.event(event)).await;
+        let workspace = Arc::new(workspace);
+        shared.set(workspace.clone());
+        workspace
     };
     let served = match listener {
         Some(listener) => serve::http(facade, listener, token, stop_signal()).boxed(),
         None => serve::stdio(facade, stop_signal()).boxed(),
     };
-    let (host, served) = tokio::join!(start, served);
+    let (workspace, served) = tokio::join!(start, served);
     // Requests still waiting for the servers see the shutdown.
-    drop(ready);
-    host.close().await;
+    drop(shared);
+    workspace.close().await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

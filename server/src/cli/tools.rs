@@ -7,9 +7,9 @@ use serde_json::json;
 
 use super::Outcome;
 use crate::codegen;
-use crate::config::Config;
-use crate::host::{Host, ServerState};
+use crate::host::ServerState;
 use crate::inventory;
+use crate::workspace::Workspace;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -18,12 +18,15 @@ pub struct Args {
     json: bool,
 }
 
-pub async fn run(args: Args, host: &Host, config: &Config) -> anyhow::Result<Outcome> {
+pub async fn run(args: Args, workspace: &Workspace) -> anyhow::Result<Outcome> {
+    let host = workspace.host();
+    let config = &workspace.config;
     let status = host.status();
-    let index = codegen::index(&host.catalog());
+    let api = workspace.api();
+    let index = &api.generated.index;
     let function_of = |server: &str, tool: &str| -> Option<(String, String)> {
-        let entry = index.servers.iter().find(|s| s.server == server)?;
-        let tool = entry.tools.iter().find(|t| t.tool == tool)?;
+        let entry = index.server(server)?;
+        let tool = entry.tool(tool)?;
         Some((entry.namespace.clone(), tool.function.clone()))
     };
     let failed = status

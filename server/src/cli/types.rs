@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::Outcome;
-use crate::codegen;
-use crate::host::Host;
+use crate::workspace::Workspace;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -17,8 +16,10 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
-pub async fn run(args: Args, host: &Host) -> anyhow::Result<Outcome> {
-    let generated = codegen::generate(&host.catalog());
+pub async fn run(args: Args, workspace: &Workspace) -> anyhow::Result<Outcome> {
+    let host = workspace.host();
+    let api = workspace.api();
+    let generated = &api.generated;
     for warning in &generated.warnings {
         eprintln!("warning: {warning}");
     }

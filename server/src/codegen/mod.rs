@@ -140,6 +140,31 @@ pub struct ApiIndex {
     pub servers: Vec<ServerEntry>,
 }
 
+impl ApiIndex {
+    /// The server whose configuration key is `server`.
+    pub fn server(&self, server: &str) -> Option<&ServerEntry> {
+        self.servers.iter().find(|s| s.server == server)
+    }
+
+    /// The server whose namespace is `namespace`.
+    pub fn namespace(&self, namespace: &str) -> Option<&ServerEntry> {
+        self.servers.iter().find(|s| s.namespace == namespace)
+    }
+
+    /// The server and tool at these positions (as a script's call names them).
+    pub fn tool_at(&self, server: usize, tool: usize) -> Option<(&ServerEntry, &ToolEntry)> {
+        let entry = self.servers.get(server)?;
+        Some((entry, entry.tools.get(tool)?))
+    }
+
+    /// `namespace.function` of `server`'s `tool`.
+    pub fn function_of(&self, server: &str, tool: &str) -> Option<String> {
+        let entry = self.server(server)?;
+        let tool = entry.tool(tool)?;
+        Some(format!("{}.{}", entry.namespace, tool.function))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerEntry {
     /// The server's key in the configuration.
@@ -147,6 +172,18 @@ pub struct ServerEntry {
     /// Its namespace in the generated API.
     pub namespace: String,
     pub tools: Vec<ToolEntry>,
+}
+
+impl ServerEntry {
+    /// The tool the server calls `tool`.
+    pub fn tool(&self, tool: &str) -> Option<&ToolEntry> {
+        self.tools.iter().find(|t| t.tool == tool)
+    }
+
+    /// The tool whose function in the namespace is `function`.
+    pub fn function(&self, function: &str) -> Option<&ToolEntry> {
+        self.tools.iter().find(|t| t.function == function)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

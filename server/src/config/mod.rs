@@ -15,6 +15,8 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
+pub use crate::limits::Limits;
+
 /// File names looked for, in this order, in each directory from the working directory up.
 pub const DISCOVERED_FILES: [&str; 3] = ["codemode.json", ".mcp.json", ".vscode/mcp.json"];
 
@@ -55,20 +57,8 @@ impl fmt::Display for Origin {
 pub struct Settings {
     pub tool_timeout: Duration,
     pub startup_timeout: Duration,
-    /// Wall-clock limit of one script run.
-    pub run_timeout: Duration,
-    /// Wall-clock limit of type-checking a script.
-    pub check_timeout: Duration,
-    /// Heap limit of one script run, array buffers included.
-    pub memory_limit_mb: usize,
-    /// Bytes of console output kept per run.
-    pub max_output_bytes: usize,
-    /// Bytes of a run's result (as JSON).
-    pub max_result_bytes: usize,
-    /// Tool calls one run may make.
-    pub max_tool_calls: usize,
-    /// Tool calls of one run in flight at once.
-    pub max_concurrent_calls: usize,
+    /// The limits of a run (`runTimeout`, `checkTimeout`, `memoryLimitMb`, ...).
+    pub limits: Limits,
     /// Folders (relative to the configuration file) whose `.ts` files are agent scripts for
     /// the language server, besides any `*.mcp.ts`.
     pub scripts: Vec<String>,
@@ -95,13 +85,7 @@ impl Default for Settings {
         Settings {
             tool_timeout: DEFAULT_TOOL_TIMEOUT,
             startup_timeout: DEFAULT_STARTUP_TIMEOUT,
-            run_timeout: Duration::from_secs(30),
-            check_timeout: Duration::from_secs(30),
-            memory_limit_mb: 256,
-            max_output_bytes: 1024 * 1024,
-            max_result_bytes: 4 * 1024 * 1024,
-            max_tool_calls: 10_000,
-            max_concurrent_calls: 64,
+            limits: Limits::default(),
             scripts: Vec::new(),
             allow_destructive: false,
             allow_tools: None,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::expand::Expander;
 use super::source::{Source, pointer_segment};
-use super::{Config, ConfigError, Origin, Secret, ServerConfig, Settings, Transport};
+use super::{Config, ConfigError, Limits, Origin, Secret, ServerConfig, Settings, Transport};
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -88,50 +88,52 @@ pub(crate) fn interpret(source: &Source, expander: &Expander<'_>) -> Result<Conf
                     .unwrap_or(defaults.tool_timeout),
                 startup_timeout: seconds(source, "/codemode/startupTimeout", raw.startup_timeout)?
                     .unwrap_or(defaults.startup_timeout),
-                run_timeout: seconds(source, "/codemode/runTimeout", raw.run_timeout)?
-                    .unwrap_or(defaults.run_timeout),
-                check_timeout: seconds(source, "/codemode/checkTimeout", raw.check_timeout)?
-                    .unwrap_or(defaults.check_timeout),
-                memory_limit_mb: count(
-                    source,
-                    "/codemode/memoryLimitMb",
-                    raw.memory_limit_mb,
-                    16,
-                    16 * 1024,
-                )?
-                .unwrap_or(defaults.memory_limit_mb),
-                max_output_bytes: count(
-                    source,
-                    "/codemode/maxOutputBytes",
-                    raw.max_output_bytes,
-                    1,
-                    1 << 30,
-                )?
-                .unwrap_or(defaults.max_output_bytes),
-                max_result_bytes: count(
-                    source,
-                    "/codemode/maxResultBytes",
-                    raw.max_result_bytes,
-                    1,
-                    1 << 30,
-                )?
-                .unwrap_or(defaults.max_result_bytes),
-                max_tool_calls: count(
-                    source,
-                    "/codemode/maxToolCalls",
-                    raw.max_tool_calls,
-                    1,
-                    10_000_000,
-                )?
-                .unwrap_or(defaults.max_tool_calls),
-                max_concurrent_calls: count(
-                    source,
-                    "/codemode/maxConcurrentCalls",
-                    raw.max_concurrent_calls,
-                    1,
-                    10_000,
-                )?
-                .unwrap_or(defaults.max_concurrent_calls),
+                limits: Limits {
+                    run_timeout: seconds(source, "/codemode/runTimeout", raw.run_timeout)?
+                        .unwrap_or(defaults.limits.run_timeout),
+                    check_timeout: seconds(source, "/codemode/checkTimeout", raw.check_timeout)?
+                        .unwrap_or(defaults.limits.check_timeout),
+                    memory_limit_mb: count(
+                        source,
+                        "/codemode/memoryLimitMb",
+                        raw.memory_limit_mb,
+                        16,
+                        16 * 1024,
+                    )?
+                    .unwrap_or(defaults.limits.memory_limit_mb),
+                    max_output_bytes: count(
+                        source,
+                        "/codemode/maxOutputBytes",
+                        raw.max_output_bytes,
+                        1,
+                        1 << 30,
+                    )?
+                    .unwrap_or(defaults.limits.max_output_bytes),
+                    max_result_bytes: count(
+                        source,
+                        "/codemode/maxResultBytes",
+                        raw.max_result_bytes,
+                        1,
+                        1 << 30,
+                    )?
+                    .unwrap_or(defaults.limits.max_result_bytes),
+                    max_tool_calls: count(
+                        source,
+                        "/codemode/maxToolCalls",
+                        raw.max_tool_calls,
+                        1,
+                        10_000_000,
+                    )?
+                    .unwrap_or(defaults.limits.max_tool_calls),
+                    max_concurrent_calls: count(
+                        source,
+                        "/codemode/maxConcurrentCalls",
+                        raw.max_concurrent_calls,
+                        1,
+                        10_000,
+                    )?
+                    .unwrap_or(defaults.limits.max_concurrent_calls),
+                },
                 scripts: match raw.scripts {
                     Some(list) => script_folders(source, list)?,
                     None => defaults.scripts,

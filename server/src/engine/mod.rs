@@ -23,28 +23,13 @@ use std::time::Instant;
 use rquickjs::function::Opt;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Promise, Runtime, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::codegen::ApiIndex;
+use crate::limits::Limits;
 use convert::Intrinsics;
 
 const BOOTSTRAP: &str = include_str!("bootstrap.js");
-
-/// The limits of one run.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// When the run must end; the starter may push it back.
-    pub deadline: Deadline,
-    /// Heap bytes, array buffers included.
-    pub memory: usize,
-    /// Bytes of console output kept; the rest is dropped with a marker.
-    pub output: usize,
-    pub tool_calls: usize,
-    /// Bytes of the result's JSON.
-    pub result: usize,
-    /// Set when whoever waits for the run gives up: the script is interrupted at once.
-    pub cancelled: Arc<AtomicBool>,
-}
 
 /// A tool call the script made; `server` and `tool` index into the [`ApiIndex`].
 #[derive(Debug, Clone)]
@@ -70,12 +55,17 @@ pub struct Job {
     pub file: String,
     pub code: String,
     pub api: ApiIndex,
+    /// What the run may use, as configured.
     pub limits: Limits,
+    /// When the run must end; the starter may push it back.
+    pub deadline: Deadline,
+    /// Set when whoever waits for the run gives up: the script is interrupted at once.
+    pub cancelled: Arc<AtomicBool>,
     pub requests: tokio::sync::mpsc::UnboundedSender<CallRequest>,
     pub replies: Receiver<CallReply>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Log,
@@ -84,28 +74,60 @@ pub enum Level {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogLine {
     pub level: Level,
     pub text: String,
     /// The script line that logged it (in the TypeScript the user wrote, once the runtime
     /// has mapped it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     /// Where in the transpiled script it was logged, for the runtime to map.
     #[serde(skip)]
     pub at: Option<(u32, u32)>,
 }
 
-/// Why a run failed, in the terms `codemode run --json` reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Why a run failed: the one closed list every layer uses, serialised (lowercase) as
+/// `codemode run --json` reports it. The engine gives all but `Type`, which is the checker's
+/// (the script was not run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FailureKind {
+    /// A type or syntax error: the script was not run.
+    Type,
+    /// An uncaught exception.
     Runtime,
+    /// An uncaught `ToolError`.
     Tool,
+    /// The wall-clock limit.
     Timeout,
+    /// The memory limit.
     Memory,
+    /// Another limit: tool calls, result size, source size.
     Limit,
+    /// Whoever started the run gave up on it, or a person declined it.
+    Cancelled,
+}
+
+impl FailureKind {
+    /// The word `--json` and every front door use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Type => "type",
+            FailureKind::Runtime => "runtime",
+            FailureKind::Tool => "tool",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Memory => "memory",
+            FailureKind::Limit => "limit",
+            FailureKind::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,12 +207,12 @@ fn run_in_fresh_runtime(
         )
     };
     let runtime = Runtime::new().map_err(setup)?;
-    runtime.set_memory_limit(job.limits.memory);
+    runtime.set_memory_limit(job.limits.memory_bytes());
     runtime.set_max_stack_size(2 * 1024 * 1024);
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
-    let deadline = job.limits.deadline.clone();
-    let cancelled = job.limits.cancelled.clone();
+    let deadline = job.deadline.clone();
+    let cancelled = job.cancelled.clone();
     runtime.set_interrupt_handler(Some(Box::new(move || {
         let stop = deadline.passed() || cancelled.load(Ordering::Relaxed);
         if stop {
@@ -249,12 +271,12 @@ impl<'js> Run<'_, 'js> {
         })?;
         if let Some(json) = &json {
             let size = json.to_string().len();
-            if size > self.job.limits.result {
+            if size > self.job.limits.max_result_bytes {
                 return Err(failure(
                     FailureKind::Limit,
                     format!(
                         "the result is {size} bytes of JSON; the limit is {} (return less, or summarise in the script)",
-                        self.job.limits.result
+                        self.job.limits.max_result_bytes
                     ),
                 ));
             }
@@ -269,7 +291,7 @@ impl<'js> Run<'_, 'js> {
         let state = self.state.clone();
         let requests = self.job.requests.clone();
         let api = self.job.api.clone();
-        let max_calls = self.job.limits.tool_calls;
+        let max_calls = self.job.limits.max_tool_calls;
         let file_of_call = self.job.file.clone();
         let host_call = Function::new(
             ctx.clone(),
@@ -335,7 +357,7 @@ impl<'js> Run<'_, 'js> {
             },
         )?;
         let state = self.state.clone();
-        let output = self.job.limits.output;
+        let output = self.job.limits.max_output_bytes;
         let file = self.job.file.clone();
         let host_log = Function::new(
             ctx.clone(),
@@ -400,7 +422,7 @@ impl<'js> Run<'_, 'js> {
                 ));
             }
             let now = Instant::now();
-            let left = self.job.limits.deadline.at().saturating_duration_since(now);
+            let left = self.job.deadline.at().saturating_duration_since(now);
             match self.job.replies.recv_timeout(left) {
                 Ok(reply) => {
                     self.state.borrow_mut().outstanding -= 1;
@@ -413,7 +435,7 @@ impl<'js> Run<'_, 'js> {
                     }
                 }
                 // The deadline may have moved while we waited.
-                Err(RecvTimeoutError::Timeout) if !self.job.limits.deadline.passed() => {}
+                Err(RecvTimeoutError::Timeout) if !self.job.deadline.passed() => {}
                 Err(RecvTimeoutError::Timeout) => return Err(self.timed_out()),
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(failure(
@@ -426,6 +448,12 @@ impl<'js> Run<'_, 'js> {
     }
 
     fn timed_out(&self) -> Failure {
+        if self.job.cancelled.load(Ordering::Relaxed) {
+            return failure(
+                FailureKind::Cancelled,
+                "the run was cancelled by whoever started it".to_string(),
+            );
+        }
         let pending = self.state.borrow().outstanding;
         let mut message = "the script ran out of time (wall-clock limit)".to_string();
         if pending > 0 {
@@ -471,7 +499,7 @@ impl<'js> Run<'_, 'js> {
         let message = if kind == FailureKind::Memory {
             format!(
                 "the script used more than its memory limit of {} MB ({message})",
-                self.job.limits.memory / (1024 * 1024)
+                self.job.limits.memory_limit_mb
             )
         } else {
             message

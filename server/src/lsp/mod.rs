@@ -16,7 +16,6 @@ mod run;
 mod server;
 mod session;
 mod status;
-mod workspace;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -27,7 +26,7 @@ use tower_lsp_server::{LspService, Server};
 use server::Backend;
 use session::Session;
 
-pub use workspace::SCRIPT_GLOB;
+pub use crate::workspace::SCRIPT_GLOB;
 
 /// How the server is started.
 #[derive(Debug, Clone)]

@@ -1,9 +1,11 @@
 //! Run from the editor: the `codemode.run` command, its ▶ Run code lens, and the last run
 //! shown inline (a `codemode/runResult` notification for clients that draw it themselves,
-//! inlay hints and a code lens title for the others).
+//! inlay hints and a code lens title for the others). What a run shows is written once by
+//! `view`; the answer and the notification carry it (`view`) beside the report.
 
 use std::sync::Arc;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeLens, Command, InlayHint, InlayHintLabel, MessageActionItem, MessageType, Uri,
@@ -11,20 +13,40 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::session::{LastRun, Session};
-use crate::engine::Level;
-use crate::runtime::{self, RunOptions, RunReport};
+use crate::runtime::{self, FailureKind, RunError, RunReport};
+use crate::view::EditorView;
+use crate::workspace::Workspace;
 
 pub const RUN: &str = "codemode.run";
 /// What clicking the last run's code lens does: answer the last run's report.
 pub const SHOW_RUN: &str = "codemode.showLastRun";
 
 /// `codemode/runResult`: a run finished. Params: `{uri, version, report}`, the report as
-/// `codemode run --json` prints it (its logs and tool calls carry their 1-based `line`).
+/// `codemode run --json` prints it (its logs and tool calls carry their 1-based `line`) with
+/// `view`: what an editor draws, already written (`headline`, per-line `notes`, `lines`).
 pub enum RunResult {}
 
 impl Notification for RunResult {
     type Params = Value;
     const METHOD: &'static str = "codemode/runResult";
+}
+
+/// The answer of `codemode.run` (and the `report` of `codemode/runResult`): the report's
+/// fields, and the view of it.
+#[derive(Serialize)]
+pub struct RunAnswer<'a> {
+    #[serde(flatten)]
+    pub report: &'a RunReport,
+    pub view: &'a EditorView,
+}
+
+/// The answer of a run as JSON.
+pub fn answer(last: &LastRun) -> Value {
+    serde_json::to_value(RunAnswer {
+        report: &last.report,
+        view: &last.view,
+    })
+    .unwrap_or(Value::Null)
 }
 
 /// Checks and runs the current text of `uri`; the answer is the run's report as JSON.
@@ -39,50 +61,46 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
         return Err("the document is not open".into());
     };
     let script = program.scripts[target].clone();
-    let api = workspace.api();
 
     let destructive = destructive_tools(session, &workspace, &program, target).await;
     if !destructive.is_empty() && !confirm(session, &destructive).await {
-        return Ok(json!({
-            "ok": false,
-            "error": {
-                "kind": "cancelled",
-                "message": format!(
-                    "not run: it calls tools that may be destructive ({}) and the run was not confirmed; list them in \"autoApprove\", or set \"allowDestructive\": true, in the configuration's \"codemode\" section to run them without asking",
-                    destructive.join(", ")
-                ),
-            },
+        let error = RunError::new(
+            FailureKind::Cancelled,
+            format!(
+                "not run: it calls tools that may be destructive ({}) and the run was not confirmed; list them in \"autoApprove\", or set \"allowDestructive\": true, in the configuration's \"codemode\" section to run them without asking",
+                destructive.join(", ")
+            ),
+        );
+        let report = RunReport::failed(0, error);
+        let view = EditorView::of(&report, &script.file);
+        return Ok(answer(&LastRun {
+            version,
+            report,
+            view,
         }));
     }
 
     let progress = session
         .progress(&format!("codemode: running {}", script.file))
         .await;
-    let options = RunOptions::from_settings(&workspace.config.settings);
-    let checker = session.checker.clone();
-    let host = workspace.host.clone();
-    let generated = api.generated.clone();
     let file = script.file.clone();
     let text = script.text.to_string();
+    let running = workspace.clone();
     // On its own task: a client that cancels the request does not stop the run half-way.
-    let report = tokio::spawn(async move {
-        runtime::check_then_run(
-            &host,
-            &generated,
-            Some(&checker),
-            &file,
-            text,
-            &options,
-            &runtime::Unsupervised,
-        )
-        .await
-    })
-    .await
-    .map_err(|e| format!("the run failed: {e}"))?;
+    let report =
+        tokio::spawn(async move { running.run(&file, text, &runtime::Unsupervised).await })
+            .await
+            .map_err(|e| format!("the run failed: {e}"))?;
+    let view = EditorView::of(&report, &script.file);
     if let Some(progress) = progress {
-        progress.finish(&summary(&report)).await;
+        progress.finish(&view.headline).await;
     }
-    let value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+    let last = LastRun {
+        version,
+        report,
+        view,
+    };
+    let value = answer(&last);
     session
         .client
         .send_notification::<RunResult>(json!({
@@ -91,7 +109,7 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
             "report": value,
         }))
         .await;
-    session.runs.insert(uri, LastRun { version, report });
+    session.runs.insert(uri, last);
     let caps = session.caps();
     if caps.inlay_hint_refresh {
         let _ = session.client.inlay_hint_refresh().await;
@@ -106,7 +124,7 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
 /// may be destructive, per their annotations and the MCP specification's defaults).
 async fn destructive_tools(
     session: &Session,
-    workspace: &super::workspace::Workspace,
+    workspace: &Workspace,
     program: &crate::check::Program,
     target: usize,
 ) -> Vec<String> {
@@ -117,30 +135,16 @@ async fn destructive_tools(
         .await
         .unwrap_or_default();
     let api = workspace.api();
-    let catalog = workspace.host.catalog();
     let mut found = Vec::new();
     for function in used {
-        let Some(server) = api
-            .generated
-            .index
-            .servers
-            .iter()
-            .find(|s| s.namespace == function.namespace)
-        else {
+        let Some(server) = api.generated.index.namespace(&function.namespace) else {
             continue;
         };
-        let Some(tool) = server
-            .tools
-            .iter()
-            .find(|t| t.function == function.function)
-        else {
+        let Some(tool) = server.function(&function.function) else {
             continue;
         };
-        let destructive = catalog
-            .iter()
-            .find(|s| s.server == server.server)
-            .and_then(|s| s.tools.iter().find(|t| t.name == tool.tool))
-            .is_some_and(|t| workspace.host.policy().needs_approval(&server.server, t));
+        let destructive = crate::catalog::find_tool(&api.catalog, &server.server, &tool.tool)
+            .is_some_and(|t| workspace.host().policy().needs_approval(&server.server, t));
         if destructive {
             found.push(format!("{}.{}", function.namespace, function.function));
         }
@@ -175,19 +179,6 @@ async fn confirm(session: &Session, tools: &[String]) -> bool {
     }
 }
 
-/// One line about a run: `✓ 3 tool calls · 120 ms` or `✗ runtime: message`.
-pub fn summary(report: &RunReport) -> String {
-    let calls = report.tool_calls.len();
-    let calls = format!("{calls} tool call{}", if calls == 1 { "" } else { "s" });
-    match &report.error {
-        None => format!("✓ {calls} · {} ms", report.duration_ms),
-        Some(error) => {
-            let message: String = error.message.chars().take(120).collect();
-            format!("✗ {}: {message}", error.kind)
-        }
-    }
-}
-
 /// The ▶ Run lens at the top of a script, and the last run's summary beside it.
 pub fn code_lenses(session: &Session, uri: &Uri) -> Vec<CodeLens> {
     let top = lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(0, 0));
@@ -211,7 +202,7 @@ pub fn code_lenses(session: &Session, uri: &Uri) -> Vec<CodeLens> {
         lenses.push(CodeLens {
             range: top,
             command: Some(Command {
-                title: format!("last run: {}{stale}", summary(&last.report)),
+                title: format!("last run: {}{stale}", last.view.headline),
                 command: SHOW_RUN.into(),
                 arguments: Some(vec![argument]),
             }),
@@ -235,50 +226,17 @@ pub fn inlay_hints(session: &Session, uri: &Uri, range: lsp::Range) -> Vec<Inlay
     }
     let text = document.text();
     let lines: Vec<&str> = text.lines().collect();
-    let mut by_line: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
-    for log in &last.report.logs {
-        if let Some(line) = log.line {
-            let prefix = match log.level {
-                Level::Warn => "warn: ",
-                Level::Error => "error: ",
-                _ => "",
-            };
-            let text: String = log.text.chars().take(80).collect();
-            by_line
-                .entry(line)
-                .or_default()
-                .push(format!("{prefix}{text}"));
-        }
-    }
-    for call in &last.report.tool_calls {
-        if let Some(line) = call.line {
-            let mark = if call.ok { "" } else { " ✗" };
-            by_line.entry(line).or_default().push(format!(
-                "{}.{} {} ms{mark}",
-                call.server, call.tool, call.ms
-            ));
-        }
-    }
-    if let Some(error) = &last.report.error
-        && let Some(line) = error.line
-    {
-        let message: String = error.message.chars().take(100).collect();
-        by_line
-            .entry(line)
-            .or_default()
-            .push(format!("✗ {}: {message}", error.kind));
-    }
-    by_line
-        .into_iter()
-        .filter_map(|(line, notes)| {
-            let line = line.checked_sub(1)?;
-            if line < range.start.line || line > range.end.line {
+    last.view
+        .notes
+        .iter()
+        .filter_map(|note| {
+            if note.line < range.start.line || note.line > range.end.line {
                 return None;
             }
-            let end = lines.get(line as usize)?.encode_utf16().count() as u32;
+            let end = lines.get(note.line as usize)?.encode_utf16().count() as u32;
             Some(InlayHint {
-                position: lsp::Position::new(line, end),
-                label: InlayHintLabel::String(format!("  → {}", collapse(&notes))),
+                position: lsp::Position::new(note.line, end),
+                label: InlayHintLabel::String(format!("  → {}", note.text)),
                 kind: None,
                 text_edits: None,
                 tooltip: None,
@@ -288,31 +246,4 @@ pub fn inlay_hints(session: &Session, uri: &Uri, range: lsp::Range) -> Vec<Inlay
             })
         })
         .collect()
-}
-
-/// `a · a · b` as `a ×2 · b`, at most a few distinct entries.
-fn collapse(notes: &[String]) -> String {
-    let mut counted: Vec<(&str, usize)> = Vec::new();
-    for note in notes {
-        match counted.iter_mut().find(|(n, _)| *n == note.as_str()) {
-            Some((_, count)) => *count += 1,
-            None => counted.push((note, 1)),
-        }
-    }
-    let shown: Vec<String> = counted
-        .iter()
-        .take(4)
-        .map(|(n, c)| {
-            if *c > 1 {
-                format!("{n} ×{c}")
-            } else {
-                n.to_string()
-            }
-        })
-        .collect();
-    let mut out = shown.join(" · ");
-    if counted.len() > 4 {
-        out.push_str(&format!(" · … {} more", counted.len() - 4));
-    }
-    out
 }

@@ -635,11 +635,7 @@ impl LanguageServer for Backend {
                     .await
                     .map(Some)
                     .map_err(Error::invalid_params),
-                run::SHOW_RUN => Ok(self
-                    .session
-                    .runs
-                    .get(&uri)
-                    .and_then(|last| serde_json::to_value(&last.report).ok())),
+                run::SHOW_RUN => Ok(self.session.runs.get(&uri).map(|last| run::answer(&last))),
                 other => Err(Error::invalid_params(format!("unknown command {other}"))),
             }
         })

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use dashmap::DashMap;
-use tokio::sync::watch;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     self as lsp, MessageType, NumberOrString, ProgressToken, Uri, WorkDoneProgressCreateParams,
@@ -19,11 +18,12 @@ use super::Options;
 use super::convert;
 use super::documents::Document;
 use super::status;
-use super::workspace::Workspace;
 use crate::check::{CheckError, Checker, Program, Source};
 use crate::config::{Config, DISCOVERED_FILES};
 use crate::host::StartEvent;
 use crate::runtime::RunReport;
+use crate::view::EditorView;
+use crate::workspace::{Shared, Workspace};
 
 /// What the client said it can do.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +50,7 @@ pub struct ClientCaps {
 pub struct LastRun {
     pub version: i32,
     pub report: RunReport,
+    pub view: EditorView,
 }
 
 pub struct Session {
@@ -60,8 +61,8 @@ pub struct Session {
     pub caps: OnceLock<ClientCaps>,
     pub options: Options,
     root: OnceLock<PathBuf>,
-    /// `None` while the servers start (requests wait for it).
-    workspace: watch::Sender<Option<Arc<Workspace>>>,
+    /// Empty while the servers start (requests wait for it).
+    workspace: Shared,
     /// Serialises configuration reloads.
     reloading: tokio::sync::Mutex<()>,
     next_slot: AtomicU32,
@@ -82,7 +83,7 @@ impl Session {
             caps: OnceLock::new(),
             options,
             root: OnceLock::new(),
-            workspace: watch::Sender::new(None),
+            workspace: Shared::default(),
             reloading: tokio::sync::Mutex::new(()),
             next_slot: AtomicU32::new(0),
             next_token: AtomicU32::new(0),
@@ -118,14 +119,12 @@ impl Session {
 
     /// The workspace, once its servers have started.
     pub async fn workspace(&self) -> Option<Arc<Workspace>> {
-        let mut ready = self.workspace.subscribe();
-        let found = ready.wait_for(Option::is_some).await.ok()?;
-        found.clone()
+        self.workspace.ready().get().await
     }
 
     /// The workspace if it is ready now.
     pub fn workspace_now(&self) -> Option<Arc<Workspace>> {
-        self.workspace.borrow().clone()
+        self.workspace.now()
     }
 
     /// Loads the configuration and starts its servers (with progress in the client), then
@@ -148,8 +147,9 @@ impl Session {
                 status::notify(self).await;
                 let progress = self.progress("codemode: starting MCP servers").await;
                 let (events, mut incoming) = tokio::sync::mpsc::unbounded_channel();
+                let checker = Some(self.checker.clone());
                 let start = async move {
-                    Workspace::start(config, &root, &move |event| {
+                    Workspace::start(config, &root, checker, &move |event| {
                         let _ = events.send(event);
                     })
                     .await
@@ -172,7 +172,7 @@ impl Session {
                 workspace
             }
             None if self.workspace_now().is_some() => return,
-            None => Workspace::empty(&root).await,
+            None => Workspace::empty(&root, Some(self.checker.clone())).await,
         };
         let fresh = Arc::new(fresh);
         tracing::info!(
@@ -180,13 +180,13 @@ impl Session {
             fresh.config.origin,
             fresh.config.settings.scripts.len()
         );
-        let old = self.workspace.send_replace(Some(fresh.clone()));
+        let old = self.workspace.set(fresh.clone());
         self.watch_tools(&fresh);
         self.classify_documents(&fresh);
         status::notify(self).await;
         self.refresh_all().await;
         if let Some(old) = old {
-            old.host.close().await;
+            old.close().await;
         }
     }
 
@@ -205,12 +205,11 @@ impl Session {
 
     /// On every change of a server's tools: regenerate the API and re-check open scripts.
     fn watch_tools(self: &Arc<Self>, workspace: &Arc<Workspace>) {
-        let mut revision = workspace.host.revision();
-        let mut seen = workspace.api().text;
+        let mut changes = workspace.changes();
         let session = Arc::downgrade(self);
         let workspace = Arc::downgrade(workspace);
         tokio::spawn(async move {
-            while revision.changed().await.is_ok() {
+            while changes.next().await.is_some() {
                 let (Some(session), Some(workspace)) = (session.upgrade(), workspace.upgrade())
                 else {
                     return;
@@ -221,13 +220,9 @@ impl Session {
                 {
                     return;
                 }
-                let api = workspace.api();
-                if api.text != seen {
-                    seen = api.text;
-                    tracing::info!("a server's tools changed; regenerated the API");
-                    status::notify(&session).await;
-                    session.refresh_all().await;
-                }
+                tracing::info!("a server's tools changed; regenerated the API");
+                status::notify(&session).await;
+                session.refresh_all().await;
             }
         });
     }
@@ -324,7 +319,7 @@ impl Session {
     }
 
     pub fn check_timeout(&self, workspace: &Workspace) -> Duration {
-        workspace.config.settings.check_timeout
+        workspace.limits().check_timeout
     }
 
     /// Re-checks `uri` after the debounce, unless it changes again meanwhile; pushes the
@@ -466,8 +461,8 @@ impl Session {
 
     /// Closes the servers and removes the generated files.
     pub async fn close(&self) {
-        if let Some(workspace) = self.workspace.send_replace(None) {
-            workspace.host.close().await;
+        if let Some(workspace) = self.workspace.take() {
+            workspace.close().await;
         }
         if let Some(dir) = self.files.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = remove_read_only_dir(&dir);
@@ -515,10 +510,15 @@ fn describe_event(event: &StartEvent) -> String {
 
 /// One line about a started workspace, for the end of its progress report.
 fn start_summary(workspace: &Workspace) -> String {
-    let status = workspace.host.status();
-    let failed = workspace.host.failed();
+    let status = workspace.host().status();
+    let failed = workspace.host().failed();
     let ready = status.len() - failed.len();
-    let tools: usize = workspace.host.catalog().iter().map(|s| s.tools.len()).sum();
+    let tools: usize = workspace
+        .host()
+        .catalog()
+        .iter()
+        .map(|s| s.tools.len())
+        .sum();
     if failed.is_empty() {
         format!("{ready} server(s) ready, {tools} tools")
     } else {

@@ -27,7 +27,7 @@ pub fn status(session: &Session) -> Value {
     let Some(workspace) = session.workspace_now() else {
         return json!({ "state": "starting", "checking": checking });
     };
-    let (ready, failed) = workspace.host.counts();
+    let (ready, failed) = workspace.host().counts();
     let tools: usize = workspace.api().catalog.iter().map(|s| s.tools.len()).sum();
     json!({
         "state": "ready",
@@ -51,7 +51,7 @@ pub fn servers(session: &Session) -> Value {
         "state": "ready",
         "config": workspace.config.origin.to_string(),
         "configPath": config_path(&workspace.config.origin),
-        "servers": inventory::servers(&workspace.host),
+        "servers": inventory::servers(workspace.host()),
     })
 }
 

@@ -10,105 +10,25 @@
 //! A [`Supervisor`] hears of each tool call and may refuse it (approval of destructive tools
 //! is asked this way, by whoever started the run).
 
+mod report;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
-use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use crate::check::{CheckError, Checker, Diagnostic, Script, Severity};
-use crate::codegen::{ApiIndex, Generated};
-use crate::config::Settings;
-use crate::engine::{self, CallReply, CallRequest, FailureKind, Limits, LogLine};
+pub use report::{FailureKind, Level, LogLine, RunError, RunReport, ToolCallRecord};
+
+use crate::codegen::ApiIndex;
+use crate::engine::{self, CallReply, CallRequest};
 use crate::host::Host;
+use crate::limits::Limits;
 use crate::transpile::{self, PositionMap};
-
-/// The limits of a run, from the configuration's `codemode` section and the command line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunOptions {
-    pub timeout: Duration,
-    pub memory_bytes: usize,
-    pub output_bytes: usize,
-    pub result_bytes: usize,
-    pub max_tool_calls: usize,
-    pub concurrency: usize,
-    pub check_timeout: Duration,
-}
-
-impl RunOptions {
-    pub fn from_settings(settings: &Settings) -> RunOptions {
-        RunOptions {
-            timeout: settings.run_timeout,
-            memory_bytes: settings.memory_limit_mb * 1024 * 1024,
-            output_bytes: settings.max_output_bytes,
-            result_bytes: settings.max_result_bytes,
-            max_tool_calls: settings.max_tool_calls,
-            concurrency: settings.max_concurrent_calls,
-            check_timeout: settings.check_timeout,
-        }
-    }
-}
-
-/// One tool call of a run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ToolCallRecord {
-    pub server: String,
-    pub tool: String,
-    pub ok: bool,
-    pub ms: u64,
-    /// Bytes of the tool's answer, which stayed out of the run's output.
-    pub bytes: usize,
-    /// The script line that made the call.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    /// Where in the transpiled script, until mapped.
-    #[serde(skip)]
-    at: Option<(u32, u32)>,
-}
-
-/// Why a run failed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunError {
-    /// `type`, `runtime`, `tool`, `timeout`, `memory` or `limit`.
-    pub kind: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stack: Option<String>,
-}
-
-/// What a run did: the document `codemode run --json` prints.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunReport {
-    pub ok: bool,
-    pub result: Value,
-    pub logs: Vec<LogLine>,
-    pub tool_calls: Vec<ToolCallRecord>,
-    pub error: Option<RunError>,
-    /// What the type check found (errors mean the script was not run).
-    pub diagnostics: Vec<Diagnostic>,
-    /// Of `durationMs`, the time the type check took (0 when it was skipped).
-    pub check_ms: u64,
-    pub duration_ms: u64,
-    /// Console output dropped over the output limit.
-    pub dropped_output_bytes: usize,
-}
-
-impl RunReport {
-    /// Bytes of tool answers the script consumed without them reaching the output.
-    pub fn tool_result_bytes(&self) -> usize {
-        self.tool_calls.iter().map(|c| c.bytes).sum()
-    }
-}
 
 /// What the starter of a run hears of and decides about its tool calls.
 pub trait Supervisor: Send + Sync {
@@ -142,7 +62,7 @@ impl Drop for CancelOnDrop {
 
 /// What the engine thread hands back.
 enum Finished {
-    Refused(transpile::SyntaxError, &'static str),
+    Refused(transpile::SyntaxError, FailureKind),
     Ran(engine::Outcome, PositionMap),
 }
 
@@ -152,9 +72,9 @@ pub async fn run(
     index: &ApiIndex,
     file: &str,
     source: String,
-    options: &RunOptions,
+    limits: &Limits,
 ) -> RunReport {
-    run_supervised(host, index, file, source, options, &Unsupervised).await
+    run_supervised(host, index, file, source, limits, &Unsupervised).await
 }
 
 /// [`run`], telling `supervisor` of each tool call and letting it refuse them.
@@ -163,25 +83,19 @@ pub async fn run_supervised(
     index: &ApiIndex,
     file: &str,
     source: String,
-    options: &RunOptions,
+    limits: &Limits,
     supervisor: &dyn Supervisor,
 ) -> RunReport {
     let started = Instant::now();
     let cancelled = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(cancelled.clone());
     // Time spent waiting for a person to approve a call does not count against the run.
-    let deadline = engine::Deadline::new(started + options.timeout);
+    let deadline = engine::Deadline::new(started + limits.run_timeout);
     let (request_tx, mut requests) = tokio::sync::mpsc::unbounded_channel::<CallRequest>();
     let (reply_tx, replies) = std::sync::mpsc::channel::<CallReply>();
     let (done_tx, mut done) = tokio::sync::oneshot::channel::<Finished>();
-    let limits = Limits {
-        deadline: deadline.clone(),
-        memory: options.memory_bytes,
-        output: options.output_bytes,
-        tool_calls: options.max_tool_calls,
-        result: options.result_bytes,
-        cancelled,
-    };
+    let job_limits = limits.clone();
+    let job_deadline = deadline.clone();
     let job_index = index.clone();
     let job_file = file.to_string();
     let spawned = std::thread::Builder::new()
@@ -190,7 +104,11 @@ pub async fn run_supervised(
         .spawn(move || {
             let finished = match transpile::transpile(&job_file, &source) {
                 Err(error) => {
-                    let kind = if error.over_limit { "limit" } else { "type" };
+                    let kind = if error.over_limit {
+                        FailureKind::Limit
+                    } else {
+                        FailureKind::Type
+                    };
                     Finished::Refused(error, kind)
                 }
                 Ok(transpiled) => {
@@ -198,7 +116,9 @@ pub async fn run_supervised(
                         file: job_file,
                         code: transpiled.code,
                         api: job_index,
-                        limits,
+                        limits: job_limits,
+                        deadline: job_deadline,
+                        cancelled,
                         requests: request_tx,
                         replies,
                     };
@@ -208,13 +128,16 @@ pub async fn run_supervised(
             let _ = done_tx.send(finished);
         });
     if let Err(error) = spawned {
-        return failed_report(
+        return RunReport::failed(
             started.elapsed().as_millis() as u64,
-            runtime_error(format!("cannot start the script thread: {error}")),
+            RunError::new(
+                FailureKind::Runtime,
+                format!("cannot start the script thread: {error}"),
+            ),
         );
     }
 
-    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let semaphore = Arc::new(Semaphore::new(limits.max_concurrent_calls.max(1)));
     let mut in_flight = FuturesUnordered::new();
     let mut records = Vec::new();
     let finished = loop {
@@ -222,7 +145,7 @@ pub async fn run_supervised(
             Some(request) = requests.recv() => {
                 let semaphore = semaphore.clone();
                 let deadline = deadline.clone();
-                let entry = index.servers.get(request.server).and_then(|s| Some((s.server.clone(), s.tools.get(request.tool)?.tool.clone())));
+                let entry = index.tool_at(request.server, request.tool).map(|(s, t)| (s.server.clone(), t.tool.clone()));
                 let at = request.at;
                 in_flight.push(async move {
                     let Some((server, tool)) = entry else {
@@ -276,14 +199,17 @@ pub async fn run_supervised(
 
     let duration_ms = started.elapsed().as_millis() as u64;
     match finished {
-        Err(_) => failed_report(
+        Err(_) => RunReport::failed(
             duration_ms,
-            runtime_error("the script thread stopped unexpectedly".to_string()),
+            RunError::new(
+                FailureKind::Runtime,
+                "the script thread stopped unexpectedly",
+            ),
         ),
-        Ok(Finished::Refused(error, kind)) => failed_report(
+        Ok(Finished::Refused(error, kind)) => RunReport::failed(
             duration_ms,
             RunError {
-                kind: kind.to_string(),
+                kind,
                 message: error.message,
                 line: error.line,
                 column: error.column,
@@ -303,16 +229,9 @@ pub async fn run_supervised(
                 Ok(value) => (true, value.unwrap_or(Value::Null), None),
                 Err(failure) => {
                     let position = failure.position.and_then(|(l, c)| map.to_source(l, c));
-                    let kind = match failure.kind {
-                        FailureKind::Runtime => "runtime",
-                        FailureKind::Tool => "tool",
-                        FailureKind::Timeout => "timeout",
-                        FailureKind::Memory => "memory",
-                        FailureKind::Limit => "limit",
-                    };
                     let stack = failure.stack.map(|stack| map_stack(&stack, file, &map));
                     let error = RunError {
-                        kind: kind.to_string(),
+                        kind: failure.kind,
                         message: failure.message,
                         line: position.map(|p| p.0),
                         column: position.map(|p| p.1),
@@ -333,118 +252,6 @@ pub async fn run_supervised(
                 dropped_output_bytes: outcome.dropped_output,
             }
         }
-    }
-}
-
-/// Type-checks `source` against `generated` with `checker` (when there is one) and runs it
-/// only when TypeScript finds no errors; a script with type errors fails with kind `type`
-/// and its diagnostics, and no tool is called.
-pub async fn check_then_run(
-    host: &Host,
-    generated: &Generated,
-    checker: Option<&Checker>,
-    file: &str,
-    source: String,
-    options: &RunOptions,
-    supervisor: &dyn Supervisor,
-) -> RunReport {
-    let Some(checker) = checker else {
-        return run_supervised(host, &generated.index, file, source, options, supervisor).await;
-    };
-    let started = Instant::now();
-    let scripts = [Script {
-        file: file.to_string(),
-        text: source,
-    }];
-    let checked = checker
-        .check(&generated.api, &scripts, options.check_timeout)
-        .await;
-    let [Script { text: source, .. }] = scripts;
-    let check_ms = started.elapsed().as_millis() as u64;
-    let refuse = |error: RunError, diagnostics: Vec<Diagnostic>| {
-        let mut report = failed_report(check_ms, error);
-        report.diagnostics = diagnostics;
-        report.check_ms = check_ms;
-        report
-    };
-    let diagnostics = match checked {
-        Ok(diagnostics) => diagnostics,
-        Err(CheckError::Limit {
-            line,
-            column,
-            message,
-            ..
-        }) => {
-            let error = RunError {
-                kind: "limit".into(),
-                message,
-                line: Some(line),
-                column: Some(column),
-                stack: None,
-            };
-            return refuse(error, Vec::new());
-        }
-        Err(error) => {
-            let error = RunError {
-                kind: "type".into(),
-                message: format!("{error}; the script was not run"),
-                line: None,
-                column: None,
-                stack: None,
-            };
-            return refuse(error, Vec::new());
-        }
-    };
-    let errors: Vec<&Diagnostic> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if let Some(first) = errors.first() {
-        let error = RunError {
-            kind: "type".into(),
-            message: format!(
-                "{} type error{}, so the script was not run; the first: TS{} {}",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" },
-                first.code,
-                first.message.lines().next().unwrap_or_default()
-            ),
-            line: Some(first.line),
-            column: Some(first.column),
-            stack: None,
-        };
-        return refuse(error, diagnostics);
-    }
-    let mut report =
-        run_supervised(host, &generated.index, file, source, options, supervisor).await;
-    report.diagnostics = diagnostics;
-    report.check_ms = check_ms;
-    report.duration_ms += check_ms;
-    report
-}
-
-/// A report of a run that failed before or outside the script.
-fn failed_report(duration_ms: u64, error: RunError) -> RunReport {
-    RunReport {
-        ok: false,
-        result: Value::Null,
-        logs: Vec::new(),
-        tool_calls: Vec::new(),
-        error: Some(error),
-        diagnostics: Vec::new(),
-        check_ms: 0,
-        duration_ms,
-        dropped_output_bytes: 0,
-    }
-}
-
-fn runtime_error(message: String) -> RunError {
-    RunError {
-        kind: "runtime".to_string(),
-        message,
-        line: None,
-        column: None,
-        stack: None,
     }
 }
 

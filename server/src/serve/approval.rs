@@ -86,12 +86,7 @@ impl Approvals {
     }
 
     fn tool_info(&self, server: &str, tool: &str) -> Option<&ToolInfo> {
-        self.catalog
-            .iter()
-            .find(|s| s.server == server)?
-            .tools
-            .iter()
-            .find(|t| t.name == tool)
+        crate::catalog::find_tool(&self.catalog, server, tool)
     }
 
     async fn decide(&self, server: &str, tool: &ToolInfo) -> Result<(), String> {

@@ -22,16 +22,12 @@ use rmcp::model::{
 use rmcp::service::{NotificationContext, RequestContext, RoleServer};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
 use super::approval::Approvals;
 use super::{reply, search};
-use crate::api::{Api, LiveApi};
-use crate::check::Checker;
 use crate::codegen::{self, PRELUDE};
-use crate::config::Config;
 use crate::host::ServerState;
-use crate::runtime::{self, RunOptions};
+use crate::workspace::{Api, Ready, Workspace};
 
 pub const SEARCH: &str = "search_tools";
 pub const TYPES: &str = "get_types";
@@ -40,34 +36,24 @@ pub const EXECUTE: &str = "execute";
 /// The name scripts are reported under.
 const SCRIPT_FILE: &str = "script.ts";
 
-/// What the facade serves from once the upstream servers have started.
-pub struct Ready {
-    pub config: Config,
-    pub api: LiveApi,
-    pub checker: Checker,
-}
-
 /// One MCP session's handler (cheap to clone: HTTP makes one per session).
 #[derive(Clone)]
 pub struct Facade {
-    ready: watch::Receiver<Option<Arc<Ready>>>,
+    workspace: Ready,
 }
 
 impl Facade {
-    /// A facade that answers once `ready` holds the started servers; until then requests
-    /// wait (initialize does not).
-    pub fn new(ready: watch::Receiver<Option<Arc<Ready>>>) -> Facade {
-        Facade { ready }
+    /// A facade that answers once `workspace` is ready (its servers started); until then
+    /// requests wait (initialize does not).
+    pub fn new(workspace: Ready) -> Facade {
+        Facade { workspace }
     }
 
-    async fn ready(&self) -> Result<Arc<Ready>, ErrorData> {
-        let mut ready = self.ready.clone();
-        let shutting_down = || ErrorData::internal_error("codemode is shutting down", None);
-        let found = ready
-            .wait_for(Option::is_some)
+    async fn workspace(&self) -> Result<Arc<Workspace>, ErrorData> {
+        self.workspace
+            .get()
             .await
-            .map_err(|_| shutting_down())?;
-        found.clone().ok_or_else(shutting_down)
+            .ok_or_else(|| ErrorData::internal_error("codemode is shutting down", None))
     }
 }
 
@@ -95,8 +81,8 @@ impl ServerHandler for Facade {
         _: Option<PaginatedRequestParams>,
         _: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let ready = self.ready().await?;
-        let tools = tool_list(&ready);
+        let workspace = self.workspace().await?;
+        let tools = tool_list(&workspace);
         serde_json::from_value(tools).map_err(|e| ErrorData::internal_error(e.to_string(), None))
     }
 
@@ -105,12 +91,12 @@ impl ServerHandler for Facade {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let ready = self.ready().await?;
+        let workspace = self.workspace().await?;
         let arguments = Value::Object(request.arguments.clone().unwrap_or_default());
         let result = match request.name.as_ref() {
-            SEARCH => search_tools(&ready, arguments),
-            TYPES => get_types(&ready, arguments),
-            EXECUTE => execute(&ready, arguments, context).await,
+            SEARCH => search_tools(&workspace, arguments),
+            TYPES => get_types(&workspace, arguments),
+            EXECUTE => execute(&workspace, arguments, context).await,
             other => {
                 return Err(ErrorData::invalid_params(
                     format!(
@@ -126,26 +112,22 @@ impl ServerHandler for Facade {
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
         let facade = self.clone();
         tokio::spawn(async move {
-            let Ok(ready) = facade.ready().await else {
+            let Ok(workspace) = facade.workspace().await else {
                 return;
             };
-            let mut revision = ready.api.host().revision();
-            let mut seen = ready.api.get().text;
+            let mut changes = workspace.changes();
+            // The watcher holds no workspace: the process's shutdown is not held up by it.
+            drop(workspace);
             let peer = context.peer;
             loop {
                 tokio::select! {
-                    changed = revision.changed() => if changed.is_err() { return },
+                    changed = changes.next() => if changed.is_none() { return },
                     // A closed session's watcher ends within a minute.
                     _ = tokio::time::sleep(Duration::from_secs(60)) => {
                         if peer.is_transport_closed() { return }
                         continue;
                     }
                 }
-                let api = ready.api.get();
-                if api.text == seen {
-                    continue;
-                }
-                seen = api.text;
                 if peer.notify_tool_list_changed().await.is_err() {
                     return;
                 }
@@ -155,8 +137,8 @@ impl ServerHandler for Facade {
 }
 
 /// The three tools, described for models, with the servers they reach.
-fn tool_list(ready: &Ready) -> Value {
-    let servers = server_summary(ready);
+fn tool_list(workspace: &Workspace) -> Value {
+    let servers = server_summary(workspace);
     json!({ "tools": [
         {
             "name": SEARCH,
@@ -245,19 +227,14 @@ fn tool_list(ready: &Ready) -> Value {
 }
 
 /// `memory (9 tools), time (2 tools); unavailable: git (its connection closed)`.
-fn server_summary(ready: &Ready) -> String {
-    let api = ready.api.get();
+fn server_summary(workspace: &Workspace) -> String {
+    let api = workspace.api();
     let mut ready_servers = Vec::new();
     let mut failed = Vec::new();
-    for status in ready.api.host().status() {
+    for status in workspace.host().status() {
         match status.state {
             ServerState::Ready { .. } => {
-                let entry = api
-                    .generated
-                    .index
-                    .servers
-                    .iter()
-                    .find(|s| s.server == status.server);
+                let entry = api.generated.index.server(&status.server);
                 let count = entry.map_or(0, |e| e.tools.len());
                 let namespace = entry.map_or(status.server.clone(), |e| e.namespace.clone());
                 ready_servers.push(format!(
@@ -289,7 +266,7 @@ struct SearchArgs {
     limit: Option<usize>,
 }
 
-fn search_tools(ready: &Ready, arguments: Value) -> CallToolResult {
+fn search_tools(workspace: &Workspace, arguments: Value) -> CallToolResult {
     let args: SearchArgs = match parse(SEARCH, arguments, r#"{"query": string, "limit"?: number}"#)
     {
         Ok(args) => args,
@@ -301,13 +278,13 @@ fn search_tools(ready: &Ready, arguments: Value) -> CallToolResult {
         ));
     };
     let limit = args.limit.unwrap_or(8).clamp(1, 50);
-    let api = ready.api.get();
+    let api = workspace.api();
     let hits = search::search(&api.generated.index, &api.catalog, &query, limit);
     if hits.is_empty() {
         return text_result(
             format!(
                 "No tool matches {query:?}. Servers: {}. Try other words, or {TYPES} with no arguments to list every function.",
-                server_summary(ready)
+                server_summary(workspace)
             ),
             false,
         );
@@ -319,7 +296,7 @@ fn search_tools(ready: &Ready, arguments: Value) -> CallToolResult {
     }
     let chosen: Vec<(usize, usize)> = hits.iter().map(|h| (h.server, h.tool)).collect();
     text.push_str(&format!("\n```ts\n{}```", api.generated.excerpt(&chosen)));
-    text_result(cap(ready, text), false)
+    text_result(cap(workspace, text), false)
 }
 
 /// `memory.searchNodes — Search for nodes in the knowledge graph [read-only]`.
@@ -352,7 +329,7 @@ struct TypesArgs {
     tools: Vec<String>,
 }
 
-fn get_types(ready: &Ready, arguments: Value) -> CallToolResult {
+fn get_types(workspace: &Workspace, arguments: Value) -> CallToolResult {
     let args: TypesArgs = match parse(
         TYPES,
         arguments,
@@ -361,7 +338,7 @@ fn get_types(ready: &Ready, arguments: Value) -> CallToolResult {
         Ok(args) => args,
         Err(message) => return tool_error(message),
     };
-    let api = ready.api.get();
+    let api = workspace.api();
     let index = &api.generated.index;
     if args.servers.is_empty() && args.tools.is_empty() {
         let mut text = String::from("Every server's namespace and functions:\n");
@@ -378,7 +355,7 @@ fn get_types(ready: &Ready, arguments: Value) -> CallToolResult {
         text.push_str(&format!(
             "\nThe script environment:\n```ts\n{PRELUDE}```\nAsk for `tools` or `servers` to see their declarations."
         ));
-        return text_result(cap(ready, text), false);
+        return text_result(cap(workspace, text), false);
     }
     let mut chosen = Vec::new();
     let mut unknown = Vec::new();
@@ -429,7 +406,7 @@ fn get_types(ready: &Ready, arguments: Value) -> CallToolResult {
     }
     text_result(
         cap(
-            ready,
+            workspace,
             format!("```ts\n{}```", api.generated.excerpt(&chosen)),
         ),
         false,
@@ -464,7 +441,7 @@ struct ExecuteArgs {
 }
 
 async fn execute(
-    ready: &Ready,
+    workspace: &Workspace,
     arguments: Value,
     context: RequestContext<RoleServer>,
 ) -> CallToolResult {
@@ -477,26 +454,17 @@ async fn execute(
             "{EXECUTE} needs `code`: a TypeScript script, e.g. {{\"code\": \"console.log(await memory.readGraph())\"}}"
         ));
     };
-    let api = ready.api.get();
-    let host = ready.api.host();
+    let api = workspace.api();
+    let host = workspace.host();
     let approvals = Approvals::new(
         context.peer.clone(),
         host.clone(),
         api.catalog.clone(),
-        ready.config.origin.clone(),
+        workspace.config.origin.clone(),
         context.meta.get_progress_token(),
     );
     approvals.progress("type-checking the script".into());
-    let options = RunOptions::from_settings(&ready.config.settings);
-    let run = runtime::check_then_run(
-        host,
-        &api.generated,
-        Some(&ready.checker),
-        SCRIPT_FILE,
-        code.clone(),
-        &options,
-        &approvals,
-    );
+    let run = workspace.run(SCRIPT_FILE, code.clone(), &approvals);
     // A client's `notifications/cancelled` drops the run: the script is interrupted and its
     // tool calls in flight are cancelled upstream.
     let report = tokio::select! {
@@ -506,7 +474,7 @@ async fn execute(
         }
     };
     let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
-    text_result(cap(ready, text), is_error)
+    text_result(cap(workspace, text), is_error)
 }
 
 /// A tool's arguments as `T`, or the message saying what `expected` looks like.
@@ -519,10 +487,10 @@ fn parse<T: serde::de::DeserializeOwned>(
         .map_err(|error| format!("{tool}: {error}; expected {expected}"))
 }
 
-fn cap(ready: &Ready, text: String) -> String {
+fn cap(workspace: &Workspace, text: String) -> String {
     reply::cap(
         text,
-        ready.config.settings.max_response_bytes,
+        workspace.config.settings.max_response_bytes,
         "print less: aggregate in the script and log only what you need (the limit is \"maxResponseBytes\" in the configuration)",
     )
 }

@@ -25,19 +25,11 @@ use rmcp::ServiceExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use subtle::ConstantTimeEq;
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-pub use facade::{Facade, Ready};
+pub use facade::Facade;
 
 use crate::config::Secret;
-
-/// Where the facade's state comes from: a sender that holds `None` until the upstream
-/// servers have started.
-pub fn ready_channel() -> (watch::Sender<Option<Arc<Ready>>>, Facade) {
-    let (sender, receiver) = watch::channel(None);
-    (sender, Facade::new(receiver))
-}
 
 /// Serves `facade` on stdin/stdout until the client closes stdin or `stop` resolves.
 pub async fn stdio(facade: Facade, stop: impl Future<Output = ()>) -> Result<(), String> {
