@@ -4,13 +4,17 @@
 //!
 //! Patterns name `server` (all its tools) or `server.tool`, with `*` and `?` wildcards.
 //! A tool may be destructive unless its server says otherwise, per the MCP specification's
-//! defaults for tool annotations (`readOnlyHint` false, `destructiveHint` true). Plain data:
-//! the host hides what is not permitted, callers ask for approval their own way.
+//! defaults for tool annotations (`readOnlyHint` false, `destructiveHint` true) — and only a
+//! server the configuration trusts is believed (`config::Trust`); hints that contradict each
+//! other (read-only and destructive) count as destructive from any server. Plain data: the
+//! host hides what is not permitted, callers ask for approval their own way.
+
+use std::collections::HashSet;
 
 use globset::GlobSet;
 
 use crate::catalog::{Annotations, ServerTools, ToolInfo};
-use crate::config::{self, Settings};
+use crate::config::{self, Config, Settings, Trust};
 
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -18,22 +22,38 @@ pub struct Policy {
     deny: GlobSet,
     auto_approve: GlobSet,
     allow_destructive: bool,
+    /// The servers whose annotations are believed.
+    trusted: HashSet<String>,
 }
 
 impl Default for Policy {
-    /// Every tool permitted; tools that may be destructive need approval.
+    /// Every tool permitted; tools that may be destructive need approval; no server trusted.
     fn default() -> Self {
         Policy::from_settings(&Settings::default())
     }
 }
 
 impl Policy {
+    /// The policy of `config`: its settings, and which of its servers are trusted.
+    pub fn of(config: &Config) -> Policy {
+        let mut policy = Policy::from_settings(&config.settings);
+        policy.trusted = config
+            .servers
+            .iter()
+            .filter(|server| server.trust == Trust::Annotations)
+            .map(|server| server.name.clone())
+            .collect();
+        policy
+    }
+
+    /// The policy of `settings`, trusting no server's annotations.
     pub fn from_settings(settings: &Settings) -> Policy {
         Policy {
             allow: settings.allow_tools.as_deref().map(patterns),
             deny: patterns(&settings.deny_tools),
             auto_approve: patterns(&settings.auto_approve),
             allow_destructive: settings.allow_destructive,
+            trusted: HashSet::new(),
         }
     }
 
@@ -60,16 +80,26 @@ impl Policy {
     /// Whether a call of `server`'s `tool` needs a person's approval: it may be destructive
     /// and neither `allowDestructive` nor `autoApprove` covers it.
     pub fn needs_approval(&self, server: &str, tool: &ToolInfo) -> bool {
-        may_be_destructive(&tool.annotations)
+        let believed = self.trusted.contains(server);
+        may_be_destructive(&tool.annotations, believed)
             && !self.allow_destructive
             && !self.auto_approve.is_match(key(server, &tool.name))
     }
+
+    /// Whether `server`'s annotations are believed.
+    pub fn trusts(&self, server: &str) -> bool {
+        self.trusted.contains(server)
+    }
 }
 
-/// Whether a tool with these annotations may change or delete things, reading the hints
-/// with the MCP specification's defaults: only a tool that says it is read-only, or that
-/// its changes are not destructive, is safe.
-pub fn may_be_destructive(annotations: &Annotations) -> bool {
+/// Whether a tool with these annotations may change or delete things. The hints of a server
+/// that is not `believed` say nothing; a believed one's are read with the MCP
+/// specification's defaults: only a tool that says it is read-only, or that its changes are
+/// not destructive, is safe — unless it also says it is destructive, which wins.
+pub fn may_be_destructive(annotations: &Annotations, believed: bool) -> bool {
+    if !believed || annotations.destructive_hint == Some(true) {
+        return true;
+    }
     annotations.read_only_hint != Some(true) && annotations.destructive_hint != Some(false)
 }
 
@@ -146,12 +176,19 @@ mod tests {
 
     #[test]
     fn approval_follows_the_specs_defaults_unless_configured() {
-        let p = Policy::default();
+        let mut p = Policy::default();
+        p.trusted.insert("s".into());
         assert!(p.needs_approval("s", &tool("unannotated", None, None)));
         assert!(p.needs_approval("s", &tool("writes", Some(false), None)));
         assert!(p.needs_approval("s", &tool("deletes", Some(false), Some(true))));
         assert!(!p.needs_approval("s", &tool("reads", Some(true), None)));
         assert!(!p.needs_approval("s", &tool("adds", Some(false), Some(false))));
+
+        // Contradictory hints: destructive wins, even from a trusted server.
+        assert!(p.needs_approval("s", &tool("contradicts", Some(true), Some(true))));
+        // An untrusted server's word is not taken.
+        assert!(p.needs_approval("remote", &tool("reads", Some(true), None)));
+        assert!(p.needs_approval("remote", &tool("adds", Some(false), Some(false))));
 
         let trusting = policy(|s| s.auto_approve = vec!["s.deletes".into()]);
         assert!(!trusting.needs_approval("s", &tool("deletes", Some(false), Some(true))));

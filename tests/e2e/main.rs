@@ -5,6 +5,7 @@
 mod check;
 mod cli;
 mod faults;
+mod hardening;
 mod http;
 mod lsp;
 mod lsp_client;

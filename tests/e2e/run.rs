@@ -9,7 +9,7 @@ use codemode::codegen;
 use codemode::config::Config;
 use codemode::host::Host;
 use codemode::limits::Limits;
-use codemode::runtime::{self, RunReport};
+use codemode::runtime::{self, FailureKind, RunReport};
 use serde_json::{Value, json};
 
 use crate::support::{Workspace, real_servers, repo};
@@ -81,6 +81,110 @@ async fn attacks_are_contained_with_the_right_error_kind() {
         }
         assert_still_serves(&host, &name).await;
     }
+    host.shutdown().await;
+}
+
+/// CPU time this process has used (user + system), from `/proc/self/stat`.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // The kernel counts in clock ticks of 1/100 s on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_native_walks_end_at_their_limit_and_leave_no_core_burning() {
+    let host = Host::start(&Config::builtin_default(), &|_| {}).await;
+    let dir = repo().join("tests/scripts/attacks");
+    let mut walks: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("huge_walk_")
+        })
+        .collect();
+    walks.sort();
+    // Every built-in the red team named: join, reverse, sort, splice, shift, unshift,
+    // copyWithin, flat, String(a), join on an array-like; and the others of the class.
+    assert!(walks.len() >= 14, "{walks:?}");
+    let limits = Limits {
+        run_timeout: Duration::from_secs(2),
+        ..Limits::default()
+    };
+    for path in walks {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let started = std::time::Instant::now();
+        let report = run_on(&host, &source, &limits).await;
+        let answered = started.elapsed();
+        let kind = report.error.as_ref().map(|e| e.kind);
+        assert!(
+            matches!(kind, Some(FailureKind::Limit | FailureKind::Timeout)),
+            "{name}: {report:?}"
+        );
+        assert!(
+            answered < limits.run_timeout + runtime::OVERSHOOT,
+            "{name} answered after {answered:?}"
+        );
+        // Once answered, nothing of the run is left burning a core.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let before = cpu_time();
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let burnt = cpu_time() - before;
+        assert!(
+            burnt < Duration::from_millis(200),
+            "{name}: {burnt:?} of CPU in the second after the run was answered"
+        );
+    }
+    assert_still_serves(&host, "the long walks").await;
+    host.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bounded_built_ins_keep_their_meaning() {
+    let host = Host::start(&Config::builtin_default(), &|_| {}).await;
+    let source =
+        std::fs::read_to_string(repo().join("tests/scripts/bounded_built_ins.ts")).unwrap();
+    let report = run_on(&host, &source, &demo_options()).await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!(
+        report.result,
+        json!({
+            "concat": [1, [2], 3, [4], 5, {"0": 9, "length": 1}],
+            "concatSpread": [0, "a", "b"],
+            "holes": "6:false",
+            "flat": [1, 2, 3, [4]],
+            "flatInfinity": [1, 2, 3, 4],
+            "flatMap": [1, 10, 2, 20],
+            "sort": [1, 10, 9, "a", "b", null],
+            "sortNumbers": [1, 9, 10],
+            "toSorted": [1, 20, 3],
+            "typedSort": ["-1", "-0", "0", "3", "NaN"],
+            "joinArrayLike": "x--z",
+            "joinString": "a+b+c",
+            "lengthReadOnce": "p,q after 1 read",
+            "proxyJoin": "1|2",
+            "reverse": [3, 2, 1],
+            "splice": [[1, 9, 4], [2, 3]],
+            "pushOnArrayLike": "TypeError",
+            "nullReceiver": "TypeError",
+            "proxyConstructor": ["function", "Proxy", 2],
+            "revocable": "revoked",
+            "prepareStackTrace": "undefined",
+            "stringOfArray": "1,2,3",
+            "lengths": [1, 0, 1, 1, 1],
+        })
+    );
     host.shutdown().await;
 }
 

@@ -15,7 +15,7 @@ use crate::mcp_client::McpClient;
 use crate::support::{Workspace, deps, processes_mentioning, real_servers};
 
 /// The SDK's `connect` command for `codemode serve` over stdio with `config`.
-fn serve_stdio(workspace: &Workspace, config: &Path) -> Value {
+pub fn serve_stdio(workspace: &Workspace, config: &Path) -> Value {
     json!({"stdio": {
         "command": env!("CARGO_BIN_EXE_codemode"),
         "args": ["serve", "--config", config],
@@ -24,7 +24,7 @@ fn serve_stdio(workspace: &Workspace, config: &Path) -> Value {
     }})
 }
 
-fn connect(client: &mut McpClient, mut how: Value, elicitation: Option<&str>) -> Value {
+pub fn connect(client: &mut McpClient, mut how: Value, elicitation: Option<&str>) -> Value {
     how["op"] = json!("connect");
     if let Some(answer) = elicitation {
         how["elicitation"] = json!(answer);

@@ -117,6 +117,32 @@ pub struct ServerConfig {
     /// Per-call timeout for this server's tools.
     pub tool_timeout: Duration,
     pub startup_timeout: Duration,
+    /// Whether the server's tool annotations (`readOnlyHint`, `destructiveHint`) are believed
+    /// when deciding what needs approval: the entry's `"trusted"`, else [`Trust::default_for`].
+    pub trust: Trust,
+}
+
+/// Whether a server's own word about its tools (their annotations) is believed. The MCP
+/// specification says annotations are untrusted unless they come from a trusted server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// Its `readOnlyHint: true` or `destructiveHint: false` lets a tool run without asking.
+    Annotations,
+    /// Every tool of it may be destructive, whatever it says.
+    Nothing,
+}
+
+impl Trust {
+    /// A program the user configured to run on their machine (stdio) or one compiled into
+    /// codemode is believed about its own tools: it already runs with the user's rights, so
+    /// its hints add no power it lacks. A remote server (HTTP) is a third party whose hints
+    /// the user never vetted: not believed unless the entry says `"trusted": true`.
+    pub fn default_for(transport: &Transport) -> Trust {
+        match transport {
+            Transport::Stdio { .. } | Transport::Builtin { .. } => Trust::Annotations,
+            Transport::Http { .. } => Trust::Nothing,
+        }
+    }
 }
 
 /// How to reach a server.
@@ -245,6 +271,7 @@ impl Config {
                 },
                 tool_timeout: settings.tool_timeout,
                 startup_timeout: settings.startup_timeout,
+                trust: Trust::Annotations,
             }],
             settings,
         }

@@ -12,7 +12,9 @@ use serde::Deserialize;
 
 use super::expand::Expander;
 use super::source::{Source, pointer_segment};
-use super::{Config, ConfigError, Limits, Origin, Secret, ServerConfig, Settings, Transport};
+use super::{
+    Config, ConfigError, Limits, Origin, Secret, ServerConfig, Settings, Transport, Trust,
+};
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -35,6 +37,8 @@ struct RawServer {
     headers: Option<IndexMap<String, String>>,
     builtin: Option<String>,
     disabled: Option<bool>,
+    /// Whether its tool annotations are believed (default: stdio and built-in yes, HTTP no).
+    trusted: Option<bool>,
     /// Per-call timeout in seconds.
     timeout: Option<f64>,
     startup_timeout: Option<f64>,
@@ -318,9 +322,15 @@ fn server(
         }
     };
 
+    let trust = match raw.trusted {
+        Some(true) => Trust::Annotations,
+        Some(false) => Trust::Nothing,
+        None => Trust::default_for(&transport),
+    };
     Ok(ServerConfig {
         name,
         transport,
+        trust,
         tool_timeout: seconds(source, &format!("{at}/timeout"), raw.timeout)?
             .unwrap_or(settings.tool_timeout),
         startup_timeout: seconds(source, &format!("{at}/startupTimeout"), raw.startup_timeout)?

@@ -3,7 +3,8 @@
 // Everything the bridge uses is captured here, before any script code runs, so a script
 // that replaces `JSON.parse`, `Map.prototype.set` or `Reflect.apply` changes nothing here.
 // Returns `settle(id, ok, payload)`, which the host calls when a tool call finishes.
-(function bootstrap(hostCall, hostLog, api) {
+// `maxWalk` bounds the native walks of array built-ins (see "Every walk is bounded" below).
+(function bootstrap(hostCall, hostLog, api, maxWalk) {
   "use strict";
   const G = globalThis;
   const apply = Reflect.apply;
@@ -179,6 +180,208 @@
   };
   hidden(G, "console", freeze(console));
   hidden(G, "ToolError", ToolError);
+
+  // Every walk is bounded. QuickJS's array built-ins walk every index from 0 to `length` in
+  // native code that never lets the interrupt handler (the time limit) in, and a sparse
+  // array or an array-like costs no memory: one `Array(2**32 - 1).join()` could outlive any
+  // limit. So: a receiver longer than `maxWalk` (what a dense array can hold in the memory
+  // limit) is refused with a RangeError; one that is not a plain array (an array-like, a
+  // Proxy, a string) is first copied into one by a loop in JavaScript, which the interrupt
+  // reaches, so the length that was checked is the one walked; the default orders of `sort`
+  // become JavaScript comparators (each call lets the interrupt in); `concat`, `flat` and
+  // `flatMap`, which walk nested arrays, are written here in JavaScript.
+  const ObjectCtor = Object;
+  const ArrayProto = Array.prototype;
+  const RangeErrorCtor = RangeError;
+  const WeakSetCtor = WeakSet;
+  const weakAdd = WeakSet.prototype.add;
+  const weakHas = WeakSet.prototype.has;
+  const spreadable = Symbol.isConcatSpreadable;
+  const ProxyCtor = Proxy;
+  const proxyRevocable = Proxy.revocable;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const proxies = new WeakSetCtor();
+
+  // Every proxy is known, so a Proxy around an array (which `Array.isArray` calls an array)
+  // is not taken for one whose length cannot change between the check and the walk.
+  const TrackedProxy = function Proxy(target, handler) {
+    if (new.target === undefined) throw new TypeErrorCtor("Constructor Proxy requires 'new'");
+    const proxy = new ProxyCtor(target, handler);
+    apply(weakAdd, proxies, [proxy]);
+    return proxy;
+  };
+  TrackedProxy.prototype = undefined;
+  defineProperty(TrackedProxy, "revocable", {
+    value: function revocable(target, handler) {
+      const pair = apply(proxyRevocable, ProxyCtor, [target, handler]);
+      apply(weakAdd, proxies, [pair.proxy]);
+      return pair;
+    },
+    writable: true, enumerable: false, configurable: true,
+  });
+  defineProperty(G, "Proxy", { value: TrackedProxy, writable: true, enumerable: false, configurable: true });
+
+  const isPlainArray = (value) => isArray(value) && !apply(weakHas, proxies, [value]);
+  const toLength = (value) => {
+    const n = +value;
+    if (!(n > 0)) return 0;
+    return n >= 9007199254740991 ? 9007199254740991 : n - (n % 1);
+  };
+  const tooLong = (what, length) =>
+    new RangeErrorCtor(what + " would walk " + length + " elements; codemode scripts walk at most " + maxWalk + " (the memory limit's worth of a dense array)");
+  const put = (target, index, value) =>
+    defineProperty(target, index, { value, writable: true, enumerable: true, configurable: true });
+  const objectOf = (value, what) => {
+    if (value === null || value === undefined) throw new TypeErrorCtor(what + " called on " + value);
+    return ObjectCtor(value);
+  };
+  // A plain array with the elements (and holes) of `source`, walked in JavaScript.
+  const copyOf = (source, what) => {
+    const object = objectOf(source, what);
+    const length = toLength(object.length);
+    if (length > maxWalk) throw tooLong(what, length);
+    const copy = [];
+    for (let k = 0; k < length; k++) if (k in object) put(copy, k, object[k]);
+    copy.length = length;
+    return copy;
+  };
+
+  const byString = function (x, y) {
+    const a = StringCtor(x), b = StringCtor(y);
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  const byNumber = function (x, y) {
+    if (x !== x) return y !== y ? 0 : 1;
+    if (y !== y) return -1;
+    if (x < y) return -1;
+    if (x > y) return 1;
+    if (x === 0 && y === 0) {
+      const nx = 1 / x < 0, ny = 1 / y < 0;
+      return nx === ny ? 0 : nx ? -1 : 1;
+    }
+    return 0;
+  };
+
+  const mutating = ["copyWithin", "fill", "pop", "push", "reverse", "shift", "sort", "splice", "unshift"];
+  const walking = ["join", "slice", "toLocaleString", "toReversed", "toSorted", "toSpliced", "with"];
+  const sorts = ["sort", "toSorted"];
+  const replace = (proto, name, wrapped, original) => {
+    defineProperty(wrapped, "length", { value: original.length, writable: false, enumerable: false, configurable: true });
+    defineProperty(proto, name, { value: wrapped, writable: true, enumerable: false, configurable: true });
+  };
+  const guardArray = (name, mutates) => {
+    const original = ArrayProto[name];
+    if (typeof original !== "function") return;
+    const what = "Array.prototype." + name;
+    const sorting = sorts.includes(name);
+    const wrapped = {
+      [name](...args) {
+        let receiver = this;
+        if (isPlainArray(receiver)) {
+          if (receiver.length > maxWalk) throw tooLong(what, receiver.length);
+        } else if (mutates) {
+          objectOf(receiver, what);
+          throw new TypeErrorCtor(what + " in a codemode script takes an array; copy an array-like with Array.from first");
+        } else {
+          receiver = copyOf(receiver, what);
+        }
+        if (sorting && args[0] === undefined) args[0] = byString;
+        return apply(original, receiver, args);
+      },
+    }[name];
+    replace(ArrayProto, name, wrapped, original);
+  };
+  for (let i = 0; i < mutating.length; i++) guardArray(mutating[i], true);
+  for (let i = 0; i < walking.length; i++) guardArray(walking[i], false);
+
+  // Nested walks, in JavaScript.
+  const flatInto = (out, source, length, depth, mapper, thisArg, what) => {
+    for (let k = 0; k < length; k++) {
+      if (!(k in source)) continue;
+      let element = source[k];
+      if (mapper !== undefined) element = apply(mapper, thisArg, [element, k, source]);
+      if (depth > 0 && isArray(element)) {
+        const inner = isPlainArray(element) ? element : copyOf(element, what);
+        if (out.length + inner.length > maxWalk) throw tooLong(what, out.length + inner.length);
+        flatInto(out, inner, inner.length, depth - 1, undefined, undefined, what);
+      } else {
+        if (out.length >= maxWalk) throw tooLong(what, out.length + 1);
+        put(out, out.length, element);
+      }
+    }
+    return out;
+  };
+  const methods = {
+    concat(...items) {
+      const what = "Array.prototype.concat";
+      const out = [];
+      let n = 0;
+      for (let i = -1; i < items.length; i++) {
+        const item = i < 0 ? objectOf(this, what) : items[i];
+        let spread = false;
+        if (item !== null && (typeof item === "object" || typeof item === "function")) {
+          const flag = item[spreadable];
+          spread = flag !== undefined ? !!flag : isArray(item);
+        }
+        if (!spread) {
+          if (n >= maxWalk) throw tooLong(what, n + 1);
+          put(out, n++, item);
+          continue;
+        }
+        const source = isPlainArray(item) ? item : copyOf(item, what);
+        if (n + source.length > maxWalk) throw tooLong(what, n + source.length);
+        for (let k = 0; k < source.length; k++) if (k in source) put(out, n + k, source[k]);
+        n += source.length;
+      }
+      out.length = n;
+      return out;
+    },
+    flat(depth) {
+      const what = "Array.prototype.flat";
+      const source = isPlainArray(this) ? this : copyOf(this, what);
+      if (source.length > maxWalk) throw tooLong(what, source.length);
+      let levels = depth === undefined ? 1 : +depth;
+      if (levels !== levels) levels = 0;
+      return flatInto([], source, source.length, levels, undefined, undefined, what);
+    },
+    flatMap(mapper, thisArg) {
+      const what = "Array.prototype.flatMap";
+      const source = isPlainArray(this) ? this : copyOf(this, what);
+      if (source.length > maxWalk) throw tooLong(what, source.length);
+      if (typeof mapper !== "function") throw new TypeErrorCtor(what + ": the mapper is not a function");
+      return flatInto([], source, source.length, 1, mapper, thisArg, what);
+    },
+  };
+  const lengths = { concat: 1, flat: 0, flatMap: 1 };
+  for (const name in methods) {
+    defineProperty(methods[name], "length", { value: lengths[name], writable: false, enumerable: false, configurable: true });
+    defineProperty(ArrayProto, name, { value: methods[name], writable: true, enumerable: false, configurable: true });
+  }
+
+  // Typed arrays hold real memory, but their walks are native too: bounded the same way.
+  const TypedArrayProto = getPrototypeOf(Uint8Array.prototype);
+  const typedLength = getOwnPropertyDescriptor(TypedArrayProto, "length").get;
+  const typedWalks = ["copyWithin", "fill", "includes", "indexOf", "join", "lastIndexOf", "reverse", "set", "slice", "sort", "toLocaleString", "toReversed", "toSorted", "with"];
+  for (let i = 0; i < typedWalks.length; i++) {
+    const name = typedWalks[i];
+    const original = TypedArrayProto[name];
+    if (typeof original !== "function") continue;
+    const what = "TypedArray.prototype." + name;
+    const sorting = sorts.includes(name);
+    const wrapped = {
+      [name](...args) {
+        const length = apply(typedLength, this, []);
+        if (length > maxWalk) throw tooLong(what, length);
+        if (sorting && args[0] === undefined) args[0] = byNumber;
+        return apply(original, this, args);
+      },
+    }[name];
+    replace(TypedArrayProto, name, wrapped, original);
+  }
+
+  // A stack trace's call sites do not hand out the functions on the stack (the bootstrap's
+  // own among them).
+  defineProperty(ErrorCtor, "prepareStackTrace", { value: undefined, writable: false, enumerable: false, configurable: false });
 
   // No code from strings: same privilege, but nothing a model needs, and a common escape hatch.
   const noCodeFromStrings = function Function() {

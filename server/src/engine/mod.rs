@@ -30,6 +30,8 @@ use crate::limits::Limits;
 use convert::Intrinsics;
 
 const BOOTSTRAP: &str = include_str!("bootstrap.js");
+/// What the bootstrap's RangeError says when a built-in would walk more than a run may.
+const WALK_LIMIT: &str = "codemode scripts walk at most";
 
 /// A tool call the script made; `server` and `tool` index into the [`ApiIndex`].
 #[derive(Debug, Clone)]
@@ -387,7 +389,10 @@ impl<'js> Run<'_, 'js> {
         );
         let api = ctx.json_parse(api.to_string())?;
         let bootstrap: Function = ctx.eval(BOOTSTRAP)?;
-        bootstrap.call((host_call, host_log, api))
+        // A dense array costs at least 16 bytes an element: no walk needs to be longer than
+        // the memory limit's worth of one.
+        let max_walk = (self.job.limits.memory_bytes() / 16).max(1 << 16) as f64;
+        bootstrap.call((host_call, host_log, api, max_walk))
     }
 
     /// Runs jobs and delivers tool replies until `promise` settles.
@@ -485,7 +490,9 @@ impl<'js> Run<'_, 'js> {
             return self.timed_out();
         } else if message.contains("out of memory") || message.contains("string too long") {
             FailureKind::Memory
-        } else if self.state.borrow().limit.as_deref() == Some(message.as_str()) {
+        } else if self.state.borrow().limit.as_deref() == Some(message.as_str())
+            || (name.as_deref() == Some("RangeError") && message.contains(WALK_LIMIT))
+        {
             FailureKind::Limit
         } else if name.as_deref() == Some("ToolError") {
             FailureKind::Tool

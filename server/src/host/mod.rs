@@ -127,7 +127,7 @@ impl Host {
             servers: Vec::new(),
             revision,
             watchers: Vec::new(),
-            policy: Policy::from_settings(&config.settings),
+            policy: Policy::of(config),
             audit,
         };
         for (server, tools_changed) in started {

@@ -14,7 +14,7 @@ mod report;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -58,6 +58,19 @@ impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.0.store(true, Ordering::Relaxed);
     }
+}
+
+/// How long past its deadline a run may take before it is answered without its script:
+/// the interrupt handler stops a script within milliseconds, except inside a single native
+/// call, whose walks the bootstrap bounds.
+pub const OVERSHOOT: Duration = Duration::from_secs(1);
+
+/// Why a run ended without the engine thread's answer.
+enum Abandoned {
+    /// The thread ended without answering (it panicked).
+    Vanished,
+    /// The deadline and the overshoot passed first.
+    Overran,
 }
 
 /// What the engine thread hands back.
@@ -191,7 +204,14 @@ pub async fn run_supervised(
                 }
                 let _ = reply_tx.send(CallReply { id, outcome });
             }
-            finished = &mut done => break finished,
+            finished = &mut done => break finished.map_err(|_| Abandoned::Vanished),
+            // A script stuck in one long native call does not reach the interrupt handler;
+            // the run is answered anyway, and the thread, told to stop, is left behind.
+            () = tokio::time::sleep_until((deadline.at() + OVERSHOOT).into()) => {
+                if Instant::now() >= deadline.at() + OVERSHOOT {
+                    break Err(Abandoned::Overran);
+                }
+            }
         }
     };
     // Calls still in flight are cancelled upstream as they are dropped.
@@ -199,11 +219,18 @@ pub async fn run_supervised(
 
     let duration_ms = started.elapsed().as_millis() as u64;
     match finished {
-        Err(_) => RunReport::failed(
+        Err(Abandoned::Vanished) => RunReport::failed(
             duration_ms,
             RunError::new(
                 FailureKind::Runtime,
                 "the script thread stopped unexpectedly",
+            ),
+        ),
+        Err(Abandoned::Overran) => RunReport::failed(
+            duration_ms,
+            RunError::new(
+                FailureKind::Timeout,
+                "the script ran out of time (wall-clock limit) inside one long built-in call; it was abandoned",
             ),
         ),
         Ok(Finished::Refused(error, kind)) => RunReport::failed(

@@ -91,7 +91,7 @@ impl Approvals {
 
     async fn decide(&self, server: &str, tool: &ToolInfo) -> Result<(), String> {
         let name = format!("{server}.{}", tool.name);
-        let hints = describe_hints(tool);
+        let hints = describe_hints(tool, self.host.policy().trusts(server));
         if !self.can_ask {
             return Err(format!(
                 "{name} {hints} and needs a person's approval, but this MCP client cannot ask \
@@ -139,12 +139,16 @@ impl Approvals {
 }
 
 /// Why a tool needs approval, in words.
-fn describe_hints(tool: &ToolInfo) -> &'static str {
+fn describe_hints(tool: &ToolInfo, trusted: bool) -> &'static str {
     match (
         tool.annotations.read_only_hint,
         tool.annotations.destructive_hint,
     ) {
         (_, Some(true)) => "is marked destructive by its server",
+        (Some(true), _) | (_, Some(false)) if !trusted => {
+            "says it is safe, but its server is not trusted to say so (\"trusted\": true on \
+             the server's entry believes it), so it may be destructive"
+        }
         (None, None) => "does not say whether it changes anything (so it may be destructive)",
         _ => {
             "may change or delete things (its server does not mark it read-only or non-destructive)"

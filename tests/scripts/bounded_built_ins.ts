@@ -1,0 +1,30 @@
+// The built-ins the sandbox bounds (server/src/engine/bootstrap.js, "Every walk is bounded")
+// keep their meaning: each value is what ECMAScript says. Run unchecked by tests/e2e/run.rs.
+const out: Record<string, unknown> = {};
+out.concat = [1, [2]].concat([3, [4]], 5 as any, { length: 1, 0: 9 } as any);
+const spreadLike: any = { length: 2, 0: "a", 1: "b", [Symbol.isConcatSpreadable]: true };
+out.concatSpread = [0].concat(spreadLike);
+out.holes = [1, , 3].concat([4, , 6]).length + ":" + (1 in [1, , 3].concat([]));
+out.flat = [1, [2, [3, [4]]]].flat(2);
+out.flatInfinity = [1, [2, [3, [4]]]].flat(Infinity);
+out.flatMap = [1, 2].flatMap((x) => [x, x * 10]);
+out.sort = [10, 9, 1, undefined, "b", "a"].sort();
+out.sortNumbers = [10, 9, 1].sort((a, b) => a - b);
+out.toSorted = [3, 1, 20].toSorted();
+out.typedSort = Array.from(new Float64Array([3, NaN, 0, -0, -1]).sort()).map((x) => (Object.is(x, -0) ? "-0" : String(x)));
+out.joinArrayLike = Array.prototype.join.call({ length: 3, 0: "x", 2: "z" } as any, "-");
+out.joinString = Array.prototype.join.call("abc" as any, "+");
+let reads = 0;
+const tricky: any = { get length() { return reads++ === 0 ? 2 : 2 ** 53 - 1; }, 0: "p", 1: "q" };
+out.lengthReadOnce = Array.prototype.join.call(tricky) + " after " + reads + " read";
+out.proxyJoin = new Proxy([1, 2], {}).join("|");
+out.reverse = [1, 2, 3].reverse();
+out.splice = (() => { const a = [1, 2, 3, 4]; const r = a.splice(1, 2, 9); return [a, r]; })();
+out.pushOnArrayLike = (() => { try { Array.prototype.push.call({ length: 0 } as any, 1); return "pushed"; } catch (e) { return (e as Error).name; } })();
+out.nullReceiver = (() => { try { Array.prototype.join.call(null as any); return "joined"; } catch (e) { return (e as Error).name; } })();
+out.proxyConstructor = [typeof Proxy, Proxy.name, Proxy.length];
+out.revocable = (() => { const { proxy, revoke } = Proxy.revocable({} as any, {}); revoke(); try { proxy.x; return "read"; } catch { return "revoked"; } })();
+out.prepareStackTrace = (() => { try { (Error as any).prepareStackTrace = () => "x"; } catch {} return typeof (Error as any).prepareStackTrace; })();
+out.stringOfArray = String([1, [2, 3]]);
+out.lengths = [[].concat.length, [].flat.length, [].flatMap.length, [].join.length, [].sort.length];
+export default out;
