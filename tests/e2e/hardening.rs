@@ -60,3 +60,84 @@ fn a_servers_word_about_its_tools_is_taken_only_when_trusted() {
     client.send(json!({"op": "close"}));
     assert_eq!(calls(&workspace), "");
 }
+
+/// A configuration whose secrets sit in a URL's query, in its user information and in a
+/// command's arguments, each from the environment (`CANARY`), for servers that fail.
+fn leaky_config(workspace: &Workspace) -> std::path::PathBuf {
+    workspace.config(json!({
+        "remote": {"url": "http://user:${env:CANARY}@127.0.0.1:9/mcp?api_key=${env:CANARY}&region=eu"},
+        "local": {"command": "no-such-program-codemode-test", "args": ["--token=${env:CANARY}"]},
+    }))
+}
+
+const CANARY: &str = "canary-5f2e9c1d7a";
+
+fn codemode_with_canary(workspace: &Workspace, args: &[&str]) -> (String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(args)
+        .current_dir(workspace.path())
+        .env("CANARY", CANARY)
+        .env_remove("CODEMODE_CONFIG")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn secrets_in_urls_and_arguments_stay_out_of_what_codemode_prints() {
+    let workspace = Workspace::new();
+    leaky_config(&workspace);
+    for args in [&["tools"][..], &["tools", "--json"], &["-vv", "tools"]] {
+        let (stdout, stderr) = codemode_with_canary(&workspace, args);
+        assert!(
+            !stdout.contains(CANARY) && !stderr.contains(CANARY),
+            "codemode {args:?} printed the secret:\n{stdout}\n{stderr}"
+        );
+        if args == ["tools"] {
+            // Shown as written, the URL's query values and user information redacted.
+            assert!(
+                stdout.contains("http://***:***@127.0.0.1:9/mcp?api_key=***&region=***"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("no-such-program-codemode-test --token=${env:CANARY}"),
+                "{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_agent_never_reads_a_servers_url_or_command_line() {
+    let workspace = Workspace::new();
+    let config = leaky_config(&workspace);
+    let mut client = McpClient::new();
+    let mut how = serve_stdio(&workspace, &config);
+    how["stdio"]["env"]["CANARY"] = json!(CANARY);
+    connect(&mut client, how, None);
+    let listed = client.send(json!({"op": "listTools"}));
+    let search = client.call("search_tools", json!({"query": "anything"}));
+    let types = client.call("get_types", json!({}));
+    let run = client.call(
+        "execute",
+        json!({"code": "console.log(JSON.stringify(globalThis)); export default 1;"}),
+    );
+    for (what, answer) in [
+        ("the tool list", &listed),
+        ("search_tools", &search),
+        ("get_types", &types),
+        ("execute", &run),
+    ] {
+        let text = answer.to_string();
+        for needle in [CANARY, "127.0.0.1:9", "no-such-program", "api_key"] {
+            assert!(!text.contains(needle), "{what} shows {needle:?}: {text}");
+        }
+    }
+    assert!(
+        listed.to_string().contains("unavailable: remote, local"),
+        "{listed}"
+    );
+}

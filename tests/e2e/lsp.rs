@@ -427,3 +427,61 @@ fn broken_config_bad_requests_and_other_files() {
     let (code, stderr) = client.shutdown();
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn undecodable_messages_are_answered_and_the_server_keeps_serving() {
+    let workspace = memory_workspace();
+    let marker = workspace.path().join("memory.jsonl").display().to_string();
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({}));
+    let garbage: [(&[u8], i64); 6] = [
+        (b"Content-Length: 9\r\n\r\n{not json", -32700),
+        (b"Content-Length: 2\r\n\r\n[]", -32600),
+        (b"A header line without a colon\r\n\r\n", -32700),
+        (b"Content-Length: -5\r\n\r\n", -32700),
+        (
+            b"{\"jsonrpc\": \"2.0\", \"id\": 99, \"method\": \"no header\"}\r\n\r\n",
+            -32700,
+        ),
+        (
+            b"Content-Length: 25\r\n\r\n{\"id\": 4, \"method\": true}",
+            -32600,
+        ),
+    ];
+    for (bytes, code) in garbage {
+        client.send_raw(bytes);
+        let answer = client.response("an error for the undecodable message", |m| {
+            m.get("error").is_some() && (m["id"].is_null() || m["id"] == 4)
+        });
+        assert_eq!(
+            answer["error"]["code"],
+            code,
+            "{answer} for {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+        // The stream is back in step: the next request is answered.
+        let hover = client.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": "file:///nowhere.mcp.ts"}, "position": {"line": 0, "character": 0}}),
+        );
+        assert!(hover.get("result").is_some(), "{hover}");
+    }
+    // Still serving: a request is answered, and the MCP server is still up.
+    let uri = file_uri(&workspace.write("after.mcp.ts", "await memory.readGraph();\n"));
+    open(&mut client, &uri, "await memory.readGraph();\n");
+    let symbols = client.call(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(symbols.get("result").is_some(), "{symbols}");
+    assert!(
+        !processes_mentioning(&marker).is_empty(),
+        "the memory server is gone"
+    );
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // A client that goes away without `shutdown`: the server exits, with 1.
+    let client = LspClient::start(workspace.path(), &[]);
+    assert_eq!(client.hang_up(), Some(1));
+}

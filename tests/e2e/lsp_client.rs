@@ -126,6 +126,47 @@ impl LspClient {
         stdin.flush().unwrap();
     }
 
+    /// Writes `bytes` as they are: for what a broken client might send.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits for a response (a message without `method`) that `matches`.
+    pub fn response(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let message = self.next(deadline).unwrap_or_else(|| {
+                panic!(
+                    "no {what} in {WAIT:?}; stderr:
+{}",
+                    self.stderr()
+                )
+            });
+            if message.get("method").is_none() && matches(&message) {
+                return message;
+            }
+        }
+    }
+
+    /// Closes stdin without `shutdown` (the client went away) and waits for the exit status.
+    pub fn hang_up(mut self) -> Option<i32> {
+        self.stdin.take();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit at the end of its input; stderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }

@@ -114,12 +114,17 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> ExitCode {
     if let Command::Lsp(args) = &cli.command {
         // The workspace root comes from the client; the configuration is found from there.
-        crate::lsp::serve(crate::lsp::Options {
+        let clean = crate::lsp::serve(crate::lsp::Options {
             config: cli.config.clone(),
             debounce: std::time::Duration::from_millis(args.debounce_ms),
         })
         .await;
-        return ExitCode::SUCCESS;
+        // As the specification says: 0 after `shutdown`, 1 when the client just left.
+        return if clean {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     // A script's configuration is found from the script's folder, like a tsconfig.
@@ -261,15 +266,17 @@ fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     // rmcp warns about every message it could not send while a connection shuts down;
     // that is noise unless asked for.
+    // rmcp's own errors are reported by codemode in words (a server that failed, a call that
+    // failed); its log lines are for -v.
     let default = match verbose {
-        0 => "warn,rmcp=error",
+        0 => "warn,rmcp=off",
         1 => "info,rmcp=warn",
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::redact::Stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();

@@ -4,14 +4,35 @@
 //! `${workspaceFolder}` (VS Code). `$$` stands for a literal `$`. VS Code's `${input:...}`
 //! prompts have no meaning outside VS Code and are refused with a hint.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 
 pub(crate) struct Expander<'a> {
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
     pub workspace: PathBuf,
+    /// Every value taken from the environment so far: secrets, for redaction.
+    pub taken: RefCell<Vec<String>>,
 }
 
-impl Expander<'_> {
+impl<'a> Expander<'a> {
+    pub fn new(lookup: &'a dyn Fn(&str) -> Option<String>, workspace: PathBuf) -> Expander<'a> {
+        Expander {
+            lookup,
+            workspace,
+            taken: RefCell::default(),
+        }
+    }
+
+    /// The values taken from the environment since the `from`th.
+    pub fn taken_since(&self, from: usize) -> Vec<String> {
+        self.taken.borrow().get(from..).unwrap_or_default().to_vec()
+    }
+
+    /// How many values were taken from the environment so far.
+    pub fn taken_count(&self) -> usize {
+        self.taken.borrow().len()
+    }
+
     /// The value with every variable replaced, or a message saying which one is missing.
     pub fn expand(&self, value: &str) -> Result<String, String> {
         let mut out = String::with_capacity(value.len());
@@ -66,7 +87,10 @@ impl Expander<'_> {
             ));
         }
         match ((self.lookup)(name), default) {
-            (Some(value), _) => Ok(value),
+            (Some(value), _) => {
+                self.taken.borrow_mut().push(value.clone());
+                Ok(value)
+            }
             (None, Some(default)) => Ok(default.to_string()),
             (None, None) => Err(format!("environment variable {name} is not set")),
         }
@@ -79,11 +103,7 @@ mod tests {
 
     fn expand(value: &str) -> Result<String, String> {
         let lookup = |name: &str| (name == "TOKEN").then(|| "s3cret".to_string());
-        Expander {
-            lookup: &lookup,
-            workspace: PathBuf::from("/ws"),
-        }
-        .expand(value)
+        Expander::new(&lookup, PathBuf::from("/ws")).expand(value)
     }
 
     #[test]

@@ -117,6 +117,12 @@ pub struct ServerConfig {
     /// Per-call timeout for this server's tools.
     pub tool_timeout: Duration,
     pub startup_timeout: Duration,
+    /// How the server is shown to people: its command line or URL as written in the file
+    /// (variables unexpanded), with URL query values and user information redacted.
+    pub shown: String,
+    /// Values that must never be shown: what variables expanded to, `env` and `headers`
+    /// values, URL query values and user information ([`ServerConfig::redact`]).
+    pub secrets: Vec<String>,
     /// Whether the server's tool annotations (`readOnlyHint`, `destructiveHint`) are believed
     /// when deciding what needs approval: the entry's `"trusted"`, else [`Trust::default_for`].
     pub trust: Trust,
@@ -130,6 +136,99 @@ pub enum Trust {
     Annotations,
     /// Every tool of it may be destructive, whatever it says.
     Nothing,
+}
+
+impl ServerConfig {
+    /// `text` with every secret of this server replaced by `***`: for error messages and
+    /// stderr lines that may quote its command line, URL or environment.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "***");
+            }
+        }
+        out
+    }
+}
+
+/// `url` with the value of each query parameter and any user information replaced by `***`
+/// (parameter names stay: `?api_key=***`). Text that is not a URL is left as it is.
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    if !parsed.username().is_empty() {
+        let _ = parsed.set_username("***");
+    }
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
+    }
+    if parsed.query().is_some() {
+        let names: Vec<String> = parsed
+            .query_pairs()
+            .map(|(name, _)| name.into_owned())
+            .collect();
+        parsed
+            .query_pairs_mut()
+            .clear()
+            .extend_pairs(names.iter().map(|name| (name.as_str(), "***")));
+    }
+    // The pairs were re-encoded; `***` reads better unescaped.
+    parsed.to_string().replace("%2A%2A%2A", "***")
+}
+
+/// The query values and user information of `url`, for redaction.
+fn url_secrets(url: &str) -> Vec<String> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = parsed
+        .query_pairs()
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    if let Some(query) = parsed.query() {
+        // As sent, percent-encoded, too.
+        found.extend(
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(_, v)| v.to_string()),
+        );
+    }
+    if !parsed.username().is_empty() {
+        found.push(parsed.username().to_string());
+    }
+    if let Some(password) = parsed.password() {
+        found.push(password.to_string());
+    }
+    found
+}
+
+/// The secrets of one server entry: values taken from the environment, `env` and `headers`
+/// values, the URL's query values and user information; longest first (so a secret that
+/// contains another is replaced whole), at least 4 characters (shorter ones would redact
+/// ordinary words).
+pub(crate) fn collect_secrets(transport: &Transport, taken: Vec<String>) -> Vec<String> {
+    let mut secrets = taken;
+    match transport {
+        Transport::Stdio { env, .. } => secrets.extend(env.values().cloned()),
+        Transport::Http { url, headers } => {
+            secrets.extend(headers.values().cloned());
+            for value in headers.values() {
+                // `Bearer TOKEN`: the token alone, too.
+                if let Some((_, token)) = value.split_once(' ') {
+                    secrets.push(token.to_string());
+                }
+            }
+            secrets.extend(url_secrets(url));
+        }
+        Transport::Builtin { .. } => {}
+    }
+    secrets.retain(|s| s.chars().count() >= 4);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    secrets
 }
 
 impl Trust {
@@ -188,24 +287,6 @@ impl fmt::Debug for Transport {
                 .field("headers", &headers.keys().collect::<Vec<_>>())
                 .finish(),
             Transport::Builtin { name } => f.debug_struct("Builtin").field("name", name).finish(),
-        }
-    }
-}
-
-impl Transport {
-    /// A short description for people: the command line, the URL or `built-in demo`.
-    pub fn describe(&self) -> String {
-        match self {
-            Transport::Stdio { command, args, .. } => {
-                let mut line = command.clone();
-                for arg in args {
-                    line.push(' ');
-                    line.push_str(arg);
-                }
-                line
-            }
-            Transport::Http { url, .. } => url.clone(),
-            Transport::Builtin { name } => format!("built-in {name}"),
         }
     }
 }
@@ -271,6 +352,8 @@ impl Config {
                 },
                 tool_timeout: settings.tool_timeout,
                 startup_timeout: settings.startup_timeout,
+                shown: "built-in demo".to_string(),
+                secrets: Vec::new(),
                 trust: Trust::Annotations,
             }],
             settings,
@@ -304,7 +387,7 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let source = source::Source::parse(path, text)?;
         let workspace = workspace_folder(path);
-        raw::interpret(&source, &expand::Expander { lookup, workspace })
+        raw::interpret(&source, &expand::Expander::new(lookup, workspace))
     }
 }
 

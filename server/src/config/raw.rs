@@ -231,6 +231,21 @@ fn server(
         Ok::<_, ConfigError>(out)
     };
 
+    let taken_before = expander.taken_count();
+    // As written: variables unexpanded, URL query values and user information redacted.
+    let shown = match (&raw.command, &raw.url, &raw.builtin) {
+        (Some(command), _, _) => {
+            let mut line = command.clone();
+            for arg in raw.args.iter().flatten() {
+                line.push(' ');
+                line.push_str(arg);
+            }
+            line
+        }
+        (None, Some(url), _) => super::redact_url(url),
+        (None, None, Some(builtin)) => format!("built-in {builtin}"),
+        (None, None, None) => String::new(),
+    };
     let kind = match raw.kind.as_deref() {
         Some("stdio") => Kind::Stdio,
         Some("http" | "streamable-http" | "streamableHttp") => Kind::Http,
@@ -327,9 +342,12 @@ fn server(
         Some(false) => Trust::Nothing,
         None => Trust::default_for(&transport),
     };
+    let secrets = super::collect_secrets(&transport, expander.taken_since(taken_before));
     Ok(ServerConfig {
         name,
         transport,
+        shown,
+        secrets,
         trust,
         tool_timeout: seconds(source, &format!("{at}/timeout"), raw.timeout)?
             .unwrap_or(settings.tool_timeout),

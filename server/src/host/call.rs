@@ -194,7 +194,7 @@ pub(super) async fn call(
             });
         }
         Ok(Err(ServiceError::TransportClosed)) => {
-            let stderr = super::stderr_of(&stderr).await;
+            let stderr = super::redact_all(&server.config, super::stderr_of(&stderr).await);
             let error = "its connection closed (the server exited or crashed)".to_string();
             *server.state.write().unwrap_or_else(|e| e.into_inner()) = State::Failed {
                 error: error.clone(),
@@ -210,7 +210,7 @@ pub(super) async fn call(
             return Err(CallError::Protocol {
                 server: name.clone(),
                 tool: tool.to_string(),
-                message: error.to_string(),
+                message: server.config.redact(&error.to_string()),
             });
         }
         Ok(Ok(result)) => result,

@@ -141,10 +141,13 @@ async fn open(
             let transport = StreamableHttpClientTransport::from_config(
                 StreamableHttpClientTransportConfig::with_uri(url.as_str()).custom_headers(custom),
             );
-            handler
-                .serve(transport)
-                .await
-                .map_err(|error| format!("failed to connect to {url}: {error}"))
+            handler.serve(transport).await.map_err(|error| {
+                format!(
+                    "failed to connect to {}: {}",
+                    config.shown,
+                    transport_failure(&error.to_string())
+                )
+            })
         }
         Transport::Builtin { name } => {
             let (client_side, server_side) = tokio::io::duplex(1 << 20);
@@ -154,6 +157,26 @@ async fn open(
             })
         }
     }
+}
+
+/// What went wrong in rmcp's words, without the Rust types it wraps them in
+/// (`Send message error Transport [rmcp::transport::worker::…] error: X, when send
+/// initialize request`) or the URL again (`for url (…)`: it is said already, redacted).
+fn transport_failure(message: &str) -> String {
+    let inner = message
+        .rsplit_once("] error: ")
+        .map_or(message, |(_, inner)| inner);
+    let inner = inner
+        .strip_suffix(", when send initialize request")
+        .unwrap_or(inner);
+    let inner = match inner.find(" for url (") {
+        Some(at) => match inner[at..].find(')') {
+            Some(end) => format!("{}{}", &inner[..at], &inner[at + end + 1..]),
+            None => inner[..at].to_string(),
+        },
+        None => inner.to_string(),
+    };
+    format!("{inner} (during `initialize`)")
 }
 
 fn spawn_error(command: &str, cwd: Option<&std::path::Path>, error: &std::io::Error) -> String {

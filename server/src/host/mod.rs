@@ -110,6 +110,11 @@ enum State {
 impl Host {
     /// Starts every server of `config` at once and waits until each is ready or has failed.
     pub async fn start(config: &Config, progress: &(dyn Fn(StartEvent) + Sync)) -> Host {
+        // Whatever logs what (rmcp and reqwest quote URLs), secrets stay out of stderr.
+        crate::redact::register(config.servers.iter().flat_map(|s| s.secrets.clone()));
+        if let Some(token) = &config.settings.http_token {
+            crate::redact::register([token.0.clone()]);
+        }
         let (revision, _) = watch::channel(0);
         let started = join_all(
             config
@@ -150,7 +155,7 @@ impl Host {
             .iter()
             .map(|server| ServerStatus {
                 server: server.config.name.clone(),
-                transport: server.config.transport.describe(),
+                transport: server.config.shown.clone(),
                 state: match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
                     State::Ready { tools, .. } => ServerState::Ready {
                         tools: tools.clone(),
@@ -286,6 +291,11 @@ impl Drop for Host {
     }
 }
 
+/// `lines` with `config`'s secrets redacted.
+fn redact_all(config: &ServerConfig, lines: Vec<String>) -> Vec<String> {
+    lines.into_iter().map(|line| config.redact(&line)).collect()
+}
+
 async fn start_one(
     config: &ServerConfig,
     progress: &(dyn Fn(StartEvent) + Sync),
@@ -293,11 +303,15 @@ async fn start_one(
     let started = Instant::now();
     progress(StartEvent::Starting {
         server: config.name.clone(),
-        transport: config.transport.describe(),
+        transport: config.shown.clone(),
     });
     let handler = Handler::new();
     let tools_changed = handler.tools_changed.clone();
     let failed = |error: String, stderr: Vec<String>| {
+        // Whatever a server or its transport said may quote its command line, URL or
+        // environment: its secrets go before anyone sees it.
+        let error = config.redact(&error);
+        let stderr = redact_all(config, stderr);
         progress(StartEvent::Failed {
             server: config.name.clone(),
             error: error.clone(),

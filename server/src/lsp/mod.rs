@@ -12,6 +12,7 @@
 
 mod convert;
 mod documents;
+mod framing;
 mod run;
 mod server;
 mod session;
@@ -21,6 +22,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
 use tower_lsp_server::{LspService, Server};
 
 use server::Backend;
@@ -38,8 +41,9 @@ pub struct Options {
 }
 
 /// Serves LSP on stdin/stdout until the client says `exit` or closes the stream, then
-/// closes the MCP servers.
-pub async fn serve(options: Options) {
+/// closes the MCP servers. Answers whether the client asked for `shutdown` first (the exit
+/// code is 0 then, 1 otherwise, as the specification says).
+pub async fn serve(options: Options) -> bool {
     let sessions: Arc<Mutex<Option<Arc<Session>>>> = Arc::default();
     let keep = sessions.clone();
     let (service, socket) = LspService::build(move |client| {
@@ -53,11 +57,121 @@ pub async fn serve(options: Options) {
     )
     .custom_method("codemode/servers", Backend::servers)
     .finish();
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+    // tower-lsp-server reads and writes pipes; the real stdin and stdout are ours, so every
+    // frame is checked before it is passed on (see `framing`).
+    let (to_server, server_input) = tokio::io::duplex(1 << 16);
+    let (server_output, from_server) = tokio::io::duplex(1 << 16);
+    let (refusals, refused) = mpsc::unbounded_channel();
+    let (frames, outgoing) = mpsc::unbounded_channel();
+    let reader = tokio::spawn(read_client(tokio::io::stdin(), to_server, refusals));
+    let splitter = tokio::spawn(split_server_output(from_server, frames));
+    let writer = tokio::spawn(write_client(tokio::io::stdout(), outgoing, refused));
+    Server::new(server_input, server_output, socket)
         .serve(service)
         .await;
+    reader.abort();
+    let _ = splitter.await;
+    let _ = writer.await;
     let session = sessions.lock().unwrap_or_else(|e| e.into_inner()).take();
-    if let Some(session) = session {
-        session.close().await;
+    match session {
+        Some(session) => {
+            let clean = session.shutdown_requested();
+            session.close().await;
+            clean
+        }
+        None => false,
+    }
+}
+
+/// Client → server: checked frames go on; what cannot be served is answered.
+async fn read_client(
+    mut stdin: impl AsyncRead + Unpin,
+    mut to_server: impl AsyncWrite + Unpin,
+    refusals: mpsc::UnboundedSender<Vec<u8>>,
+) {
+    let mut framer = framing::Framer::default();
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        let read = match stdin.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        framer.push(&chunk[..read]);
+        while let Some(frame) = framer.next_frame() {
+            match frame {
+                framing::Frame::Message(body) => {
+                    if to_server.write_all(&framing::frame(&body)).await.is_err() {
+                        return;
+                    }
+                }
+                framing::Frame::Refused(error) => {
+                    tracing::warn!(
+                        "refused a message from the client: {}",
+                        error["error"]["message"]
+                    );
+                    let _ = refusals.send(error.to_string().into_bytes());
+                }
+            }
+        }
+    }
+    // End of input: the server sees it and stops.
+    let _ = to_server.shutdown().await;
+}
+
+/// The server's output as whole frames (so answers to refused messages go between them).
+async fn split_server_output(
+    from_server: impl AsyncRead + Unpin,
+    frames: mpsc::UnboundedSender<Vec<u8>>,
+) {
+    let mut reader = tokio::io::BufReader::new(from_server);
+    loop {
+        let mut header = Vec::new();
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            header.extend_from_slice(line.as_bytes());
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let Some(length) = length else { return };
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        header.extend_from_slice(&body);
+        if frames.send(header).is_err() {
+            return;
+        }
+    }
+}
+
+/// Server → client: the server's frames and the answers to refused messages, whole.
+async fn write_client(
+    mut stdout: impl AsyncWrite + Unpin,
+    mut frames: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut refused: mpsc::UnboundedReceiver<Vec<u8>>,
+) {
+    loop {
+        let bytes = tokio::select! {
+            frame = frames.recv() => match frame {
+                Some(frame) => frame,
+                None => break,
+            },
+            Some(body) = refused.recv() => framing::frame(&body),
+        };
+        if stdout.write_all(&bytes).await.is_err() || stdout.flush().await.is_err() {
+            return;
+        }
     }
 }

@@ -291,6 +291,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.session.request_shutdown();
         self.session.close().await;
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -71,6 +71,8 @@ pub struct Session {
     pub(super) checking: AtomicUsize,
     /// Where definitions in generated files go for clients without virtual documents.
     pub files: Mutex<Option<PathBuf>>,
+    /// The client sent `shutdown` (so `exit` is a clean one).
+    shutdown: AtomicBool,
 }
 
 impl Session {
@@ -89,7 +91,17 @@ impl Session {
             next_token: AtomicU32::new(0),
             checking: AtomicUsize::new(0),
             files: Mutex::new(None),
+            shutdown: AtomicBool::new(false),
         }
+    }
+
+    pub fn request_shutdown(&self) {
+        self.shutdown.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the client asked for `shutdown` before leaving.
+    pub fn shutdown_requested(&self) -> bool {
+        self.shutdown.load(Ordering::Relaxed)
     }
 
     pub fn caps(&self) -> ClientCaps {

@@ -226,7 +226,9 @@ fn tool_list(workspace: &Workspace) -> Value {
     ]})
 }
 
-/// `memory (9 tools), time (2 tools); unavailable: git (its connection closed)`.
+/// `memory (9 tools), time (2 tools); unavailable: git (failed to start; the user can see
+/// why with `codemode tools`)`. A server's error is not passed on: it may quote its command
+/// line or URL, which are the user's, not the agent's.
 fn server_summary(workspace: &Workspace) -> String {
     let api = workspace.api();
     let mut ready_servers = Vec::new();
@@ -242,11 +244,7 @@ fn server_summary(workspace: &Workspace) -> String {
                     if count == 1 { "" } else { "s" }
                 ));
             }
-            ServerState::Failed { error, .. } => failed.push(format!(
-                "{} ({})",
-                status.server,
-                error.lines().next().unwrap_or_default()
-            )),
+            ServerState::Failed { .. } => failed.push(status.server),
         }
     }
     let mut text = if ready_servers.is_empty() {
@@ -255,7 +253,10 @@ fn server_summary(workspace: &Workspace) -> String {
         ready_servers.join(", ")
     };
     if !failed.is_empty() {
-        text.push_str(&format!("; unavailable: {}", failed.join(", ")));
+        text.push_str(&format!(
+            "; unavailable: {} (not running; the user can see why with `codemode tools`)",
+            failed.join(", ")
+        ));
     }
     text
 }
