@@ -1,6 +1,8 @@
 //! Compiles the vendored TypeScript compiler (`vendor/typescript/typescript.js`, 9 MB of
 //! JavaScript) to QuickJS bytecode, so that a cold `codemode check` loads bytecode instead of
-//! parsing the source, and lists the vendored lib `.d.ts` files for `include_str!`.
+//! parsing the source, and lists the vendored lib `.d.ts` files for `include_str!`. Compiles
+//! the sandbox's bootstrap (`src/engine/bootstrap.js`) to bytecode too, so a fresh sandbox
+//! loads it instead of parsing it.
 //!
 //! The bytecode is written by the same rquickjs (and so the same QuickJS-ng) the binary
 //! links, and stripped of source text and debug information.
@@ -14,6 +16,18 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
     let vendor = manifest.join("vendor/typescript");
     println!("cargo::rerun-if-changed=vendor/typescript");
+    println!("cargo::rerun-if-changed=src/engine/bootstrap.js");
+
+    // The bootstrap keeps its debug information: the script's call sites are found in
+    // stacks that pass through it.
+    let bootstrap = std::fs::read_to_string(manifest.join("src/engine/bootstrap.js"))
+        .expect("src/engine/bootstrap.js");
+    let bootstrap = compile(
+        BOOTSTRAP_MODULE,
+        &format!("export default {bootstrap}"),
+        false,
+    );
+    std::fs::write(out.join("bootstrap.qbc"), bootstrap).expect("write the bootstrap");
 
     let source = std::fs::read_to_string(vendor.join("typescript.js"))
         .expect("vendor/typescript/typescript.js is missing: run vendor/typescript/refresh.sh");
@@ -22,7 +36,7 @@ fn main() {
     // QuickJS's parser recurses; give it room.
     let bytecode = std::thread::Builder::new()
         .stack_size(256 * 1024 * 1024)
-        .spawn(move || compile(&module))
+        .spawn(move || compile("typescript.js", &module, true))
         .expect("spawn the compiling thread")
         .join()
         .expect("compiling typescript.js panicked");
@@ -46,22 +60,25 @@ fn main() {
     std::fs::write(out.join("typescript_libs.rs"), table).expect("write the lib table");
 }
 
-fn compile(module: &str) -> Vec<u8> {
+/// The name the bootstrap's frames carry in stacks (not a name a script file can have).
+const BOOTSTRAP_MODULE: &str = "codemode:bootstrap";
+
+fn compile(name: &str, module: &str, strip_debug: bool) -> Vec<u8> {
     let runtime = Runtime::new().expect("a QuickJS runtime");
     runtime.set_max_stack_size(200 * 1024 * 1024);
     let context = Context::full(&runtime).expect("a QuickJS context");
     context.with(|ctx| {
-        let declared = match Module::declare(ctx.clone(), "typescript.js", module) {
+        let declared = match Module::declare(ctx.clone(), name, module) {
             Ok(declared) => declared,
-            Err(error) => panic!("typescript.js does not compile: {error}: {:?}", ctx.catch()),
+            Err(error) => panic!("{name} does not compile: {error}: {:?}", ctx.catch()),
         };
         declared
             .write(WriteOptions {
                 strip_source: true,
-                strip_debug: true,
+                strip_debug,
                 ..WriteOptions::default()
             })
-            .expect("write typescript.js as bytecode")
+            .unwrap_or_else(|e| panic!("write {name} as bytecode: {e}"))
     })
 }
 

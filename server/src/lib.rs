@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod limits;
 pub mod lsp;
 pub mod policy;
+pub mod printable;
 pub mod redact;
 pub mod runtime;
 pub mod serve;

@@ -5,13 +5,16 @@
 //!
 //! `cli` prints these, `serve` answers with them, `lsp` sends them (`codemode/runResult`
 //! carries an [`EditorView`]), and the editor plugins only draw what they are sent. Plain
-//! text from a [`RunReport`]: nothing here knows a terminal, LSP or MCP.
+//! text from a [`RunReport`]: nothing here knows a terminal, LSP or MCP. What scripts and
+//! servers wrote is shown with its control characters escaped (`printable`); the report's
+//! JSON (`--json`) stays exact.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::printable;
 use crate::runtime::{FailureKind, Level, RunReport};
 
 /// Where the output the summary talks about goes.
@@ -42,7 +45,7 @@ pub fn console(report: &RunReport) -> String {
             report.dropped_output_bytes
         );
     }
-    out
+    printable::escape(&out)
 }
 
 /// `7 tool calls (demo.get_forecast ×6, demo.list_cities), 1 failed · 17 ms · 6.6 kB of
@@ -67,20 +70,21 @@ pub fn summary(report: &RunReport, place: Place) -> String {
             Place::Answer => "answer",
         }
     );
-    text
+    printable::escape(&text)
 }
 
 /// `✓ 3 tool calls · 120 ms`, or `✗ runtime: the message` (one line, cut): for lenses,
 /// progress reports and notifications.
 pub fn headline(report: &RunReport) -> String {
-    match &report.error {
+    let line = match &report.error {
         None => format!("✓ {} · {} ms", calls(report), report.duration_ms),
         Some(error) => format!(
             "✗ {}: {}",
             error.kind,
             shorten(&one_line(&error.message), NOTE_CHARS)
         ),
-    }
+    };
+    printable::escape(&line)
 }
 
 /// `error[runtime] script.ts:3:7: the message`, when the run failed.
@@ -90,7 +94,10 @@ pub fn error_line(report: &RunReport, file: &str) -> Option<String> {
         (Some(line), Some(column)) => format!(" {file}:{line}:{column}:"),
         _ => String::new(),
     };
-    Some(format!("error[{}]{at} {}", error.kind, error.message))
+    Some(printable::escape(&format!(
+        "error[{}]{at} {}",
+        error.kind, error.message
+    )))
 }
 
 /// What an editor draws after one line of the script that ran.
@@ -137,8 +144,8 @@ pub fn line_notes(report: &RunReport) -> Vec<LineNote> {
         .filter_map(|(line, (details, error))| {
             Some(LineNote {
                 line: line.checked_sub(1)?,
-                text: shorten(&collapse(&details), NOTE_CHARS),
-                details,
+                text: printable::escape(&shorten(&collapse(&details), NOTE_CHARS)),
+                details: details.iter().map(|d| printable::escape(d)).collect(),
                 error,
             })
         })
@@ -215,7 +222,7 @@ pub fn editor_lines(report: &RunReport, file: &str) -> Vec<String> {
         );
     }
     lines.push(last);
-    lines
+    lines.iter().map(|line| printable::escape(line)).collect()
 }
 
 /// A run as an editor is sent it beside the report: everything it draws, already written.

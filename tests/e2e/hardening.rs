@@ -141,3 +141,172 @@ fn an_agent_never_reads_a_servers_url_or_command_line() {
         "{listed}"
     );
 }
+
+#[test]
+fn results_that_break_their_output_schema_never_reach_a_script_as_typed_data() {
+    let workspace = Workspace::new();
+    workspace.config(json!({"liar": liar(&workspace, None)}));
+    workspace.write(
+        "double.ts",
+        "const { count } = await liar.count({});\nexport default count * 2;\n",
+    );
+    let run = workspace.codemode(&["run", "double.ts", "--json"]);
+    let report = run.json();
+    assert_eq!(report["ok"], false, "{report:#}");
+    assert_eq!(report["error"]["kind"], "tool", "{report:#}");
+    let message = report["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("does not match its outputSchema")
+            && message.contains("/count")
+            && message.contains("\"number\""),
+        "{message}"
+    );
+    assert_eq!(report["error"]["line"], 1, "{report:#}");
+}
+
+/// Whether `text` holds a control character (but line feed and tab) or a bidi override.
+fn has_raw_controls(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)
+    })
+}
+
+#[test]
+fn control_characters_from_servers_and_scripts_are_shown_escaped() {
+    let workspace = Workspace::new();
+    workspace.config(json!({"liar": liar(&workspace, None)}));
+    // The server's description: an OSC title, a screen clear, NUL and a bidi override.
+    let tools = workspace.codemode(&["tools"]);
+    assert!(!has_raw_controls(&tools.stdout), "{:?}", tools.stdout);
+    assert!(tools.stdout.contains("\\u{1b}[2J"), "{}", tools.stdout);
+    let json = workspace.codemode(&["tools", "--json"]).json();
+    let secret = json["servers"][0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "secret")
+        .unwrap();
+    assert_eq!(
+        secret["description"],
+        "Tidy\u{1b}]0;owned\u{7}\u{1b}[2J up\u{0} the \u{202e}txt.exe files.",
+        "--json stays exact"
+    );
+    let types = workspace.codemode(&["types"]);
+    assert!(!has_raw_controls(&types.stdout), "{:?}", types.stdout);
+    assert!(types.stdout.contains("\"na\\u202Eme\""), "{}", types.stdout);
+
+    // A script's console output.
+    workspace.write(
+        "clear.ts",
+        "console.log(\"\\u001b[2J\\u202eabc\");\nexport default \"\\u0007\";\n",
+    );
+    let run = workspace.codemode(&["run", "clear.ts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!has_raw_controls(&run.stdout), "{:?}", run.stdout);
+    assert!(
+        run.stdout.contains("\\u{1b}[2J\\u{202e}abc"),
+        "{}",
+        run.stdout
+    );
+    let exact = workspace.codemode(&["run", "clear.ts", "--json"]).json();
+    assert_eq!(exact["logs"][0]["text"], "\u{1b}[2J\u{202e}abc");
+    assert_eq!(exact["result"], "\u{7}");
+}
+
+#[test]
+fn secrets_stay_with_their_server() {
+    // The server's own `env` holds a canary taken from codemode's environment, which also
+    // holds a variable no server was given.
+    let workspace = Workspace::new();
+    let mut entry = liar(&workspace, None);
+    entry["env"]["SECRET"] = json!("${env:CANARY}");
+    let config = workspace.config(json!({"liar": entry}));
+    let script = "const seen = await liar.environ({});\n\
+        const everything = JSON.stringify(Object.getOwnPropertyNames(globalThis).map((name) => [name, String((globalThis as any)[name])]));\n\
+        console.log(everything);\n\
+        try { await (liar as any).nothing({}); } catch (error) { console.log(String(error)); }\n\
+        export default seen.text;\n";
+    let mut client = McpClient::new();
+    let mut how = serve_stdio(&workspace, &config);
+    how["stdio"]["env"]["CANARY"] = json!(CANARY);
+    how["stdio"]["env"]["PARENT_ONLY"] = json!("not-for-servers");
+    connect(&mut client, how, None);
+    let types = client.call("get_types", json!({"servers": ["liar"]}));
+    let search = client.call("search_tools", json!({"query": "environment"}));
+    let run = client.call("execute", json!({"code": script}));
+    let text = run["text"].as_str().unwrap();
+    // The server got its own secret, and nothing of codemode's environment but what the
+    // platform needs.
+    let result: Value = serde_json::from_str(
+        &serde_json::from_str::<String>(
+            text.split("result: ")
+                .nth(1)
+                .and_then(|r| r.split("\n—").next())
+                .unwrap_or_else(|| panic!("{text}")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(result["secret"], CANARY, "{result}");
+    let names: Vec<&str> = result["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !names.contains(&"PARENT_ONLY") && !names.contains(&"CANARY"),
+        "{names:?}"
+    );
+    // Nothing the agent reads holds the canary, but the value the tool itself returned.
+    for (what, answer) in [("get_types", &types), ("search_tools", &search)] {
+        assert!(!answer.to_string().contains(CANARY), "{what}: {answer}");
+    }
+    let before_result = text.split("result: ").next().unwrap();
+    assert!(!before_result.contains(CANARY), "{before_result}");
+    client.send(json!({"op": "close"}));
+}
+
+#[test]
+fn serve_answers_every_attack_within_its_limits() {
+    let workspace = Workspace::new();
+    // The built-in demo server (what the attacks call), a short run and check limit.
+    let config = workspace.write(
+        "codemode.json",
+        &json!({
+            "mcpServers": {"demo": {"builtin": "demo"}},
+            "codemode": {"runTimeout": 2, "checkTimeout": 10, "memoryLimitMb": 64}
+        })
+        .to_string(),
+    );
+    let bound = std::time::Duration::from_secs(10 + 2) + codemode::runtime::OVERSHOOT;
+    let mut client = McpClient::new();
+    connect(&mut client, serve_stdio(&workspace, &config), None);
+    let dir = crate::support::repo().join("tests/scripts/attacks");
+    let mut attacks: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    attacks.sort();
+    for path in attacks {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "deep_literal.ts" {
+            continue; // Its source is made by run.rs; as a file it is one line.
+        }
+        let code = std::fs::read_to_string(&path).unwrap();
+        let started = std::time::Instant::now();
+        let answer = client.call("execute", json!({"code": code}));
+        let took = started.elapsed();
+        assert!(took < bound, "{name}: answered after {took:?}");
+        assert_eq!(answer["result"]["isError"], true, "{name}: {answer:#}");
+    }
+    // And it still serves.
+    let fine = client.call(
+        "execute",
+        json!({"code": "export default (await demo.add({ a: 2, b: 3 })).sum;"}),
+    );
+    assert!(
+        fine["text"].as_str().unwrap().starts_with("result: 5"),
+        "{fine:#}"
+    );
+}

@@ -498,6 +498,37 @@ fn serve_over_http_with_a_token() {
     let status = raw_post(authority, "evil.example", token);
     assert!(status.starts_with("HTTP/1.1 403"), "{status}");
     assert!(raw_post(authority, authority, "wrong-token-wrong-token").starts_with("HTTP/1.1 401"));
+    // A web page of another origin is refused (DNS rebinding through a browser), its own
+    // host's origin is not; the scheme `bearer` is the same as `Bearer`; a body that is not
+    // JSON is a bad request.
+    let lower = format!("bearer {token}");
+    let evil = raw_request(
+        authority,
+        &[
+            ("Host", authority),
+            ("Origin", "http://evil.example"),
+            ("Authorization", &lower),
+        ],
+        INITIALIZE,
+    );
+    assert!(evil.starts_with("HTTP/1.1 403"), "{evil}");
+    let own = format!("http://{authority}");
+    let same = raw_request(
+        authority,
+        &[
+            ("Host", authority),
+            ("Origin", &own),
+            ("Authorization", &lower),
+        ],
+        INITIALIZE,
+    );
+    assert!(same.starts_with("HTTP/1.1 200"), "{same}");
+    let garbage = raw_request(
+        authority,
+        &[("Host", authority), ("Authorization", &lower)],
+        "{not json",
+    );
+    assert!(garbage.starts_with("HTTP/1.1 400"), "{garbage}");
 
     // Without the token: refused at the door.
     let mut client = McpClient::new();
@@ -584,16 +615,30 @@ fn serve_over_http_with_a_token() {
 
 /// The status line of an `initialize` POST to `/mcp` at `authority` with these `Host` and
 /// bearer token.
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+
 fn raw_post(authority: &str, host: &str, token: &str) -> String {
-    use std::io::{Read, Write};
-    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
-    let mut stream = std::net::TcpStream::connect(authority).unwrap();
-    write!(
-        stream,
-        "POST /mcp HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    let authorization = format!("Bearer {token}");
+    raw_request(
+        authority,
+        &[("Host", host), ("Authorization", &authorization)],
+        INITIALIZE,
     )
-    .unwrap();
+}
+
+/// A POST to `/mcp` with these headers (and the JSON ones) and `body`: the status line.
+fn raw_request(authority: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    let mut request = "POST /mcp HTTP/1.1\r\n".to_string();
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!(
+        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    stream.write_all(request.as_bytes()).unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
     answer.lines().next().unwrap_or_default().to_string()

@@ -105,7 +105,7 @@ async fn report(
                 .find(|s| s.file == file)
                 .map(|s| s.text.as_str())
         });
-        out.write_all(text.as_bytes())?;
+        out.write_all(crate::printable::escape(&text).as_bytes())?;
     }
     out.flush()?;
     let errors = diagnostics

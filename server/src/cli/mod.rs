@@ -227,11 +227,22 @@ async fn run(cli: Cli) -> ExitCode {
     match outcome {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Failure) => ExitCode::from(1),
+        // The reader went away (`codemode run x.ts | head`): nothing to say to anyone; the
+        // exit status of a process ended by SIGPIPE, as git and others give.
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(141),
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Starts the workspace (its servers, with progress on stderr), runs `command`, and shuts
@@ -271,7 +282,8 @@ fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn,rmcp=off",
         1 => "info,rmcp=warn",
-        _ => "debug",
+        // rmcp logs whole messages as Rust structures at info and debug: -vv is for codemode.
+        _ => "debug,rmcp=warn",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()

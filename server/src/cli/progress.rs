@@ -49,7 +49,11 @@ impl Reporter {
                 width = self.width
             ),
             StartEvent::Failed { server, error } => {
-                eprintln!("  ✗ {server:<width$}  {error}", width = self.width)
+                eprintln!(
+                    "  ✗ {server:<width$}  {}",
+                    crate::printable::escape(&error),
+                    width = self.width
+                )
             }
         }
     }

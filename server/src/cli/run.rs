@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::Outcome;
 use crate::check::{self, Script};
+use crate::printable;
 use crate::runtime::{self, FailureKind, RunReport};
 use crate::view;
 use crate::workspace::Workspace;
@@ -84,11 +85,12 @@ fn print_human(
     if !report.diagnostics.is_empty() {
         eprint!(
             "{}",
-            check::render(&report.diagnostics, |_| Some(source_text))
+            printable::escape(&check::render(&report.diagnostics, |_| Some(source_text)))
         );
     }
     if !report.result.is_null() {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report.result)?)?;
+        let result = serde_json::to_string_pretty(&report.result)?;
+        writeln!(out, "{}", printable::escape(&result))?;
     }
     out.flush()?;
     let summary = view::summary(report, view::Place::Output);

@@ -1,6 +1,7 @@
 //! `codemode tools`: the configured servers, their status and their tools, for people
 //! (a readable list) or programs (`--json`).
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use serde_json::json;
@@ -9,6 +10,7 @@ use super::Outcome;
 use crate::codegen;
 use crate::host::ServerState;
 use crate::inventory;
+use crate::printable;
 use crate::workspace::Workspace;
 
 #[derive(clap::Args, Debug)]
@@ -39,9 +41,11 @@ pub async fn run(args: Args, workspace: &Workspace) -> anyhow::Result<Outcome> {
         let document = json!({ "config": config.origin.to_string(), "servers": servers });
         writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
     } else {
+        // Tool descriptions and stderr lines are the servers' text: shown escaped.
+        let mut text = String::new();
         for (index, server) in status.iter().enumerate() {
             if index > 0 {
-                writeln!(out)?;
+                writeln!(text)?;
             }
             match &server.state {
                 ServerState::Ready { tools } => {
@@ -84,24 +88,25 @@ pub async fn run(args: Args, workspace: &Workspace) -> anyhow::Result<Outcome> {
                         } else {
                             format!("  [{}]", hints.join(", "))
                         };
-                        writeln!(out, "  {name:<width$}  {summary}{hints}")?;
+                        writeln!(text, "  {name:<width$}  {summary}{hints}")?;
                     }
                 }
                 ServerState::Failed { error, stderr } => {
-                    writeln!(out, "{}  FAILED  ({})", server.server, server.transport)?;
-                    writeln!(out, "  {error}")?;
+                    writeln!(text, "{}  FAILED  ({})", server.server, server.transport)?;
+                    writeln!(text, "  {error}")?;
                     if !stderr.is_empty() {
-                        writeln!(out, "  last lines of its stderr:")?;
+                        writeln!(text, "  last lines of its stderr:")?;
                         for line in stderr {
-                            writeln!(out, "    {line}")?;
+                            writeln!(text, "    {line}")?;
                         }
                     }
                 }
             }
         }
         if status.is_empty() {
-            writeln!(out, "no servers configured in {}", config.origin)?;
+            writeln!(text, "no servers configured in {}", config.origin)?;
         }
+        out.write_all(printable::escape(&text).as_bytes())?;
     }
     Ok(if failed {
         Outcome::Failure

@@ -1,5 +1,6 @@
 //! JSDoc comments from text a server sent: whatever the text holds, the comment stays a
-//! comment (`*/` is broken up, control characters are dropped, line ends normalised).
+//! comment (`*/` is broken up, control and bidirectional formatting characters are
+//! dropped, line ends normalised).
 
 /// Writes `/** ... */` for `lines` at `pad`; nothing when there are no lines.
 pub fn write(out: &mut String, pad: &str, lines: &[String]) {
@@ -44,7 +45,7 @@ pub fn sanitize(text: &str) -> String {
         match c {
             '\n' | '\t' => out.push(c),
             '\u{2028}' | '\u{2029}' => out.push('\n'),
-            c if c.is_control() => {}
+            c if crate::printable::is_unsafe(c) => {}
             c => out.push(c),
         }
     }
@@ -74,8 +75,11 @@ mod tests {
         write(
             &mut out,
             "  ",
-            &["a\r\nb\u{2028}c\u{0}".into(), String::new()],
+            &[
+                "a\r\nb\u{2028}c\u{0}\u{1b}[2J\u{202e}".into(),
+                String::new(),
+            ],
         );
-        assert_eq!(out, "  /**\n   * a\n   * b\n   * c\n   */\n");
+        assert_eq!(out, "  /**\n   * a\n   * b\n   * c[2J\n   */\n");
     }
 }

@@ -279,9 +279,23 @@ pub fn property_key(key: &str) -> String {
     }
 }
 
-/// A string as a TypeScript string literal (JSON's escaping is valid TypeScript).
+/// A string as a TypeScript string literal (JSON's escaping is valid TypeScript), with
+/// DEL, C1 and bidirectional controls (which JSON leaves raw) escaped too, so none reaches a
+/// declaration file or a hover as it is.
 pub fn string_literal(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+    let json = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string());
+    if !json.chars().any(crate::printable::is_unsafe) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 12);
+    for c in json.chars() {
+        if crate::printable::is_unsafe(c) {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_identifier(text: &str) -> bool {

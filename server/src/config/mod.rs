@@ -122,7 +122,7 @@ pub struct ServerConfig {
     pub shown: String,
     /// Values that must never be shown: what variables expanded to, `env` and `headers`
     /// values, URL query values and user information ([`ServerConfig::redact`]).
-    pub secrets: Vec<String>,
+    pub secrets: Vec<Secret>,
     /// Whether the server's tool annotations (`readOnlyHint`, `destructiveHint`) are believed
     /// when deciding what needs approval: the entry's `"trusted"`, else [`Trust::default_for`].
     pub trust: Trust,
@@ -143,7 +143,7 @@ impl ServerConfig {
     /// stderr lines that may quote its command line, URL or environment.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for secret in &self.secrets {
+        for Secret(secret) in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), "***");
             }
@@ -209,7 +209,7 @@ fn url_secrets(url: &str) -> Vec<String> {
 /// values, the URL's query values and user information; longest first (so a secret that
 /// contains another is replaced whole), at least 4 characters (shorter ones would redact
 /// ordinary words).
-pub(crate) fn collect_secrets(transport: &Transport, taken: Vec<String>) -> Vec<String> {
+pub(crate) fn collect_secrets(transport: &Transport, taken: Vec<String>) -> Vec<Secret> {
     let mut secrets = taken;
     match transport {
         Transport::Stdio { env, .. } => secrets.extend(env.values().cloned()),
@@ -228,7 +228,7 @@ pub(crate) fn collect_secrets(transport: &Transport, taken: Vec<String>) -> Vec<
     secrets.retain(|s| s.chars().count() >= 4);
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     secrets.dedup();
-    secrets
+    secrets.into_iter().map(Secret).collect()
 }
 
 impl Trust {

@@ -164,3 +164,60 @@ fn no_file_means_the_builtin_demo() {
         }
     );
 }
+
+mod fuzz {
+    //! Any text, and any mangling of a valid file, reads as a configuration or as an error
+    //! placed at a line and column inside the file: never a panic.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const VALID: &str = r#"{
+      "mcpServers": {
+        "memory": {"command": "npx", "args": ["-y", "x"], "env": {"K": "${env:GITHUB_TOKEN}"}},
+        "remote": {"url": "https://example.test/mcp?key=${GITHUB_TOKEN}", "trusted": true},
+        "demo": {"builtin": "demo", "timeout": 5}
+      },
+      "codemode": {"runTimeout": 3, "allowTools": ["memory.*"], "scripts": ["agents"]}
+    }"#;
+
+    fn check(text: &str) -> Result<(), TestCaseError> {
+        match parse(text) {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let lines = text.lines().count().max(1);
+                prop_assert!(
+                    error.line >= 1 && error.line <= lines + 1,
+                    "{error:?} in {text:?}"
+                );
+                prop_assert!(error.column >= 1, "{error:?}");
+                prop_assert!(!error.message.is_empty());
+                Ok(())
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_a_config_or_a_placed_error(text in "\\PC{0,200}") {
+            check(&text)?;
+        }
+
+        #[test]
+        fn a_mangled_valid_file_is_a_config_or_a_placed_error(
+            cut in 0..VALID.len(),
+            length in 0usize..12,
+            insert in "[\\]\\[{}\":,0-9a-z$ ]{0,6}",
+        ) {
+            let mut text = VALID.to_string();
+            let start = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            let end = (start + length).min(text.len());
+            let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            text.replace_range(start..end, &insert);
+            check(&text)?;
+        }
+    }
+}

@@ -29,7 +29,11 @@ use crate::codegen::ApiIndex;
 use crate::limits::Limits;
 use convert::Intrinsics;
 
-const BOOTSTRAP: &str = include_str!("bootstrap.js");
+/// `bootstrap.js` as a module (`export default (function bootstrap …)`), compiled to this
+/// QuickJS's bytecode by `build.rs`: a fresh sandbox loads it rather than parsing it.
+const BOOTSTRAP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bootstrap.qbc"));
+/// The largest tool input sent: what one line of MCP over stdio may carry (rmcp's limit).
+const MAX_ARGUMENTS: usize = 16 * 1024 * 1024;
 /// What the bootstrap's RangeError says when a built-in would walk more than a run may.
 const WALK_LIMIT: &str = "codemode scripts walk at most";
 
@@ -151,6 +155,38 @@ pub struct Outcome {
     pub dropped_output: usize,
 }
 
+/// Resolves and loads no module: a script has nothing to import (no files, no network), and
+/// modules already loaded (the bootstrap) must not be reachable by name.
+struct NoModules;
+
+const NO_MODULES: &str =
+    "codemode scripts cannot import modules: the tools are globals (one namespace per server)";
+
+impl rquickjs::loader::Resolver for NoModules {
+    fn resolve<'js>(
+        &mut self,
+        _: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _: Option<rquickjs::loader::ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
+        Err(rquickjs::Error::new_resolving_message(
+            base, name, NO_MODULES,
+        ))
+    }
+}
+
+impl rquickjs::loader::Loader for NoModules {
+    fn load<'js>(
+        &mut self,
+        _: &Ctx<'js>,
+        name: &str,
+        _: Option<rquickjs::loader::ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js, rquickjs::module::Declared>> {
+        Err(rquickjs::Error::new_loading_message(name, NO_MODULES))
+    }
+}
+
 /// What the script's host functions share with the event loop.
 #[derive(Default)]
 struct State {
@@ -210,6 +246,7 @@ fn run_in_fresh_runtime(
     };
     let runtime = Runtime::new().map_err(setup)?;
     runtime.set_memory_limit(job.limits.memory_bytes());
+    runtime.set_loader(NoModules, NoModules);
     runtime.set_max_stack_size(2 * 1024 * 1024);
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
@@ -225,8 +262,13 @@ fn run_in_fresh_runtime(
     let unhandled = state.clone();
     runtime.set_host_promise_rejection_tracker(Some(Box::new(
         move |_ctx, _promise, reason, is_handled| {
+            let reason = describe(&reason);
+            let mut state = unhandled.borrow_mut();
             if !is_handled {
-                unhandled.borrow_mut().unhandled.push(describe(&reason));
+                state.unhandled.push(reason);
+            } else if let Some(at) = state.unhandled.iter().rposition(|r| *r == reason) {
+                // A handler came later (the rejection was caught after all).
+                state.unhandled.remove(at);
             }
         },
     )));
@@ -338,6 +380,16 @@ impl<'js> Run<'_, 'js> {
                         }
                     },
                 };
+                let size = serde_json::to_vec(&arguments).map_or(0, |bytes| bytes.len());
+                if size > MAX_ARGUMENTS {
+                    let message = format!(
+                        "{name}: its input is {:.1} MiB as JSON, over the {} MiB a message to an MCP server may carry",
+                        size as f64 / (1024.0 * 1024.0),
+                        MAX_ARGUMENTS / (1024 * 1024)
+                    );
+                    st.limit = Some(message.clone());
+                    return Err(Exception::throw_range(&ctx, &message));
+                }
                 st.calls += 1;
                 st.next_id += 1;
                 let id = st.next_id;
@@ -388,7 +440,13 @@ impl<'js> Run<'_, 'js> {
                 .collect::<Vec<_>>()
         );
         let api = ctx.json_parse(api.to_string())?;
-        let bootstrap: Function = ctx.eval(BOOTSTRAP)?;
+        // Safety: the bytecode was written by this build's own rquickjs from our own source
+        // (build.rs), so it is the format and version this QuickJS reads.
+        #[allow(unsafe_code)]
+        let module = unsafe { Module::load(ctx.clone(), BOOTSTRAP) }?;
+        let (module, evaluated) = module.eval()?;
+        evaluated.finish::<()>()?;
+        let bootstrap: Function = module.get("default")?;
         // A dense array costs at least 16 bytes an element: no walk needs to be longer than
         // the memory limit's worth of one.
         let max_walk = (self.job.limits.memory_bytes() / 16).max(1 << 16) as f64;

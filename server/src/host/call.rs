@@ -64,6 +64,12 @@ pub enum CallError {
         tool: String,
         message: String,
     },
+    /// The answer breaks the tool's own `outputSchema`.
+    InvalidResult {
+        server: String,
+        tool: String,
+        problem: String,
+    },
     /// The configuration's `allowTools` / `denyTools` do not permit the tool.
     Denied {
         server: String,
@@ -130,6 +136,14 @@ impl fmt::Display for CallError {
                 f,
                 "{server}.{tool} is not permitted by the configuration's \"allowTools\" / \"denyTools\""
             ),
+            CallError::InvalidResult {
+                server,
+                tool,
+                problem,
+            } => write!(
+                f,
+                "{server}.{tool} answered with a result that does not match its outputSchema ({problem}); the result was not passed on"
+            ),
             CallError::Audit { message } => {
                 write!(
                     f,
@@ -153,20 +167,20 @@ pub(super) async fn call(
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    let (peer, stderr) = match state {
+    let (peer, stderr, info) = match state {
         State::Ready {
             peer,
             tools,
             stderr,
         } => {
-            if !tools.iter().any(|t| t.name == tool) {
+            let Some(info) = tools.iter().find(|t| t.name == tool).cloned() else {
                 return Err(CallError::UnknownTool {
                     server: name.clone(),
                     tool: tool.to_string(),
                     available: tools.iter().map(|t| t.name.clone()).collect(),
                 });
-            }
-            (peer, stderr)
+            };
+            (peer, stderr, info)
         }
         State::Failed { error, stderr } => {
             return Err(CallError::Unavailable {
@@ -220,12 +234,35 @@ pub(super) async fn call(
         tool: tool.to_string(),
         message: e.to_string(),
     })?;
-    Ok(ToolOutput {
+    let output = ToolOutput {
         content: match value.get("content") {
             Some(Value::Array(blocks)) => blocks.clone(),
             _ => Vec::new(),
         },
         structured: value.get("structuredContent").cloned(),
         is_error: value.get("isError") == Some(&Value::Bool(true)),
-    })
+    };
+    if info.output_schema.is_some() && !output.is_error {
+        // What the script will receive as the typed result: `structuredContent`, or (from
+        // servers older than it) the text as JSON.
+        let typed = output.structured.clone().or_else(|| {
+            let text: Vec<&str> = output
+                .content
+                .iter()
+                .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))
+                .filter_map(|b| b.get("text").and_then(Value::as_str))
+                .collect();
+            serde_json::from_str(&text.join("\n")).ok()
+        });
+        if let Some(typed) = typed
+            && let Err(problem) = server.validators.check(name, &info, &typed)
+        {
+            return Err(CallError::InvalidResult {
+                server: name.clone(),
+                tool: tool.to_string(),
+                problem,
+            });
+        }
+    }
+    Ok(output)
 }

@@ -19,6 +19,7 @@ mod call;
 mod connect;
 mod handler;
 mod stderr;
+mod validate;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -92,6 +93,8 @@ struct Server {
     config: ServerConfig,
     state: RwLock<State>,
     client: Mutex<Option<Client>>,
+    /// Its tools' output schemas, compiled on first use.
+    validators: validate::Validators,
 }
 
 #[derive(Clone)]
@@ -111,7 +114,12 @@ impl Host {
     /// Starts every server of `config` at once and waits until each is ready or has failed.
     pub async fn start(config: &Config, progress: &(dyn Fn(StartEvent) + Sync)) -> Host {
         // Whatever logs what (rmcp and reqwest quote URLs), secrets stay out of stderr.
-        crate::redact::register(config.servers.iter().flat_map(|s| s.secrets.clone()));
+        crate::redact::register(
+            config
+                .servers
+                .iter()
+                .flat_map(|s| s.secrets.iter().map(|secret| secret.0.clone())),
+        );
         if let Some(token) = &config.settings.http_token {
             crate::redact::register([token.0.clone()]);
         }
@@ -320,6 +328,7 @@ async fn start_one(
             config: config.clone(),
             state: RwLock::new(State::Failed { error, stderr }),
             client: Mutex::new(None),
+            validators: Default::default(),
         }
     };
     let connection = match connect::connect(config, handler).await {
@@ -359,6 +368,7 @@ async fn start_one(
             stderr: connection.stderr,
         }),
         client: Mutex::new(Some(connection.client)),
+        validators: Default::default(),
     };
     (server, Some(tools_changed))
 }
@@ -425,6 +435,7 @@ fn watch_tool_changes(
                     {
                         *tools = new_tools;
                     }
+                    server.validators.clear();
                     tracing::info!(server = %server.config.name, "tool list changed");
                     revision.send_modify(|r| *r += 1);
                 }

@@ -360,3 +360,40 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Whatever bytes arrive, in whatever pieces: no panic, no endless loop, every byte read
+    //! ends up in a frame, an answer or the bounded tail kept for the next header.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_in_any_pieces(
+            pieces in prop::collection::vec(
+                prop_oneof![
+                    prop::collection::vec(any::<u8>(), 0..40),
+                    "(Content-Length: [0-9-]{0,4}\r?\n){0,2}\r?\n\\{[a-z\":,0-9]{0,20}\\}?"
+                        .prop_map(String::into_bytes),
+                ],
+                0..12,
+            )
+        ) {
+            let mut framer = Framer::default();
+            let mut frames = 0usize;
+            for piece in &pieces {
+                framer.push(piece);
+                while let Some(_frame) = framer.next_frame() {
+                    frames += 1;
+                    prop_assert!(frames < 10_000, "no progress");
+                }
+            }
+            prop_assert!(framer.buffer.len() <= pieces.iter().map(Vec::len).sum::<usize>());
+        }
+    }
+}

@@ -286,6 +286,8 @@ pub async fn run_supervised(
 fn map_stack(stack: &str, file: &str, map: &PositionMap) -> String {
     stack
         .lines()
+        // The bootstrap's own frames say nothing about the script.
+        .filter(|frame| !frame.contains("codemode:bootstrap"))
         .map(|frame| {
             let Some((range, line, column)) = engine::frame_position(frame, file) else {
                 return frame.to_string();

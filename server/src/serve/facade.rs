@@ -33,6 +33,10 @@ pub const SEARCH: &str = "search_tools";
 pub const TYPES: &str = "get_types";
 pub const EXECUTE: &str = "execute";
 
+/// At most one `notifications/tools/list_changed` per this window, however often upstream
+/// tools change.
+const LIST_CHANGED_WINDOW: Duration = Duration::from_millis(100);
+
 /// The name scripts are reported under.
 const SCRIPT_FILE: &str = "script.ts";
 
@@ -128,6 +132,8 @@ impl ServerHandler for Facade {
                         continue;
                     }
                 }
+                // A storm of upstream changes is one notification per window.
+                tokio::time::sleep(LIST_CHANGED_WINDOW).await;
                 if peer.notify_tool_list_changed().await.is_err() {
                     return;
                 }

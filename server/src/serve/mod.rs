@@ -66,13 +66,15 @@ pub async fn http(
         Arc::new(LocalSessionManager::default()),
         config,
     );
-    let router =
-        axum::Router::new()
-            .nest_service("/mcp", service)
-            .layer(middleware::from_fn_with_state(
-                Arc::new(token),
-                require_token,
-            ));
+    let origins = Arc::new(allowed_hosts(address));
+    let router = axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(token),
+            require_token,
+        ))
+        .layer(middleware::from_fn(check_json))
+        .layer(middleware::from_fn_with_state(origins, check_origin));
     let cancel = shutdown.clone();
     let stopped = Arc::new(tokio::sync::Notify::new());
     let stopping = stopped.clone();
@@ -118,6 +120,75 @@ fn allowed_hosts(address: SocketAddr) -> Vec<String> {
     hosts
 }
 
+/// Refuses requests from a web page of another origin (the MCP specification asks servers
+/// to validate `Origin`, against DNS rebinding): an `Origin` header, when sent, must name a
+/// host the server answers to. Clients that are not browsers send none.
+async fn check_origin(
+    State(hosts): State<Arc<Vec<String>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(origin) = request.headers().get(header::ORIGIN) else {
+        return next.run(request).await;
+    };
+    // Bound to every interface (with a token): any host, so any origin.
+    if hosts.is_empty() {
+        return next.run(request).await;
+    }
+    let host = origin
+        .to_str()
+        .ok()
+        .and_then(|origin| origin.split_once("://"))
+        .map(|(_, host)| host.trim_end_matches('/'));
+    match host {
+        Some(host) if hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) => {
+            next.run(request).await
+        }
+        _ => (
+            StatusCode::FORBIDDEN,
+            "codemode: requests from this origin are refused (Origin must be the server's own host)",
+        )
+            .into_response(),
+    }
+}
+
+/// The largest request body taken.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Answers a POST whose body is not JSON with 400 and a JSON-RPC parse error (`-32700`), as
+/// the transport specifies, before the MCP layer sees it.
+async fn check_json(request: Request, next: Next) -> Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "codemode: a request body may be at most {} MiB",
+                MAX_BODY / (1024 * 1024)
+            ),
+        )
+            .into_response();
+    };
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+        let error = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": {"code": -32700, "message": "Parse error: the request body is not JSON"},
+        });
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/json")],
+            error.to_string(),
+        )
+            .into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 /// Refuses requests without the configured bearer token.
 async fn require_token(
     State(token): State<Arc<Option<Secret>>>,
@@ -127,11 +198,14 @@ async fn require_token(
     let Some(Secret(expected)) = token.as_ref() else {
         return next.run(request).await;
     };
+    // The scheme is case-insensitive (RFC 7235): `bearer TOKEN` is the same.
     let given = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     match given {
         Some(given) if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) => {
             next.run(request).await

@@ -215,3 +215,61 @@ fn long_notes_are_cut_and_the_result_and_dropped_output_shown() {
         "#]],
     );
 }
+
+mod fuzz {
+    //! Any report renders every way without a panic, and nothing a script or server wrote
+    //! reaches the rendered text with its control characters raw.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,40}",
+            "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{202a}-\\u{202e} a\n]{0,20}"
+        ]
+    }
+
+    fn raw_controls(text: &str) -> bool {
+        text.chars().any(crate::printable::is_unsafe)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_report_renders(
+            logs in prop::collection::vec((0u8..4, text(), prop::option::of(0u32..50)), 0..6),
+            calls in prop::collection::vec((text(), text(), any::<bool>(), prop::option::of(0u32..50)), 0..6),
+            error in prop::option::of((0u8..7, text(), prop::option::of(0u32..50))),
+            dropped in 0usize..5000,
+        ) {
+            let levels = ["log", "info", "warn", "error"];
+            let kinds = ["type", "runtime", "tool", "timeout", "memory", "limit", "cancelled"];
+            let report = report(json!({
+                "ok": error.is_none(),
+                "logs": logs.iter().map(|(level, text, line)| json!({"level": levels[*level as usize], "text": text, "line": line})).collect::<Vec<_>>(),
+                "toolCalls": calls.iter().map(|(server, tool, ok, line)| json!({"server": server, "tool": tool, "ok": ok, "ms": 1, "bytes": 10, "line": line})).collect::<Vec<_>>(),
+                "error": error.as_ref().map(|(kind, message, line)| json!({"kind": kinds[*kind as usize], "message": message, "line": line, "column": line})),
+                "droppedOutputBytes": dropped,
+            }));
+            let mut all = vec![
+                console(&report),
+                summary(&report, Place::Output),
+                summary(&report, Place::Answer),
+                headline(&report),
+                error_line(&report, "x.ts").unwrap_or_default(),
+            ];
+            all.extend(editor_lines(&report, "x.ts"));
+            for note in line_notes(&report) {
+                prop_assert!(note.text.chars().count() <= NOTE_CHARS * 12, "{}", note.text);
+                all.push(note.text);
+                all.extend(note.details);
+            }
+            for text in all {
+                prop_assert!(!raw_controls(&text), "{text:?}");
+            }
+        }
+    }
+}
