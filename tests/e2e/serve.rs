@@ -495,6 +495,22 @@ fn serve_over_http_with_a_token() {
 
     // A request naming another host (DNS rebinding) is refused even with the token.
     let authority = url.trim_start_matches("http://").trim_end_matches("/mcp");
+    // A client that sends half its headers and stops is not kept forever.
+    let slow = {
+        let authority = authority.to_string();
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(&authority).unwrap();
+            stream.write_all(b"POST /mcp HTTP/1.1\r\nHost: ").unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(60)))
+                .unwrap();
+            let started = Instant::now();
+            let mut rest = Vec::new();
+            let _ = stream.read_to_end(&mut rest);
+            started.elapsed()
+        })
+    };
     let status = raw_post(authority, "evil.example", token);
     assert!(status.starts_with("HTTP/1.1 403"), "{status}");
     assert!(raw_post(authority, authority, "wrong-token-wrong-token").starts_with("HTTP/1.1 401"));
@@ -590,6 +606,24 @@ fn serve_over_http_with_a_token() {
         "{destructive:#}"
     );
     client.send(json!({"op": "close"}));
+
+    // Sessions are bounded: new ones are refused once the cap is reached.
+    let mut opened = 0;
+    let refused = loop {
+        let status = raw_post(authority, authority, token);
+        if !status.starts_with("HTTP/1.1 200") {
+            break status;
+        }
+        opened += 1;
+        assert!(opened <= 200, "sessions are not capped");
+    };
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(opened >= 100, "only {opened} sessions before {refused}");
+    let closed_after = slow.join().unwrap();
+    assert!(
+        closed_after < Duration::from_secs(30),
+        "a half-sent request held its connection for {closed_after:?}"
+    );
 
     // SIGTERM: a clean exit, and the upstream server is gone with it.
     assert!(!processes_mentioning(&marker).is_empty());

@@ -167,20 +167,20 @@ pub(super) async fn call(
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    let (peer, stderr, info) = match state {
+    let (peer, stderr, (tools, at)) = match state {
         State::Ready {
             peer,
             tools,
             stderr,
         } => {
-            let Some(info) = tools.iter().find(|t| t.name == tool).cloned() else {
+            let Some(at) = tools.iter().position(|t| t.name == tool) else {
                 return Err(CallError::UnknownTool {
                     server: name.clone(),
                     tool: tool.to_string(),
                     available: tools.iter().map(|t| t.name.clone()).collect(),
                 });
             };
-            (peer, stderr, info)
+            (peer, stderr, (tools, at))
         }
         State::Failed { error, stderr } => {
             return Err(CallError::Unavailable {
@@ -242,6 +242,7 @@ pub(super) async fn call(
         structured: value.get("structuredContent").cloned(),
         is_error: value.get("isError") == Some(&Value::Bool(true)),
     };
+    let info = &tools[at];
     if info.output_schema.is_some() && !output.is_error {
         // What the script will receive as the typed result: `structuredContent`, or (from
         // servers older than it) the text as JSON.
@@ -255,7 +256,7 @@ pub(super) async fn call(
             serde_json::from_str(&text.join("\n")).ok()
         });
         if let Some(typed) = typed
-            && let Err(problem) = server.validators.check(name, &info, &typed)
+            && let Err(problem) = server.validators.check(name, info, &typed)
         {
             return Err(CallError::InvalidResult {
                 server: name.clone(),

@@ -101,7 +101,8 @@ struct Server {
 enum State {
     Ready {
         peer: Peer<RoleClient>,
-        tools: Vec<ToolInfo>,
+        /// Shared: every call clones the state it reads.
+        tools: Arc<Vec<ToolInfo>>,
         stderr: Option<StderrTail>,
     },
     Failed {
@@ -166,7 +167,7 @@ impl Host {
                 transport: server.config.shown.clone(),
                 state: match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
                     State::Ready { tools, .. } => ServerState::Ready {
-                        tools: tools.clone(),
+                        tools: tools.to_vec(),
                     },
                     State::Failed { error, stderr } => ServerState::Failed {
                         error: error.clone(),
@@ -364,7 +365,7 @@ async fn start_one(
         config: config.clone(),
         state: RwLock::new(State::Ready {
             peer,
-            tools,
+            tools: Arc::new(tools),
             stderr: connection.stderr,
         }),
         client: Mutex::new(Some(connection.client)),
@@ -433,7 +434,7 @@ fn watch_tool_changes(
                     if let State::Ready { tools, .. } =
                         &mut *server.state.write().unwrap_or_else(|e| e.into_inner())
                     {
-                        *tools = new_tools;
+                        *tools = Arc::new(new_tools);
                     }
                     server.validators.clear();
                     tracing::info!(server = %server.config.name, "tool list changed");
