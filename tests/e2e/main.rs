@@ -2,9 +2,12 @@
 //! npm and PyPI (installed on first use by `support::deps`), a misbehaving fixture server,
 //! and TypeScript 7 as the oracle for the generated declarations.
 
+#[path = "../strategies/catalog.rs"]
+mod catalog;
 mod check;
 mod cli;
 mod faults;
+mod fuzz;
 mod hardening;
 mod http;
 mod lsp;

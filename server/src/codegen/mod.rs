@@ -90,7 +90,9 @@ impl Parts {
         let mut needed = vec![false; self.decls.len()];
         let mut queue: Vec<&str> = tools.iter().map(|&t| self.functions[t].as_str()).collect();
         while let Some(text) = queue.pop() {
-            for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')) {
+            // Identifier characters as TypeScript reads them (a combining mark continues
+            // a name: `T\u{1bc9d}Input` is one word, found by the property test).
+            for word in text.split(|c: char| !(unicode_ident::is_xid_continue(c) || c == '$')) {
                 if let Some(&index) = by_name.get(word)
                     && !needed[index]
                 {

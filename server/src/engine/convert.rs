@@ -44,14 +44,39 @@ impl<'js> Intrinsics<'js> {
     }
 }
 
-/// `value` as JSON; `None` when it has no JSON form (`undefined`, a function, a symbol).
+/// Why a value did not become JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotJson {
+    /// It cannot be JSON (a cycle, a BigInt, a throwing getter…): the message says where.
+    Invalid(String),
+    /// Its JSON would be larger than the budget; converting stopped there (a sparse array of
+    /// 2³² − 1 holes is refused at once, not walked).
+    TooLarge,
+}
+
+impl From<String> for NotJson {
+    fn from(message: String) -> NotJson {
+        NotJson::Invalid(message)
+    }
+}
+
+/// `value` as JSON of at most about `budget` bytes; `None` when it has no JSON form
+/// (`undefined`, a function, a symbol).
 pub fn to_json<'js>(
     intrinsics: &Intrinsics<'js>,
     value: &Value<'js>,
     path: &str,
-) -> Result<Option<serde_json::Value>, String> {
+    budget: usize,
+) -> Result<Option<serde_json::Value>, NotJson> {
     let mut ancestors = Vec::new();
-    convert(intrinsics, value, path, &mut ancestors)
+    let mut left = budget;
+    convert(intrinsics, value, path, &mut ancestors, &mut left)
+}
+
+/// Takes `bytes` from the budget.
+fn spend(left: &mut usize, bytes: usize) -> Result<(), NotJson> {
+    *left = left.checked_sub(bytes).ok_or(NotJson::TooLarge)?;
+    Ok(())
 }
 
 fn convert<'js>(
@@ -59,8 +84,11 @@ fn convert<'js>(
     value: &Value<'js>,
     path: &str,
     ancestors: &mut Vec<Value<'js>>,
-) -> Result<Option<serde_json::Value>, String> {
+    left: &mut usize,
+) -> Result<Option<serde_json::Value>, NotJson> {
     use serde_json::Value as Json;
+    // The smallest JSON a value takes (`null`, a digit and a separator).
+    spend(left, 2)?;
     Ok(Some(match value.type_of() {
         Type::Undefined
         | Type::Uninitialized
@@ -80,31 +108,32 @@ fn convert<'js>(
             Some(f) => Number::from_f64(f).map_or(Json::Null, Json::Number),
             None => Json::Null,
         },
-        Type::String => Json::String(
-            value
+        Type::String => {
+            let text = value
                 .as_string()
                 .and_then(|s| s.to_string().ok())
-                .ok_or_else(|| format!("{path} is a string that is not valid Unicode"))?,
-        ),
+                .ok_or_else(|| format!("{path} is a string that is not valid Unicode"))?;
+            spend(left, text.len())?;
+            Json::String(text)
+        }
         Type::BigInt => {
             return Err(format!(
                 "{path} is a BigInt, which JSON cannot hold; convert it with Number() or String()"
-            ));
+            )
+            .into());
         }
         Type::Array | Type::Object | Type::Promise | Type::Exception | Type::Proxy => {
             let object = value
                 .as_object()
                 .ok_or_else(|| format!("{path} cannot be read"))?;
             if ancestors.iter().any(|a| a == value) {
-                return Err(format!("{path} refers back to itself (a cycle)"));
+                return Err(format!("{path} refers back to itself (a cycle)").into());
             }
             if ancestors.len() >= MAX_DEPTH {
-                return Err(format!(
-                    "{path} is nested more than {MAX_DEPTH} levels deep"
-                ));
+                return Err(format!("{path} is nested more than {MAX_DEPTH} levels deep").into());
             }
             if object.is_instance_of(&intrinsics.promise) {
-                return Err(format!("{path} is a Promise; did you forget `await`?"));
+                return Err(format!("{path} is a Promise; did you forget `await`?").into());
             }
             if object.is_instance_of(&intrinsics.date) {
                 let iso: rquickjs::Result<String> = intrinsics
@@ -114,14 +143,14 @@ fn convert<'js>(
             }
             ancestors.push(value.clone());
             let converted = if value.is_array() {
-                array(intrinsics, object, path, ancestors)
+                array(intrinsics, object, path, ancestors, left)
             } else {
-                fields(intrinsics, object, path, ancestors)
+                fields(intrinsics, object, path, ancestors, left)
             };
             ancestors.pop();
             converted?
         }
-        _ => return Err(format!("{path} has no JSON form")),
+        _ => return Err(format!("{path} has no JSON form").into()),
     }))
 }
 
@@ -130,7 +159,8 @@ fn array<'js>(
     object: &Object<'js>,
     path: &str,
     ancestors: &mut Vec<Value<'js>>,
-) -> Result<serde_json::Value, String> {
+    left: &mut usize,
+) -> Result<serde_json::Value, NotJson> {
     let length: usize = object
         .get("length")
         .map_err(|e| read_error(object, path, e))?;
@@ -141,7 +171,7 @@ fn array<'js>(
             .map_err(|e| read_error(object, path, e))?;
         let element_path = format!("{path}[{index}]");
         items.push(
-            convert(intrinsics, &element, &element_path, ancestors)?
+            convert(intrinsics, &element, &element_path, ancestors, left)?
                 .unwrap_or(serde_json::Value::Null),
         );
     }
@@ -153,15 +183,17 @@ fn fields<'js>(
     object: &Object<'js>,
     path: &str,
     ancestors: &mut Vec<Value<'js>>,
-) -> Result<serde_json::Value, String> {
+    left: &mut usize,
+) -> Result<serde_json::Value, NotJson> {
     let mut map = Map::new();
     for key in object.keys::<String>() {
         let key = key.map_err(|e| read_error(object, path, e))?;
+        spend(left, key.len() + 3)?;
         let field: Value = object
             .get(key.as_str())
             .map_err(|e| read_error(object, path, e))?;
         let field_path = format!("{path}.{key}");
-        if let Some(json) = convert(intrinsics, &field, &field_path, ancestors)? {
+        if let Some(json) = convert(intrinsics, &field, &field_path, ancestors, left)? {
             map.insert(key, json);
         }
     }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codegen::ApiIndex;
 use crate::limits::Limits;
-use convert::Intrinsics;
+use convert::{Intrinsics, NotJson};
 
 /// `bootstrap.js` as a module (`export default (function bootstrap …)`), compiled to this
 /// QuickJS's bytecode by `build.rs`: a fresh sandbox loads it rather than parsing it.
@@ -306,21 +306,27 @@ impl<'js> Run<'_, 'js> {
             value = self.drive(&promise, &settle)?;
         }
         // Reading the result can run the script's getters, which the clock may interrupt.
-        let json = convert::to_json(&intrinsics, &value, "the result").map_err(|message| {
-            if self.interrupted.load(Ordering::Relaxed) {
-                self.timed_out()
-            } else {
-                failure(FailureKind::Runtime, message)
-            }
-        })?;
+        let limit = self.job.limits.max_result_bytes;
+        let json = convert::to_json(&intrinsics, &value, "the result", limit).map_err(
+            |problem| match problem {
+                _ if self.interrupted.load(Ordering::Relaxed) => self.timed_out(),
+                NotJson::TooLarge => failure(
+                    FailureKind::Limit,
+                    format!(
+                        "the result is more than {limit} bytes of JSON, the limit (return less, or summarise in the script)"
+                    ),
+                ),
+                NotJson::Invalid(message) => failure(FailureKind::Runtime, message),
+            },
+        )?;
+        // The budget stopped the walk early; the exact size decides.
         if let Some(json) = &json {
             let size = json.to_string().len();
-            if size > self.job.limits.max_result_bytes {
+            if size > limit {
                 return Err(failure(
                     FailureKind::Limit,
                     format!(
-                        "the result is {size} bytes of JSON; the limit is {} (return less, or summarise in the script)",
-                        self.job.limits.max_result_bytes
+                        "the result is {size} bytes of JSON; the limit is {limit} (return less, or summarise in the script)"
                     ),
                 ));
             }
@@ -365,31 +371,34 @@ impl<'js> Run<'_, 'js> {
                 }
                 let arguments = match input.0 {
                     None => serde_json::Value::Object(Default::default()),
-                    Some(value) => match convert::to_json(&intrinsics, &value, "input") {
-                        Ok(Some(json @ serde_json::Value::Object(_))) => json,
-                        Ok(None) => serde_json::Value::Object(Default::default()),
-                        Ok(Some(_)) => {
-                            return Err(Exception::throw_type(
-                                &ctx,
-                                &format!("{name}: the input must be an object"),
-                            ));
+                    Some(value) => {
+                        match convert::to_json(&intrinsics, &value, "input", MAX_ARGUMENTS) {
+                            Ok(Some(json @ serde_json::Value::Object(_))) => json,
+                            Ok(None) => serde_json::Value::Object(Default::default()),
+                            Ok(Some(_)) => {
+                                return Err(Exception::throw_type(
+                                    &ctx,
+                                    &format!("{name}: the input must be an object"),
+                                ));
+                            }
+                            Err(NotJson::Invalid(message)) => {
+                                drop(ctx.catch());
+                                return Err(Exception::throw_type(
+                                    &ctx,
+                                    &format!("{name}: {message}"),
+                                ));
+                            }
+                            Err(NotJson::TooLarge) => {
+                                let message = format!(
+                                    "{name}: its input is more than {} MiB as JSON, what a message to an MCP server may carry",
+                                    MAX_ARGUMENTS / (1024 * 1024)
+                                );
+                                st.limit = Some(message.clone());
+                                return Err(Exception::throw_range(&ctx, &message));
+                            }
                         }
-                        Err(message) => {
-                            drop(ctx.catch());
-                            return Err(Exception::throw_type(&ctx, &format!("{name}: {message}")));
-                        }
-                    },
+                    }
                 };
-                let size = serde_json::to_vec(&arguments).map_or(0, |bytes| bytes.len());
-                if size > MAX_ARGUMENTS {
-                    let message = format!(
-                        "{name}: its input is {:.1} MiB as JSON, over the {} MiB a message to an MCP server may carry",
-                        size as f64 / (1024.0 * 1024.0),
-                        MAX_ARGUMENTS / (1024 * 1024)
-                    );
-                    st.limit = Some(message.clone());
-                    return Err(Exception::throw_range(&ctx, &message));
-                }
                 st.calls += 1;
                 st.next_id += 1;
                 let id = st.next_id;

@@ -153,6 +153,9 @@ pub async fn run_supervised(
     let semaphore = Arc::new(Semaphore::new(limits.max_concurrent_calls.max(1)));
     let mut in_flight = FuturesUnordered::new();
     let mut records = Vec::new();
+    // One timer for the whole run, moved only when a pause moved the deadline.
+    let watchdog = tokio::time::sleep_until((deadline.at() + OVERSHOOT).into());
+    tokio::pin!(watchdog);
     let finished = loop {
         tokio::select! {
             Some(request) = requests.recv() => {
@@ -207,10 +210,12 @@ pub async fn run_supervised(
             finished = &mut done => break finished.map_err(|_| Abandoned::Vanished),
             // A script stuck in one long native call does not reach the interrupt handler;
             // the run is answered anyway, and the thread, told to stop, is left behind.
-            () = tokio::time::sleep_until((deadline.at() + OVERSHOOT).into()) => {
-                if Instant::now() >= deadline.at() + OVERSHOOT {
+            () = &mut watchdog => {
+                let due = deadline.at() + OVERSHOOT;
+                if Instant::now() >= due {
                     break Err(Abandoned::Overran);
                 }
+                watchdog.as_mut().reset(due.into());
             }
         }
     };
