@@ -310,3 +310,89 @@ fn serve_answers_every_attack_within_its_limits() {
         "{fine:#}"
     );
 }
+
+#[test]
+fn smaller_findings_stay_fixed() {
+    let workspace = Workspace::new();
+    // A rejection caught later is not reported as unhandled.
+    workspace.write(
+        "caught.ts",
+        "const late = Promise.reject(new Error(\"later\"));\nawait null;\ntry { await late; } catch {}\nexport default 1;\n",
+    );
+    let caught = workspace.codemode(&["run", "caught.ts", "--json"]).json();
+    assert_eq!(caught["ok"], true, "{caught:#}");
+    assert_eq!(caught["logs"], json!([]), "{caught:#}");
+
+    // A tool's failure points at the script's call, with none of the bootstrap's frames.
+    workspace.write(
+        "fails.ts",
+        "await demo.getForecast({ city: \"Atlantis\" });\n",
+    );
+    let failed = workspace.codemode(&["run", "fails.ts", "--json"]).json();
+    assert_eq!(failed["error"]["kind"], "tool", "{failed:#}");
+    let stack = failed["error"]["stack"].as_str().unwrap_or_default();
+    assert!(stack.contains("fails.ts:1:"), "{stack}");
+    assert!(
+        stack.lines().all(|frame| frame.contains("fails.ts:")),
+        "frames not of the script: {stack}"
+    );
+
+    // A reader that goes away (`| head`) ends the command quietly.
+    workspace.write(
+        "flood.ts",
+        "for (let i = 0; i < 100000; i++) console.log(\"line \" + i);\n",
+    );
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' run flood.ts | head -n 1; echo \"status ${{PIPESTATUS:-}}\"",
+            env!("CARGO_BIN_EXE_codemode")
+        ))
+        .current_dir(workspace.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.starts_with("line 0\n"), "{stdout}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+
+    // -vv logs codemode's debugging, not rmcp's Rust structures of whole messages.
+    let verbose = workspace.codemode(&["-vv", "tools"]);
+    assert_eq!(verbose.code, 0, "{}", verbose.stderr);
+    assert!(
+        !verbose.stderr.contains("peer_info=Some(")
+            && !verbose.stderr.contains("ListToolsResult {"),
+        "{}",
+        verbose.stderr
+    );
+}
+
+#[test]
+fn a_storm_of_upstream_tool_changes_is_a_few_notifications() {
+    let workspace = Workspace::new();
+    let config = workspace.write(
+        "codemode.json",
+        &json!({
+            "mcpServers": {"rogue": rogue("normal")},
+            "codemode": {"autoApprove": ["rogue"]}
+        })
+        .to_string(),
+    );
+    let mut client = McpClient::new();
+    connect(&mut client, serve_stdio(&workspace, &config), None);
+    let ran = client.call(
+        "execute",
+        json!({"code": "for (let i = 0; i < 20; i++) await rogue.grow({});\nexport default 20;\n"}),
+    );
+    assert!(
+        ran["text"].as_str().unwrap().starts_with("result: 20"),
+        "{ran:#}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let listed = client.send(json!({"op": "listTools"}));
+    let notified = listed["listChanged"].as_u64().unwrap();
+    assert!(
+        (1..=6).contains(&notified),
+        "20 upstream changes gave {notified} notifications"
+    );
+}
