@@ -3,8 +3,9 @@
 // Everything the bridge uses is captured here, before any script code runs, so a script
 // that replaces `JSON.parse`, `Map.prototype.set` or `Reflect.apply` changes nothing here.
 // Returns `settle(id, ok, payload)`, which the host calls when a tool call finishes.
-// `maxWalk` bounds the native walks of array built-ins (see "Every walk is bounded" below).
-(function bootstrap(hostCall, hostLog, api, maxWalk) {
+// `maxWalk` bounds the native walks of array built-ins (see "Every walk is bounded" below);
+// `hostLimit(message)` tells the host a limit refused something, as a tool-call limit does.
+(function bootstrap(hostCall, hostLog, hostLimit, api, maxWalk) {
   "use strict";
   const G = globalThis;
   const apply = Reflect.apply;
@@ -227,8 +228,11 @@
     if (!(n > 0)) return 0;
     return n >= 9007199254740991 ? 9007199254740991 : n - (n % 1);
   };
-  const tooLong = (what, length) =>
-    new RangeErrorCtor(what + " would walk " + length + " elements; codemode scripts walk at most " + maxWalk + " (the memory limit's worth of a dense array)");
+  const tooLong = (what, length) => {
+    const message = what + " would walk " + length + " elements; codemode scripts walk at most " + maxWalk + " (the memory limit's worth of a dense array)";
+    hostLimit(message);
+    return new RangeErrorCtor(message);
+  };
   const put = (target, index, value) =>
     defineProperty(target, index, { value, writable: true, enumerable: true, configurable: true });
   const objectOf = (value, what) => {
@@ -265,34 +269,39 @@
   const mutating = ["copyWithin", "fill", "pop", "push", "reverse", "shift", "sort", "splice", "unshift"];
   const walking = ["join", "slice", "toLocaleString", "toReversed", "toSorted", "toSpliced", "with"];
   const sorts = ["sort", "toSorted"];
-  const replace = (proto, name, wrapped, original) => {
-    defineProperty(wrapped, "length", { value: original.length, writable: false, enumerable: false, configurable: true });
-    defineProperty(proto, name, { value: wrapped, writable: true, enumerable: false, configurable: true });
+  const replace = (proto, name, method, length) => {
+    defineProperty(method, "length", { value: length, writable: false, enumerable: false, configurable: true });
+    defineProperty(proto, name, { value: method, writable: true, enumerable: false, configurable: true });
   };
-  const guardArray = (name, mutates) => {
-    const original = ArrayProto[name];
+  // Wraps `proto[name]`: `receive(receiver, what)` checks the receiver (and may answer a
+  // copy to walk instead); a sort without a comparator gets `compare`.
+  const guard = (proto, prefix, name, receive, compare) => {
+    const original = proto[name];
     if (typeof original !== "function") return;
-    const what = "Array.prototype." + name;
+    const what = prefix + name;
     const sorting = sorts.includes(name);
     const wrapped = {
       [name](...args) {
-        let receiver = this;
-        if (isPlainArray(receiver)) {
-          if (receiver.length > maxWalk) throw tooLong(what, receiver.length);
-        } else if (mutates) {
-          objectOf(receiver, what);
-          throw new TypeErrorCtor(what + " in a codemode script takes an array; copy an array-like with Array.from first");
-        } else {
-          receiver = copyOf(receiver, what);
-        }
-        if (sorting && args[0] === undefined) args[0] = byString;
+        const receiver = receive(this, what);
+        if (sorting && args[0] === undefined) args[0] = compare;
         return apply(original, receiver, args);
       },
     }[name];
-    replace(ArrayProto, name, wrapped, original);
+    replace(proto, name, wrapped, original.length);
   };
-  for (let i = 0; i < mutating.length; i++) guardArray(mutating[i], true);
-  for (let i = 0; i < walking.length; i++) guardArray(walking[i], false);
+  const arrayReceiver = (mutates) => (receiver, what) => {
+    if (isPlainArray(receiver)) {
+      if (receiver.length > maxWalk) throw tooLong(what, receiver.length);
+      return receiver;
+    }
+    if (mutates) {
+      objectOf(receiver, what);
+      throw new TypeErrorCtor(what + " in a codemode script takes an array; copy an array-like with Array.from first");
+    }
+    return copyOf(receiver, what);
+  };
+  for (let i = 0; i < mutating.length; i++) guard(ArrayProto, "Array.prototype.", mutating[i], arrayReceiver(true), byString);
+  for (let i = 0; i < walking.length; i++) guard(ArrayProto, "Array.prototype.", walking[i], arrayReceiver(false), byString);
 
   // Nested walks, in JavaScript.
   const flatInto = (out, source, length, depth, mapper, thisArg, what) => {
@@ -353,31 +362,18 @@
     },
   };
   const lengths = { concat: 1, flat: 0, flatMap: 1 };
-  for (const name in methods) {
-    defineProperty(methods[name], "length", { value: lengths[name], writable: false, enumerable: false, configurable: true });
-    defineProperty(ArrayProto, name, { value: methods[name], writable: true, enumerable: false, configurable: true });
-  }
+  for (const name in methods) replace(ArrayProto, name, methods[name], lengths[name]);
 
   // Typed arrays hold real memory, but their walks are native too: bounded the same way.
   const TypedArrayProto = getPrototypeOf(Uint8Array.prototype);
   const typedLength = getOwnPropertyDescriptor(TypedArrayProto, "length").get;
   const typedWalks = ["copyWithin", "fill", "includes", "indexOf", "join", "lastIndexOf", "reverse", "set", "slice", "sort", "toLocaleString", "toReversed", "toSorted", "with"];
-  for (let i = 0; i < typedWalks.length; i++) {
-    const name = typedWalks[i];
-    const original = TypedArrayProto[name];
-    if (typeof original !== "function") continue;
-    const what = "TypedArray.prototype." + name;
-    const sorting = sorts.includes(name);
-    const wrapped = {
-      [name](...args) {
-        const length = apply(typedLength, this, []);
-        if (length > maxWalk) throw tooLong(what, length);
-        if (sorting && args[0] === undefined) args[0] = byNumber;
-        return apply(original, this, args);
-      },
-    }[name];
-    replace(TypedArrayProto, name, wrapped, original);
-  }
+  const typedReceiver = (receiver, what) => {
+    const length = apply(typedLength, receiver, []);
+    if (length > maxWalk) throw tooLong(what, length);
+    return receiver;
+  };
+  for (let i = 0; i < typedWalks.length; i++) guard(TypedArrayProto, "TypedArray.prototype.", typedWalks[i], typedReceiver, byNumber);
 
   // A stack trace's call sites do not hand out the functions on the stack (the bootstrap's
   // own among them).

@@ -34,8 +34,6 @@ use convert::{Intrinsics, NotJson};
 const BOOTSTRAP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bootstrap.qbc"));
 /// The largest tool input sent: what one line of MCP over stdio may carry (rmcp's limit).
 const MAX_ARGUMENTS: usize = 16 * 1024 * 1024;
-/// What the bootstrap's RangeError says when a built-in would walk more than a run may.
-const WALK_LIMIT: &str = "codemode scripts walk at most";
 
 /// A tool call the script made; `server` and `tool` index into the [`ApiIndex`].
 #[derive(Debug, Clone)]
@@ -196,6 +194,8 @@ struct State {
     next_id: u64,
     outstanding: usize,
     calls: usize,
+    /// The message of the last limit that refused something (tool calls, a native walk,
+    /// an input): an uncaught error with that message ends the run as kind `limit`.
     limit: Option<String>,
     /// Rejections no handler took, reported with the run's output unless they are its failure.
     unhandled: Vec<String>,
@@ -434,6 +434,10 @@ impl<'js> Run<'_, 'js> {
                 log(&state, level, text, site_of(site.0, &file), output);
             },
         )?;
+        let state = self.state.clone();
+        let host_limit = Function::new(ctx.clone(), move |message: String| {
+            state.borrow_mut().limit = Some(message);
+        })?;
         let api = serde_json::json!(
             self.job
                 .api
@@ -459,7 +463,7 @@ impl<'js> Run<'_, 'js> {
         // A dense array costs at least 16 bytes an element: no walk needs to be longer than
         // the memory limit's worth of one.
         let max_walk = (self.job.limits.memory_bytes() / 16).max(1 << 16) as f64;
-        bootstrap.call((host_call, host_log, api, max_walk))
+        bootstrap.call((host_call, host_log, host_limit, api, max_walk))
     }
 
     /// Runs jobs and delivers tool replies until `promise` settles.
@@ -557,9 +561,7 @@ impl<'js> Run<'_, 'js> {
             return self.timed_out();
         } else if message.contains("out of memory") || message.contains("string too long") {
             FailureKind::Memory
-        } else if self.state.borrow().limit.as_deref() == Some(message.as_str())
-            || (name.as_deref() == Some("RangeError") && message.contains(WALK_LIMIT))
-        {
+        } else if self.state.borrow().limit.as_deref() == Some(message.as_str()) {
             FailureKind::Limit
         } else if name.as_deref() == Some("ToolError") {
             FailureKind::Tool
