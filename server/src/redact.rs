@@ -26,10 +26,16 @@ pub fn register(secrets: impl IntoIterator<Item = String>) {
 /// `text` with every registered secret replaced by `***`.
 pub fn scrub(text: &str) -> String {
     let known = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    replace_all(text, known.iter().map(String::as_str))
+}
+
+/// `text` with each of `secrets` replaced by `***`, in the order given (longest first, so a
+/// secret that contains another is replaced whole).
+pub fn replace_all<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = text.to_string();
-    for secret in known.iter() {
-        if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), "***");
+    for secret in secrets {
+        if out.contains(secret) {
+            out = out.replace(secret, "***");
         }
     }
     out

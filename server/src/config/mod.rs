@@ -142,13 +142,7 @@ impl ServerConfig {
     /// `text` with every secret of this server replaced by `***`: for error messages and
     /// stderr lines that may quote its command line, URL or environment.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for Secret(secret) in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), "***");
-            }
-        }
-        out
+        crate::redact::replace_all(text, self.secrets.iter().map(|s| s.0.as_str()))
     }
 }
 
