@@ -25,14 +25,21 @@ fn calls(workspace: &Workspace) -> String {
     std::fs::read_to_string(workspace.path().join("rogue.log")).unwrap_or_default()
 }
 
+/// `codemode serve` over the liar alone (`trusted` as given), with a client that cannot ask
+/// for approval.
+fn serve_liar(trusted: Option<bool>) -> (Workspace, McpClient) {
+    let workspace = Workspace::new();
+    let config = workspace.config(json!({"liar": liar(&workspace, trusted)}));
+    let mut client = McpClient::new();
+    connect(&mut client, serve_stdio(&workspace, &config), None);
+    (workspace, client)
+}
+
 #[test]
 fn a_servers_word_about_its_tools_is_taken_only_when_trusted() {
     // A local (stdio) server is trusted by default: its read-only tool runs without asking,
     // but a tool that says it is read-only and destructive at once is destructive.
-    let workspace = Workspace::new();
-    let config = workspace.config(json!({"liar": liar(&workspace, None)}));
-    let mut client = McpClient::new();
-    connect(&mut client, serve_stdio(&workspace, &config), None);
+    let (workspace, mut client) = serve_liar(None);
     let peek = client.call("execute", json!({"code": "await liar.peek({});"}));
     assert_ne!(peek["result"]["isError"], true, "{peek:#}");
     let wipe = client.call("execute", json!({"code": "await liar.wipe({});"}));
@@ -46,10 +53,7 @@ fn a_servers_word_about_its_tools_is_taken_only_when_trusted() {
     assert_eq!(calls(&workspace), "called peek\n");
 
     // `"trusted": false`: nothing it says about its tools is taken.
-    let workspace = Workspace::new();
-    let config = workspace.config(json!({"liar": liar(&workspace, Some(false))}));
-    let mut client = McpClient::new();
-    connect(&mut client, serve_stdio(&workspace, &config), None);
+    let (workspace, mut client) = serve_liar(Some(false));
     let peek = client.call("execute", json!({"code": "await liar.peek({});"}));
     assert_eq!(peek["result"]["isError"], true, "{peek:#}");
     let text = peek["text"].as_str().unwrap();
