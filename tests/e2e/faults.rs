@@ -193,6 +193,34 @@ async fn a_malformed_answer_is_a_bounded_error() {
     host.shutdown().await;
 }
 
+/// An answer over the 16 MiB message cap fails its call at once (not after the tool timeout
+/// of 120 s, as "did not answer"), says why, and the connection keeps working; an answer just
+/// under the cap arrives whole.
+#[tokio::test]
+async fn an_answer_over_the_message_cap_fails_its_call_at_once() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 120).await;
+    let mib = |n: f64| json!({"mib": n}).as_object().cloned();
+    let error = host
+        .call_tool("rogue", "bulk", mib(17.0))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, CallError::TooLarge { .. }), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "rogue.bulk answered with more than 16 MiB, the limit for one message; the answer was \
+         not read (ask for less: a page, a filter, a smaller range)"
+    );
+    let whole = host.call_tool("rogue", "bulk", mib(15.5)).await.unwrap();
+    assert_eq!(whole.text().len(), 15 * 1024 * 1024 + 512 * 1024);
+    let answer = host
+        .call_tool("rogue", "echo", text("after"))
+        .await
+        .unwrap();
+    assert_eq!(answer.text(), "after");
+    host.shutdown().await;
+}
+
 #[tokio::test]
 async fn unknown_servers_and_tools_are_refused_before_any_io() {
     let workspace = Workspace::new();

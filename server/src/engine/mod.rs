@@ -9,6 +9,7 @@
 
 mod convert;
 mod deadline;
+mod heap;
 pub mod service;
 
 pub use deadline::{Deadline, Pause};
@@ -244,8 +245,9 @@ fn run_in_fresh_runtime(
             format!("cannot start the engine: {e}"),
         )
     };
-    let runtime = Runtime::new().map_err(setup)?;
-    runtime.set_memory_limit(job.limits.memory_bytes());
+    // The heap enforces the memory limit (QuickJS's own limit is left unset): see heap.rs.
+    let (heap, refusals) = heap::Heap::new(job.limits.memory_bytes());
+    let runtime = Runtime::new_with_alloc(heap).map_err(setup)?;
     runtime.set_loader(NoModules, NoModules);
     runtime.set_max_stack_size(2 * 1024 * 1024);
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -279,6 +281,7 @@ fn run_in_fresh_runtime(
             job,
             state,
             interrupted: &interrupted,
+            refusals: &refusals,
         };
         run.execute()
     })
@@ -289,6 +292,8 @@ struct Run<'a, 'js> {
     job: &'a Job,
     state: &'a Rc<RefCell<State>>,
     interrupted: &'a AtomicBool,
+    /// Whether the heap refused an allocation (the run reached its memory limit).
+    refusals: &'a heap::Refusals,
 }
 
 impl<'js> Run<'_, 'js> {
@@ -556,10 +561,19 @@ impl<'js> Run<'_, 'js> {
             ),
             None => (None, None, None),
         };
-        let message = message.unwrap_or_else(|| describe(&value));
+        // QuickJS throws `null` when it cannot even allocate its out-of-memory error.
+        let out_of_memory = value.is_null() && self.refusals.any();
+        let message = match message {
+            Some(message) => message,
+            None if out_of_memory => "out of memory".to_string(),
+            None => describe(&value),
+        };
         let kind = if self.interrupted.load(Ordering::Relaxed) {
             return self.timed_out();
-        } else if message.contains("out of memory") || message.contains("string too long") {
+        } else if out_of_memory
+            || message.contains("out of memory")
+            || message.contains("string too long")
+        {
             FailureKind::Memory
         } else if self.state.borrow().limit.as_deref() == Some(message.as_str()) {
             FailureKind::Limit

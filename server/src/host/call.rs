@@ -64,6 +64,11 @@ pub enum CallError {
         tool: String,
         message: String,
     },
+    /// The answer was larger than the limit for one message, so it was not read.
+    TooLarge {
+        server: String,
+        tool: String,
+    },
     /// The answer breaks the tool's own `outputSchema`.
     InvalidResult {
         server: String,
@@ -132,6 +137,11 @@ impl fmt::Display for CallError {
             } => {
                 write!(f, "{server}.{tool} failed: {message}")
             }
+            CallError::TooLarge { server, tool } => write!(
+                f,
+                "{server}.{tool} answered with more than {} MiB, the limit for one message; the answer was not read (ask for less: a page, a filter, a smaller range)",
+                super::oversize::MAX_MESSAGE / (1024 * 1024)
+            ),
             CallError::Denied { server, tool } => write!(
                 f,
                 "{server}.{tool} is not permitted by the configuration's \"allowTools\" / \"denyTools\""
@@ -218,6 +228,12 @@ pub(super) async fn call(
                 server: name.clone(),
                 error,
                 stderr,
+            });
+        }
+        Ok(Err(ServiceError::McpError(error))) if super::oversize::is_too_large(&error) => {
+            return Err(CallError::TooLarge {
+                server: name.clone(),
+                tool: tool.to_string(),
             });
         }
         Ok(Err(error)) => {

@@ -11,12 +11,12 @@ use std::time::Duration;
 use process_wrap::tokio::{CommandWrap, KillOnDrop, ProcessGroup};
 use rmcp::ServiceExt;
 use rmcp::service::RunningService;
-use rmcp::transport::TokioChildProcess;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, transport::StreamableHttpClientTransport};
 
 use super::handler::Handler;
 use super::stderr::StderrTail;
+use super::stdio::ChildTransport;
 use crate::config::{ServerConfig, Transport};
 
 /// Variables passed to every child server from codemode's own environment, as the MCP SDKs
@@ -116,9 +116,7 @@ async fn open(
             }
             let mut wrapped = CommandWrap::from(cmd);
             wrapped.wrap(ProcessGroup::leader()).wrap(KillOnDrop);
-            let (transport, child_stderr) = TokioChildProcess::builder(wrapped)
-                .stderr(std::process::Stdio::piped())
-                .spawn()
+            let (transport, child_stderr) = ChildTransport::spawn(wrapped, &config.name)
                 .map_err(|error| spawn_error(command, cwd.as_deref(), &error))?;
             if let Some(child_stderr) = child_stderr {
                 stderr.follow(config.name.clone(), child_stderr);

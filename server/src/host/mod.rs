@@ -18,7 +18,9 @@ mod audit;
 mod call;
 mod connect;
 mod handler;
+mod oversize;
 mod stderr;
+mod stdio;
 mod validate;
 
 use std::sync::{Arc, RwLock};
