@@ -1,6 +1,6 @@
 //! Which upstream tools scripts may use, and which need a person's approval first: the
-//! configuration's `allowTools`, `denyTools`, `autoApprove` and `allowDestructive` applied to
-//! the tool catalog.
+//! configuration's `allowTools`, `denyTools`, `autoApprove` and `allowDestructive`, and each
+//! server entry's own tool lists, applied to the tool catalog.
 //!
 //! Patterns name `server` (all its tools) or `server.tool`, with `*` and `?` wildcards.
 //! A tool may be destructive unless its server says otherwise, per the MCP specification's
@@ -9,12 +9,12 @@
 //! other (read-only and destructive) count as destructive from any server. Plain data: the
 //! host hides what is not permitted, callers ask for approval their own way.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use globset::GlobSet;
 
 use crate::catalog::{Annotations, ServerTools, ToolInfo};
-use crate::config::{self, Config, Settings, Trust};
+use crate::config::{self, Config, Settings, ToolFilter, Trust};
 
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -24,6 +24,8 @@ pub struct Policy {
     allow_destructive: bool,
     /// The servers whose annotations are believed.
     trusted: HashSet<String>,
+    /// Tool names each server's own entry limits scripts to.
+    filters: HashMap<String, ToolFilter>,
 }
 
 impl Default for Policy {
@@ -43,6 +45,12 @@ impl Policy {
             .filter(|server| server.trust == Trust::Annotations)
             .map(|server| server.name.clone())
             .collect();
+        policy.filters = config
+            .servers
+            .iter()
+            .filter(|server| server.tools != ToolFilter::default())
+            .map(|server| (server.name.clone(), server.tools.clone()))
+            .collect();
         policy
     }
 
@@ -54,6 +62,7 @@ impl Policy {
             auto_approve: patterns(&settings.auto_approve),
             allow_destructive: settings.allow_destructive,
             trusted: HashSet::new(),
+            filters: HashMap::new(),
         }
     }
 
@@ -61,7 +70,9 @@ impl Policy {
     pub fn permits(&self, server: &str, tool: &str) -> bool {
         let key = key(server, tool);
         let allowed = self.allow.as_ref().is_none_or(|allow| allow.is_match(&key));
-        allowed && !self.deny.is_match(&key)
+        allowed
+            && !self.deny.is_match(&key)
+            && self.filters.get(server).is_none_or(|f| f.permits(tool))
     }
 
     /// The catalog without the tools this policy does not permit.

@@ -49,7 +49,8 @@ impl Workspace {
         let host = Arc::new(Host::start(&config, progress).await);
         let base = match &config.origin {
             Origin::File(path) => config::workspace_folder(path),
-            Origin::BuiltinDefault => root.to_path_buf(),
+            // A client's user-level file says nothing about folders: scripts are the root's.
+            Origin::Client { .. } | Origin::BuiltinDefault => root.to_path_buf(),
         };
         let scripts = script_globs(&config.settings.scripts);
         Workspace {
@@ -69,6 +70,7 @@ impl Workspace {
             origin: Origin::BuiltinDefault,
             servers: Vec::new(),
             settings: Default::default(),
+            skipped: Vec::new(),
         };
         Workspace::start(config, root, checker, &|_| {}).await
     }

@@ -113,3 +113,128 @@ fn usage_errors_exit_2_and_help_reads_well() {
         );
     }
 }
+
+/// Runs codemode in `dir` as a user whose home is `home`, with the user files read.
+fn as_user(dir: &std::path::Path, home: &std::path::Path, args: &[&str]) -> crate::support::Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CODEMODE_CONFIG")
+        .env_remove("CODEMODE_NO_USER_CONFIGS")
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("CODEX_HOME")
+        .env("HOME", home)
+        .env("TOKEN", "tok_canary_cli")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    crate::support::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn config_sources_lists_every_clients_file_in_order_and_marks_the_one_used() {
+    let home = crate::support::repo().join("tests/fixtures/home");
+    let workspace = Workspace::new();
+    let run = as_user(workspace.path(), &home, &["config", "sources"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Configuration sources, in the order codemode tries them:"
+    );
+    let expected = [
+        ("→ Claude Code", "~/.claude.json", "1 server: memory"),
+        (
+            "  Claude Desktop",
+            "~/.config/Claude/claude_desktop_config.json",
+            "2 servers: memory, search",
+        ),
+        (
+            "  Cursor",
+            "~/.cursor/mcp.json",
+            "2 servers: memory, search",
+        ),
+        (
+            "  VS Code",
+            "~/.config/Code/User/mcp.json",
+            "2 servers: memory, search",
+        ),
+        (
+            "  Windsurf",
+            "~/.codeium/windsurf/mcp_config.json",
+            "2 servers: memory, search",
+        ),
+        (
+            "  Gemini CLI",
+            "~/.gemini/settings.json",
+            "2 servers: memory, search",
+        ),
+        (
+            "  Codex",
+            "~/.codex/config.toml",
+            "2 servers: memory, search",
+        ),
+        (
+            "  Zed",
+            "~/.config/zed/settings.json",
+            "2 servers: memory, search",
+        ),
+        ("  built-in", "the demo server", "1 server: demo"),
+    ];
+    assert_eq!(lines.len(), expected.len() + 1, "{}", run.stdout);
+    for (line, (what, path, holds)) in lines[1..].iter().zip(expected) {
+        assert!(line.starts_with(what), "{line}");
+        assert!(line.contains(path), "{line}");
+        assert!(line.ends_with(holds), "{line}");
+    }
+    // Secrets read from the environment for those files never show.
+    assert!(!run.stdout.contains("tok_canary"), "{}", run.stdout);
+
+    // A project file comes first and is the one used.
+    workspace.config(json!({"demo": {"builtin": "demo"}}));
+    let run = as_user(workspace.path(), &home, &["config", "sources"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines[1].starts_with("→ project"), "{}", run.stdout);
+    assert!(lines[2].starts_with("  Claude Code"), "{}", run.stdout);
+
+    // `--from` names a client; a client codemode does not know is a usage error.
+    let run = as_user(
+        workspace.path(),
+        &home,
+        &["--from", "gemini", "config", "sources"],
+    );
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with("→ Gemini CLI")),
+        "{}",
+        run.stdout
+    );
+    let run = as_user(workspace.path(), &home, &["--from", "emacs", "tools"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("expected one of: claude-code, claude-desktop"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_misspelt_field_on_a_server_is_an_error_naming_the_closest_one() {
+    let workspace = Workspace::new();
+    workspace.write(
+        ".mcp.json",
+        "{\n  \"mcpServers\": {\n    \"db\": {\n      \"command\": \"db-server\",\n      \"enviroment\": {\"TOKEN\": \"x\"}\n    }\n  }\n}\n",
+    );
+    let run = workspace.codemode(&["tools"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        "error: .mcp.json:5:7: mcpServers.db.enviroment: unknown field `enviroment`; did you \
+         mean `env`? Valid fields: type, command, args, env, envFile, cwd, url, headers, \
+         builtin, disabled, trusted, timeout, startupTimeout"
+    );
+}

@@ -32,6 +32,7 @@ impl LspClient {
     /// Starts `codemode lsp` in `dir` with `args` after `lsp`.
     pub fn start(dir: &Path, args: &[&str]) -> LspClient {
         let mut child = Command::new(env!("CARGO_BIN_EXE_codemode"))
+            .env("CODEMODE_NO_USER_CONFIGS", "1")
             .arg("lsp")
             .args(args)
             .current_dir(dir)

@@ -462,6 +462,7 @@ fn serve_over_http_with_a_token() {
     );
     let marker = workspace.path().join("memory.jsonl").display().to_string();
     let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
         .args(["serve", "--http", "0", "--config"])
         .arg(&config)
         .env("E2E_TOKEN", token)

@@ -256,6 +256,7 @@ impl Run {
 
 pub fn codemode_in(dir: &Path, args: &[&str]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
         .args(args)
         .current_dir(dir)
         .env_remove("CODEMODE_CONFIG")

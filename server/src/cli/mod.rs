@@ -8,6 +8,7 @@ mod check;
 mod progress;
 mod run;
 mod serve;
+mod sources;
 mod tools;
 mod types;
 
@@ -18,20 +19,23 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::check::{Checker, Script};
-use crate::config::{Config, DISCOVERED_FILES, Origin};
+use crate::config::{Client, Config, DISCOVERED_FILES, Home, Origin, Search};
 use crate::workspace::Workspace;
 
 /// Code Mode for MCP, local: your MCP servers as a typed TypeScript API.
 ///
-/// codemode connects to the MCP servers you already configured (Claude Desktop, Cursor,
-/// Claude Code, VS Code formats), turns every tool into a typed function, and lets one
-/// script call them. Without a configuration file it uses its built-in demo server.
+/// codemode connects to the MCP servers you already configured (a project's codemode.json,
+/// .mcp.json or .vscode/mcp.json, or the user files of Claude Code, Claude Desktop, Cursor,
+/// VS Code, Windsurf, Gemini CLI, Codex and Zed), turns every tool into a typed function, and
+/// lets one script call them. With no configuration anywhere it uses its built-in demo
+/// server. `codemode config sources` shows where it looks.
 #[derive(Parser, Debug)]
 #[command(name = "codemode", version, max_term_width = 100)]
 pub struct Cli {
-    /// Configuration file. Default: the first of codemode.json, .mcp.json, .vscode/mcp.json
-    /// found from the working directory (for `run` and `check`, the script's folder) upward;
-    /// else the built-in demo server.
+    /// Configuration file. Default: the first of codemode.json, .mcp.json, .vscode/mcp.json,
+    /// .cursor/mcp.json found from the working directory (for `run` and `check`, the
+    /// script's folder) upward; else the first client's user file that lists a server (in
+    /// the order of --from's values); else the built-in demo server.
     #[arg(
         short,
         long,
@@ -40,6 +44,28 @@ pub struct Cli {
         env = "CODEMODE_CONFIG"
     )]
     config: Option<PathBuf>,
+
+    /// Use this client's user-level MCP configuration (read, never written): claude-code,
+    /// claude-desktop, cursor, vscode, windsurf, gemini, codex or zed.
+    #[arg(
+        long,
+        global = true,
+        value_name = "CLIENT",
+        value_parser = client_id,
+        conflicts_with = "config",
+        env = "CODEMODE_FROM"
+    )]
+    from: Option<Client>,
+
+    /// Read no other client's user file: only --config, a project file, or the demo.
+    #[arg(
+        long,
+        global = true,
+        env = "CODEMODE_NO_USER_CONFIGS",
+        value_parser = clap::builder::FalseyValueParser::new(),
+        conflicts_with = "from"
+    )]
+    no_user_configs: bool,
 
     /// Print no progress while servers start.
     #[arg(short, long, global = true)]
@@ -68,6 +94,8 @@ enum Command {
     /// go to definition and Run for agent scripts (*.mcp.ts, and .ts files under the
     /// configuration's `codemode.scripts` folders) in any editor.
     Lsp(LspArgs),
+    /// Where codemode looks for its configuration (`config sources`).
+    Config(sources::Args),
     /// Serve Code Mode to any agent as an MCP server (stdio, or streamable HTTP with
     /// --http): three tools (search_tools, get_types, execute) in place of every configured
     /// server's tools; the agent writes one script and reads back only what it prints.
@@ -116,6 +144,8 @@ async fn run(cli: Cli) -> ExitCode {
         // The workspace root comes from the client; the configuration is found from there.
         let clean = crate::lsp::serve(crate::lsp::Options {
             config: cli.config.clone(),
+            from: cli.from,
+            user_configs: !cli.no_user_configs,
             debounce: std::time::Duration::from_millis(args.debounce_ms),
         })
         .await;
@@ -165,7 +195,22 @@ async fn run(cli: Cli) -> ExitCode {
         _ => None,
     };
     let offline = matches!(&cli.command, Command::Check(args) if args.api.is_some());
-    let config = match Config::load(cli.config.as_deref(), &search_from) {
+    let env = |name: &str| std::env::var(name).ok();
+    let search = Search {
+        explicit: cli.config.as_deref(),
+        from: cli.from,
+        start: &search_from,
+        home: if cli.no_user_configs {
+            None
+        } else {
+            Home::current()
+        },
+        lookup: &env,
+    };
+    if let Command::Config(args) = &cli.command {
+        return sources::run(args, &search, &cwd);
+    }
+    let config = match Config::resolve(&search) {
         Ok(config) => config,
         Err(mut error) => {
             if let Ok(relative) = error.file.strip_prefix(&cwd) {
@@ -175,12 +220,25 @@ async fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if config.origin == Origin::BuiltinDefault && !cli.quiet && !offline {
-        eprintln!(
-            "note: no configuration found (looked for {} from {} upward); using the built-in demo server",
-            DISCOVERED_FILES.join(", "),
-            search_from.display()
-        );
+    if !cli.quiet && !offline {
+        match &config.origin {
+            Origin::BuiltinDefault => eprintln!(
+                "note: no configuration found (looked for {} from {} upward, and for the \
+                 user files of other MCP clients: `codemode config sources`); using the \
+                 built-in demo server",
+                DISCOVERED_FILES.join(", "),
+                search_from.display()
+            ),
+            Origin::Client { .. } if cli.from.is_none() => eprintln!(
+                "note: no project configuration found; using the servers of {} \
+                 (`codemode config sources` lists the others)",
+                config.origin
+            ),
+            _ => {}
+        }
+        for skipped in &config.skipped {
+            eprintln!("note: server {} left out: {}", skipped.name, skipped.reason);
+        }
     }
     let quiet = cli.quiet;
     let outcome = match cli.command {
@@ -222,7 +280,7 @@ async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
-        Command::Lsp(_) => return ExitCode::SUCCESS,
+        Command::Lsp(_) | Command::Config(_) => return ExitCode::SUCCESS,
     };
     match outcome {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
@@ -292,4 +350,12 @@ fn init_logging(verbose: u8) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
+}
+
+/// `--from`'s values: the clients' ids.
+fn client_id(id: &str) -> Result<Client, String> {
+    Client::from_id(id).ok_or_else(|| {
+        let ids: Vec<&str> = Client::ALL.iter().map(|c| c.id()).collect();
+        format!("expected one of: {}", ids.join(", "))
+    })
 }

@@ -1,8 +1,8 @@
 //! Variable expansion in configuration values, so secrets stay out of files.
 //!
 //! Understood: `${env:VAR}` (VS Code), `${VAR}` and `${VAR:-default}` (Claude Code),
-//! `${workspaceFolder}` (VS Code). `$$` stands for a literal `$`. VS Code's `${input:...}`
-//! prompts have no meaning outside VS Code and are refused with a hint.
+//! `${workspaceFolder}` (VS Code), and in Gemini CLI's files `$VAR`. `$$` stands for a literal `$`. VS Code's `${input:ID}`
+//! prompts are read from the environment variable named by the id in capitals.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -12,6 +12,8 @@ pub(crate) struct Expander<'a> {
     pub workspace: PathBuf,
     /// Every value taken from the environment so far: secrets, for redaction.
     pub taken: RefCell<Vec<String>>,
+    /// `$NAME` without braces is a variable too (Gemini CLI's files).
+    pub bare: bool,
 }
 
 impl<'a> Expander<'a> {
@@ -20,6 +22,7 @@ impl<'a> Expander<'a> {
             lookup,
             workspace,
             taken: RefCell::default(),
+            bare: false,
         }
     }
 
@@ -46,8 +49,16 @@ impl<'a> Expander<'a> {
                 continue;
             }
             let Some(body) = after.strip_prefix('{') else {
-                out.push('$');
-                rest = after;
+                let name_length = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                if self.bare && after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                    out.push_str(&self.variable(&after[..name_length])?);
+                    rest = &after[name_length..];
+                } else {
+                    out.push('$');
+                    rest = after;
+                }
                 continue;
             };
             let Some(end) = body.find('}') else {
@@ -65,10 +76,28 @@ impl<'a> Expander<'a> {
             return Ok(self.workspace.display().to_string());
         }
         if let Some(input) = spec.strip_prefix("input:") {
-            return Err(format!(
-                "`${{input:{input}}}` asks VS Code to prompt for a value, which codemode cannot do; \
-                 put the value in an environment variable and write `${{env:NAME}}`"
-            ));
+            // VS Code prompts for an input; codemode reads it from the environment, under the
+            // input's id in capitals (`github-token` is GITHUB_TOKEN).
+            let name: String = input
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            return match (self.lookup)(&name) {
+                Some(value) if !name.is_empty() => {
+                    self.taken.borrow_mut().push(value.clone());
+                    Ok(value)
+                }
+                _ => Err(format!(
+                    "`${{input:{input}}}` is a value VS Code asks for; codemode reads it from the \
+                     environment variable {name}, which is not set"
+                )),
+            };
         }
         let (name, default) = match spec.strip_prefix("env:") {
             Some(name) => (name, None),
@@ -120,7 +149,12 @@ mod tests {
             expand("${env:NOPE}").unwrap_err(),
             "environment variable NOPE is not set"
         );
-        assert!(expand("${input:key}").unwrap_err().contains("env:NAME"));
+        assert!(
+            expand("${input:key}")
+                .unwrap_err()
+                .contains("environment variable KEY")
+        );
+        assert_eq!(expand("${input:token}").unwrap(), "s3cret");
         assert!(expand("${a b}").unwrap_err().contains("not a variable"));
         assert!(expand("${TOKEN").unwrap_err().contains("closing"));
     }

@@ -5,9 +5,13 @@
 //! discovery from the working directory upward. The result is plain data ([`Config`]); this
 //! module starts nothing and knows nothing about MCP or TypeScript.
 
+mod clients;
+mod dialect;
 mod expand;
 mod raw;
 mod source;
+
+pub use clients::{Client, Home, Os, tilde};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,7 +22,12 @@ use indexmap::IndexMap;
 pub use crate::limits::Limits;
 
 /// File names looked for, in this order, in each directory from the working directory up.
-pub const DISCOVERED_FILES: [&str; 3] = ["codemode.json", ".mcp.json", ".vscode/mcp.json"];
+pub const DISCOVERED_FILES: [&str; 4] = [
+    "codemode.json",
+    ".mcp.json",
+    ".vscode/mcp.json",
+    ".cursor/mcp.json",
+];
 
 /// The default time a single tool call may take.
 pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(60);
@@ -33,12 +42,26 @@ pub struct Config {
     /// The servers, in the order the file lists them.
     pub servers: Vec<ServerConfig>,
     pub settings: Settings,
+    /// Entries left out because codemode cannot start them, with why (shown as notes).
+    pub skipped: Vec<Skipped>,
+}
+
+/// A configured server codemode leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub name: String,
+    pub reason: String,
 }
 
 /// Where a [`Config`] came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     File(PathBuf),
+    /// Another client's user-level file (no project file was found, or `--from` named it).
+    Client {
+        client: Client,
+        file: PathBuf,
+    },
     /// No file was found; the built-in demo server is used.
     BuiltinDefault,
 }
@@ -47,6 +70,10 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::File(path) => write!(f, "{}", path.display()),
+            Origin::Client { client, file } => {
+                let home = Home::current();
+                write!(f, "{} ({})", client.title(), tilde(file, home.as_ref()))
+            }
             Origin::BuiltinDefault => f.write_str("built-in default (the demo server)"),
         }
     }
@@ -126,6 +153,28 @@ pub struct ServerConfig {
     /// Whether the server's tool annotations (`readOnlyHint`, `destructiveHint`) are believed
     /// when deciding what needs approval: the entry's `"trusted"`, else [`Trust::default_for`].
     pub trust: Trust,
+    /// Which of its tools the entry itself limits scripts to (Gemini CLI's `includeTools` and
+    /// `excludeTools`, Codex's `enabled_tools` and `disabled_tools`, Windsurf's
+    /// `disabledTools`), on top of the `codemode` section's patterns.
+    pub tools: ToolFilter,
+}
+
+/// Tool names one server entry permits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolFilter {
+    /// Only these, when set.
+    pub only: Option<Vec<String>>,
+    /// Never these.
+    pub never: Vec<String>,
+}
+
+impl ToolFilter {
+    pub fn permits(&self, tool: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|t| t == tool))
+            && !self.never.iter().any(|t| t == tool)
+    }
 }
 
 /// Whether a server's own word about its tools (their annotations) is believed. The MCP
@@ -349,28 +398,128 @@ impl Config {
                 shown: "built-in demo".to_string(),
                 secrets: Vec::new(),
                 trust: Trust::Annotations,
+                tools: ToolFilter::default(),
             }],
             settings,
+            skipped: Vec::new(),
         }
     }
 
-    /// Loads `--config FILE` when given, else the first file found from `start` upward,
-    /// else the built-in default.
+    /// Loads `--config FILE` when given, else what [`Config::resolve`] finds from `start`
+    /// for the current user.
     pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Config, ConfigError> {
-        match explicit {
-            Some(path) => Config::from_file(path),
-            None => match discover(start) {
-                Some(path) => Config::from_file(&path),
-                None => Ok(Config::builtin_default()),
-            },
+        let env = |name: &str| std::env::var(name).ok();
+        Config::resolve(&Search {
+            explicit,
+            from: None,
+            start,
+            home: Home::current(),
+            lookup: &env,
+        })
+    }
+
+    /// The configuration a search settles on, in this order: `--config FILE`; `--from
+    /// CLIENT`'s file; the first project file from `start` upward ([`DISCOVERED_FILES`]);
+    /// the first client's user-level file, in [`Client::ALL`]'s order, that lists a server;
+    /// the built-in demo server.
+    pub fn resolve(search: &Search<'_>) -> Result<Config, ConfigError> {
+        if let Some(path) = search.explicit {
+            return Config::from_file_with(path, search.lookup);
         }
+        if let Some(client) = search.from {
+            let Some(home) = &search.home else {
+                return Err(ConfigError::whole_file(
+                    Path::new(client.id()),
+                    "no home folder (HOME is not set), so no user configuration to read".into(),
+                ));
+            };
+            let file = client.file(home);
+            if !file.is_file() {
+                return Err(ConfigError::whole_file(
+                    &file,
+                    format!("no {} configuration here", client.title()),
+                ));
+            }
+            return Config::from_client(client, &file, search);
+        }
+        if let Some(path) = discover(search.start) {
+            return Config::from_file_with(&path, search.lookup);
+        }
+        for candidate in user_files(search) {
+            let config = Config::from_client(candidate.0, &candidate.1, search)?;
+            if !config.servers.is_empty() {
+                return Ok(config);
+            }
+        }
+        Ok(Config::builtin_default())
+    }
+
+    /// Every place [`Config::resolve`] would look (but `--config`), in its order, and what
+    /// each holds: for `codemode config sources`.
+    pub fn sources(search: &Search<'_>) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        for dir in search.start.ancestors() {
+            for name in DISCOVERED_FILES {
+                let path = dir.join(name);
+                if path.is_file() {
+                    let state = Candidate::state_of(Config::from_file_with(&path, search.lookup));
+                    out.push(Candidate {
+                        client: None,
+                        path,
+                        state,
+                    });
+                }
+            }
+        }
+        if let Some(home) = &search.home {
+            for client in Client::ALL {
+                let path = client.file(home);
+                let state = if path.is_file() {
+                    Candidate::state_of(Config::from_client(client, &path, search))
+                } else {
+                    CandidateState::Missing
+                };
+                out.push(Candidate {
+                    client: Some(client),
+                    path,
+                    state,
+                });
+            }
+        }
+        out
     }
 
     /// Reads and checks one file, expanding `${env:VAR}` from the process environment.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        Config::from_file_with(path, &|name| std::env::var(name).ok())
+    }
+
+    fn from_file_with(
+        path: &Path,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|error| ConfigError::whole_file(path, format!("cannot read: {error}")))?;
-        Config::from_text(path, text, &|name| std::env::var(name).ok())
+        Config::from_text(path, text, lookup)
+    }
+
+    /// Reads `client`'s file at `path` for the folder the search starts from.
+    fn from_client(
+        client: Client,
+        path: &Path,
+        search: &Search<'_>,
+    ) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| ConfigError::whole_file(path, format!("cannot read: {error}")))?;
+        let source = if client.layout() == clients::Layout::CodexToml {
+            source::Source::parse_toml(path, text)?
+        } else {
+            source::Source::parse(path, text)?
+        };
+        let project = std::path::absolute(search.start).unwrap_or_else(|_| search.start.into());
+        let mut expander = expand::Expander::new(search.lookup, project.clone());
+        expander.bare = client == Client::Gemini;
+        raw::interpret(&source, &expander, &raw::Shape::Client { client, project })
     }
 
     /// Parses `text` as the file at `path`; `lookup` answers environment variables.
@@ -381,8 +530,66 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let source = source::Source::parse(path, text)?;
         let workspace = workspace_folder(path);
-        raw::interpret(&source, &expand::Expander::new(lookup, workspace))
+        raw::interpret(
+            &source,
+            &expand::Expander::new(lookup, workspace),
+            &raw::Shape::Project,
+        )
     }
+}
+
+/// Where to look for a configuration, and how to read it.
+pub struct Search<'a> {
+    /// `--config FILE`.
+    pub explicit: Option<&'a Path>,
+    /// `--from CLIENT`.
+    pub from: Option<Client>,
+    /// The folder project files are looked for from, upward.
+    pub start: &'a Path,
+    /// The user whose clients' files are read; none without a home folder.
+    pub home: Option<Home>,
+    /// Answers `${env:NAME}`.
+    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// One place a configuration may come from, and what it holds.
+#[derive(Debug)]
+pub struct Candidate {
+    /// The client whose file it is; `None` for a project file.
+    pub client: Option<Client>,
+    pub path: PathBuf,
+    pub state: CandidateState,
+}
+
+#[derive(Debug)]
+pub enum CandidateState {
+    Missing,
+    /// It reads, with these servers.
+    Servers(Vec<String>),
+    Broken(ConfigError),
+}
+
+impl Candidate {
+    fn state_of(config: Result<Config, ConfigError>) -> CandidateState {
+        match config {
+            Ok(config) => {
+                CandidateState::Servers(config.servers.into_iter().map(|s| s.name).collect())
+            }
+            Err(error) => CandidateState::Broken(error),
+        }
+    }
+}
+
+/// The user-level files that exist, in the order they are tried.
+fn user_files(search: &Search<'_>) -> Vec<(Client, PathBuf)> {
+    let Some(home) = &search.home else {
+        return Vec::new();
+    };
+    Client::ALL
+        .into_iter()
+        .map(|client| (client, client.file(home)))
+        .filter(|(_, path)| path.is_file())
+        .collect()
 }
 
 /// Globs made from the configuration's patterns (`scripts` folders, tool patterns), as one

@@ -10,39 +10,16 @@ use std::time::Duration;
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use serde_json::Value;
+
+use super::clients::{Client, Layout};
+use super::dialect::{Dialect, Entry, unknown_field};
 use super::expand::Expander;
 use super::source::{Source, pointer_segment};
 use super::{
-    Config, ConfigError, Limits, Origin, Secret, ServerConfig, Settings, Transport, Trust,
+    Config, ConfigError, Limits, Origin, Secret, ServerConfig, Settings, Skipped, ToolFilter,
+    Transport, Trust,
 };
-
-#[derive(Deserialize)]
-struct RawFile {
-    #[serde(rename = "mcpServers")]
-    mcp_servers: Option<IndexMap<String, RawServer>>,
-    servers: Option<IndexMap<String, RawServer>>,
-    codemode: Option<RawSettings>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawServer {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    command: Option<String>,
-    args: Option<Vec<String>>,
-    env: Option<IndexMap<String, String>>,
-    cwd: Option<String>,
-    url: Option<String>,
-    headers: Option<IndexMap<String, String>>,
-    builtin: Option<String>,
-    disabled: Option<bool>,
-    /// Whether its tool annotations are believed (default: stdio and built-in yes, HTTP no).
-    trusted: Option<bool>,
-    /// Per-call timeout in seconds.
-    timeout: Option<f64>,
-    startup_timeout: Option<f64>,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -69,144 +46,273 @@ struct RawSettings {
 /// The built-in servers, by the name `{"builtin": NAME}` takes.
 const BUILTINS: [&str; 1] = ["demo"];
 
-pub(crate) fn interpret(source: &Source, expander: &Expander<'_>) -> Result<Config, ConfigError> {
-    if !source.value.is_object() {
+/// What a file is: a project's configuration, or a client's user-level file.
+#[derive(Debug, Clone)]
+pub(crate) enum Shape {
+    /// codemode.json, `.mcp.json`, `.vscode/mcp.json`, `--config FILE`: `mcpServers` or
+    /// `servers`, and codemode's own `codemode` section.
+    Project,
+    /// Another client's file, read for `project` (Claude Code keeps servers per folder).
+    Client { client: Client, project: PathBuf },
+}
+
+/// The top-level fields of a project file.
+const PROJECT_FIELDS: [&str; 5] = ["mcpServers", "servers", "codemode", "inputs", "$schema"];
+
+/// The fields of the `codemode` section.
+const SETTINGS_FIELDS: [&str; 17] = [
+    "toolTimeout",
+    "startupTimeout",
+    "runTimeout",
+    "checkTimeout",
+    "memoryLimitMb",
+    "maxOutputBytes",
+    "maxResultBytes",
+    "maxToolCalls",
+    "maxConcurrentCalls",
+    "scripts",
+    "allowDestructive",
+    "allowTools",
+    "denyTools",
+    "autoApprove",
+    "auditLog",
+    "httpToken",
+    "maxResponseBytes",
+];
+
+pub(crate) fn interpret(
+    source: &Source,
+    expander: &Expander<'_>,
+    shape: &Shape,
+) -> Result<Config, ConfigError> {
+    let Some(top) = source.value.as_object() else {
         return Err(source.error_at(
             "",
             "expected a JSON object with \"mcpServers\" or \"servers\"",
         ));
-    }
-    let file: RawFile =
-        serde_path_to_error::deserialize(source.value.clone()).map_err(|error| {
-            let pointer = pointer_of(error.path());
-            let message = error.into_inner().to_string();
-            source.error_at(&pointer, message)
-        })?;
+    };
+    let (settings, groups, dialect) = match shape {
+        Shape::Project => {
+            for key in top.keys() {
+                if !PROJECT_FIELDS.contains(&key.as_str()) {
+                    return Err(source.error_at_key(
+                        &format!("/{}", pointer_segment(key)),
+                        unknown_field(key, &PROJECT_FIELDS),
+                    ));
+                }
+            }
+            let settings = match top.get("codemode") {
+                Some(section) => settings(source, expander, section)?,
+                None => Settings::default(),
+            };
+            let group = match (top.get("mcpServers"), top.get("servers")) {
+                (Some(_), Some(_)) => {
+                    return Err(source.error_at(
+                        "/servers",
+                        "the file has both \"mcpServers\" and \"servers\"; keep one",
+                    ));
+                }
+                (Some(entries), None) => ("/mcpServers".to_string(), entries),
+                (None, Some(entries)) => ("/servers".to_string(), entries),
+                (None, None) => {
+                    return Err(source.error_at(
+                        "",
+                        "no servers: expected \"mcpServers\": {NAME: {...}} (Claude Desktop, Cursor, \
+                         Claude Code) or \"servers\": {NAME: {...}} (VS Code)",
+                    ));
+                }
+            };
+            (settings, vec![group], Dialect::Common)
+        }
+        Shape::Client { client, project } => {
+            let mut groups = Vec::new();
+            let mut add = |pointer: String| {
+                if let Some(entries) = source.value.pointer(&pointer) {
+                    groups.push((pointer, entries));
+                }
+            };
+            match client.layout() {
+                Layout::McpServers => add("/mcpServers".to_string()),
+                Layout::Servers => add("/servers".to_string()),
+                Layout::ContextServers => add("/context_servers".to_string()),
+                Layout::CodexToml => add("/mcp_servers".to_string()),
+                Layout::ClaudeCode => {
+                    add("/mcpServers".to_string());
+                    // The project's own servers: the nearest folder Claude Code knows.
+                    let projects = top.get("projects").and_then(Value::as_object);
+                    let known = project.ancestors().find_map(|dir| {
+                        let key = dir.to_str()?;
+                        projects?.get(key).map(|_| key.to_string())
+                    });
+                    if let Some(key) = known {
+                        add(format!("/projects/{}/mcpServers", pointer_segment(&key)));
+                    }
+                }
+            }
+            (Settings::default(), groups, client.dialect())
+        }
+    };
 
-    let settings = match file.codemode {
-        None => Settings::default(),
-        Some(raw) => {
-            let defaults = Settings::default();
-            Settings {
-                tool_timeout: seconds(source, "/codemode/toolTimeout", raw.tool_timeout)?
-                    .unwrap_or(defaults.tool_timeout),
-                startup_timeout: seconds(source, "/codemode/startupTimeout", raw.startup_timeout)?
-                    .unwrap_or(defaults.startup_timeout),
-                limits: Limits {
-                    run_timeout: seconds(source, "/codemode/runTimeout", raw.run_timeout)?
-                        .unwrap_or(defaults.limits.run_timeout),
-                    check_timeout: seconds(source, "/codemode/checkTimeout", raw.check_timeout)?
-                        .unwrap_or(defaults.limits.check_timeout),
-                    memory_limit_mb: count(
-                        source,
-                        "/codemode/memoryLimitMb",
-                        raw.memory_limit_mb,
-                        16,
-                        16 * 1024,
-                    )?
-                    .unwrap_or(defaults.limits.memory_limit_mb),
-                    max_output_bytes: count(
-                        source,
-                        "/codemode/maxOutputBytes",
-                        raw.max_output_bytes,
-                        1,
-                        1 << 30,
-                    )?
-                    .unwrap_or(defaults.limits.max_output_bytes),
-                    max_result_bytes: count(
-                        source,
-                        "/codemode/maxResultBytes",
-                        raw.max_result_bytes,
-                        1,
-                        1 << 30,
-                    )?
-                    .unwrap_or(defaults.limits.max_result_bytes),
-                    max_tool_calls: count(
-                        source,
-                        "/codemode/maxToolCalls",
-                        raw.max_tool_calls,
-                        1,
-                        10_000_000,
-                    )?
-                    .unwrap_or(defaults.limits.max_tool_calls),
-                    max_concurrent_calls: count(
-                        source,
-                        "/codemode/maxConcurrentCalls",
-                        raw.max_concurrent_calls,
-                        1,
-                        10_000,
-                    )?
-                    .unwrap_or(defaults.limits.max_concurrent_calls),
-                },
-                scripts: match raw.scripts {
-                    Some(list) => script_folders(source, list)?,
-                    None => defaults.scripts,
-                },
-                allow_destructive: raw.allow_destructive.unwrap_or(defaults.allow_destructive),
-                allow_tools: match raw.allow_tools {
-                    Some(list) => Some(tool_patterns(source, "allowTools", list)?),
-                    None => None,
-                },
-                deny_tools: tool_patterns(source, "denyTools", raw.deny_tools.unwrap_or_default())?,
-                auto_approve: tool_patterns(
-                    source,
-                    "autoApprove",
-                    raw.auto_approve.unwrap_or_default(),
-                )?,
-                audit_log: match raw.audit_log {
-                    Some(path) => Some(audit_log(source, expander, path)?),
-                    None => None,
-                },
-                http_token: match raw.http_token {
-                    Some(token) => Some(Secret(http_token(source, expander, &token)?)),
-                    None => None,
-                },
-                max_response_bytes: count(
-                    source,
-                    "/codemode/maxResponseBytes",
-                    raw.max_response_bytes,
-                    256,
-                    1 << 30,
-                )?
-                .unwrap_or(defaults.max_response_bytes),
+    let mut servers: Vec<ServerConfig> = Vec::new();
+    let mut skipped = Vec::new();
+    for (pointer, entries) in groups {
+        let Some(entries) = entries.as_object() else {
+            return Err(source.error_at(&pointer, "expected an object of servers by name"));
+        };
+        for (name, value) in entries {
+            let at = format!("{pointer}/{}", pointer_segment(name));
+            let entry = dialect.read(source, &at, value)?;
+            if entry.disabled {
+                continue;
+            }
+            if name.trim().is_empty() {
+                return Err(source.error_at(&at, "a server needs a non-empty name"));
+            }
+            if let Some(reason) = entry.unusable {
+                skipped.push(Skipped {
+                    name: name.clone(),
+                    reason,
+                });
+                continue;
+            }
+            let server = server(source, expander, &at, name.clone(), entry, &settings)?;
+            // A later group (Claude Code's project scope) replaces a server of the same name.
+            match servers.iter_mut().find(|s| s.name == server.name) {
+                Some(earlier) => *earlier = server,
+                None => servers.push(server),
             }
         }
-    };
-
-    let (key, entries) = match (file.mcp_servers, file.servers) {
-        (Some(_), Some(_)) => {
-            return Err(source.error_at(
-                "/servers",
-                "the file has both \"mcpServers\" and \"servers\"; keep one",
-            ));
-        }
-        (Some(entries), None) => ("mcpServers", entries),
-        (None, Some(entries)) => ("servers", entries),
-        (None, None) => {
-            return Err(source.error_at(
-                "",
-                "no servers: expected \"mcpServers\": {NAME: {...}} (Claude Desktop, Cursor, \
-                 Claude Code) or \"servers\": {NAME: {...}} (VS Code)",
-            ));
-        }
-    };
-
-    let mut servers = Vec::new();
-    for (name, raw) in entries {
-        let at = format!("/{key}/{}", pointer_segment(&name));
-        if raw.disabled == Some(true) {
-            continue;
-        }
-        if name.trim().is_empty() {
-            return Err(source.error_at(&at, "a server needs a non-empty name"));
-        }
-        servers.push(server(source, expander, &at, name, raw, &settings)?);
     }
+    let origin = match shape {
+        Shape::Project => Origin::File(source.path.clone()),
+        Shape::Client { client, .. } => Origin::Client {
+            client: *client,
+            file: source.path.clone(),
+        },
+    };
     Ok(Config {
-        origin: Origin::File(source.path.clone()),
+        origin,
         servers,
         settings,
+        skipped,
     })
+}
+
+/// The `codemode` section.
+fn settings(
+    source: &Source,
+    expander: &Expander<'_>,
+    section: &Value,
+) -> Result<Settings, ConfigError> {
+    if let Some(map) = section.as_object() {
+        for key in map.keys() {
+            if !SETTINGS_FIELDS.contains(&key.as_str()) {
+                return Err(source.error_at_key(
+                    &format!("/codemode/{}", pointer_segment(key)),
+                    unknown_field(key, &SETTINGS_FIELDS),
+                ));
+            }
+        }
+    }
+    let raw: RawSettings = serde_path_to_error::deserialize(section.clone()).map_err(|error| {
+        let pointer = format!("/codemode{}", pointer_of(error.path()));
+        let message = error.into_inner().to_string();
+        source.error_at(&pointer, message)
+    })?;
+    Settings::from_raw(source, expander, raw)
+}
+
+impl Settings {
+    fn from_raw(
+        source: &Source,
+        expander: &Expander<'_>,
+        raw: RawSettings,
+    ) -> Result<Settings, ConfigError> {
+        let defaults = Settings::default();
+        Ok(Settings {
+            tool_timeout: seconds(source, "/codemode/toolTimeout", raw.tool_timeout)?
+                .unwrap_or(defaults.tool_timeout),
+            startup_timeout: seconds(source, "/codemode/startupTimeout", raw.startup_timeout)?
+                .unwrap_or(defaults.startup_timeout),
+            limits: Limits {
+                run_timeout: seconds(source, "/codemode/runTimeout", raw.run_timeout)?
+                    .unwrap_or(defaults.limits.run_timeout),
+                check_timeout: seconds(source, "/codemode/checkTimeout", raw.check_timeout)?
+                    .unwrap_or(defaults.limits.check_timeout),
+                memory_limit_mb: count(
+                    source,
+                    "/codemode/memoryLimitMb",
+                    raw.memory_limit_mb,
+                    16,
+                    16 * 1024,
+                )?
+                .unwrap_or(defaults.limits.memory_limit_mb),
+                max_output_bytes: count(
+                    source,
+                    "/codemode/maxOutputBytes",
+                    raw.max_output_bytes,
+                    1,
+                    1 << 30,
+                )?
+                .unwrap_or(defaults.limits.max_output_bytes),
+                max_result_bytes: count(
+                    source,
+                    "/codemode/maxResultBytes",
+                    raw.max_result_bytes,
+                    1,
+                    1 << 30,
+                )?
+                .unwrap_or(defaults.limits.max_result_bytes),
+                max_tool_calls: count(
+                    source,
+                    "/codemode/maxToolCalls",
+                    raw.max_tool_calls,
+                    1,
+                    10_000_000,
+                )?
+                .unwrap_or(defaults.limits.max_tool_calls),
+                max_concurrent_calls: count(
+                    source,
+                    "/codemode/maxConcurrentCalls",
+                    raw.max_concurrent_calls,
+                    1,
+                    10_000,
+                )?
+                .unwrap_or(defaults.limits.max_concurrent_calls),
+            },
+            scripts: match raw.scripts {
+                Some(list) => script_folders(source, list)?,
+                None => defaults.scripts,
+            },
+            allow_destructive: raw.allow_destructive.unwrap_or(defaults.allow_destructive),
+            allow_tools: match raw.allow_tools {
+                Some(list) => Some(tool_patterns(source, "allowTools", list)?),
+                None => None,
+            },
+            deny_tools: tool_patterns(source, "denyTools", raw.deny_tools.unwrap_or_default())?,
+            auto_approve: tool_patterns(
+                source,
+                "autoApprove",
+                raw.auto_approve.unwrap_or_default(),
+            )?,
+            audit_log: match raw.audit_log {
+                Some(path) => Some(audit_log(source, expander, path)?),
+                None => None,
+            },
+            http_token: match raw.http_token {
+                Some(token) => Some(Secret(http_token(source, expander, &token)?)),
+                None => None,
+            },
+            max_response_bytes: count(
+                source,
+                "/codemode/maxResponseBytes",
+                raw.max_response_bytes,
+                256,
+                1 << 30,
+            )?
+            .unwrap_or(defaults.max_response_bytes),
+        })
+    }
 }
 
 fn server(
@@ -214,7 +320,7 @@ fn server(
     expander: &Expander<'_>,
     at: &str,
     name: String,
-    raw: RawServer,
+    raw: Entry,
     settings: &Settings,
 ) -> Result<ServerConfig, ConfigError> {
     let expand = |field: &str, value: &str| {
@@ -222,9 +328,9 @@ fn server(
             .expand(value)
             .map_err(|message| source.error_at(&format!("{at}/{field}"), message))
     };
-    let expand_map = |field: &str, map: Option<IndexMap<String, String>>| {
+    let expand_map = |field: &str, map: IndexMap<String, String>| {
         let mut out = IndexMap::new();
-        for (key, value) in map.unwrap_or_default() {
+        for (key, value) in map {
             let expanded = expand(&format!("{field}/{}", pointer_segment(&key)), &value)?;
             out.insert(key, expanded);
         }
@@ -236,7 +342,7 @@ fn server(
     let shown = match (&raw.command, &raw.url, &raw.builtin) {
         (Some(command), _, _) => {
             let mut line = command.clone();
-            for arg in raw.args.iter().flatten() {
+            for arg in &raw.args {
                 line.push(' ');
                 line.push_str(arg);
             }
@@ -292,17 +398,23 @@ fn server(
                 return Err(source.error_at(&format!("{at}/command"), "the command is empty"));
             }
             let mut args = Vec::new();
-            for (index, arg) in raw.args.unwrap_or_default().iter().enumerate() {
+            for (index, arg) in raw.args.iter().enumerate() {
                 args.push(expand(&format!("args/{index}"), arg)?);
             }
             let cwd = match raw.cwd.as_deref() {
                 Some(cwd) => Some(PathBuf::from(expand("cwd", cwd)?)),
                 None => None,
             };
+            let mut env = match raw.env_file.as_deref() {
+                Some(file) => env_file(source, expander, &format!("{at}/envFile"), file)?,
+                None => IndexMap::new(),
+            };
+            // `env` wins over `envFile`, as in VS Code.
+            env.extend(expand_map("env", raw.env)?);
             Transport::Stdio {
                 command,
                 args,
-                env: expand_map("env", raw.env)?,
+                env,
                 cwd,
             }
         }
@@ -317,13 +429,15 @@ fn server(
                     format!("{url:?} is not an http:// or https:// URL"),
                 ));
             }
-            Transport::Http {
-                url,
-                headers: expand_map("headers", raw.headers)?,
+            let mut headers = expand_map("headers", raw.headers)?;
+            for (header, (variable, prefix)) in raw.env_headers {
+                let value = expand(&header, &format!("${{env:{variable}}}"))?;
+                headers.insert(header, format!("{prefix}{value}"));
             }
+            Transport::Http { url, headers }
         }
         Kind::Builtin => {
-            let builtin = raw.builtin.unwrap_or_default();
+            let builtin = raw.builtin.clone().unwrap_or_default();
             if !BUILTINS.contains(&builtin.as_str()) {
                 return Err(source.error_at(
                     &format!("{at}/builtin"),
@@ -353,7 +467,39 @@ fn server(
             .unwrap_or(settings.tool_timeout),
         startup_timeout: seconds(source, &format!("{at}/startupTimeout"), raw.startup_timeout)?
             .unwrap_or(settings.startup_timeout),
+        tools: ToolFilter {
+            only: raw.only_tools,
+            never: raw.never_tools,
+        },
     })
+}
+
+/// The variables of an `envFile` (`NAME=value` lines, `#` comments, quotes), relative to the
+/// workspace folder; its values are secrets like `env`'s.
+fn env_file(
+    source: &Source,
+    expander: &Expander<'_>,
+    at: &str,
+    file: &str,
+) -> Result<IndexMap<String, String>, ConfigError> {
+    let path = expander
+        .expand(file)
+        .map_err(|message| source.error_at(at, message))?;
+    let path = expander.workspace.join(path);
+    let lines = dotenvy::from_path_iter(&path)
+        .map_err(|error| source.error_at(at, format!("cannot read {}: {error}", path.display())))?;
+    let mut out = IndexMap::new();
+    for line in lines {
+        let (name, value) = line.map_err(|error| {
+            source.error_at(
+                at,
+                format!("{} is not an env file: {error}", path.display()),
+            )
+        })?;
+        expander.taken.borrow_mut().push(value.clone());
+        out.insert(name, value);
+    }
+    Ok(out)
 }
 
 enum Kind {

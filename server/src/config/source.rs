@@ -1,5 +1,5 @@
 //! A configuration file as text: parsed as JSON with comments (JSONC, as VS Code writes
-//! `mcp.json`) into a `serde_json::Value`, keeping where each value stands so later checks
+//! `mcp.json`), or as TOML (Codex), into a `serde_json::Value`, keeping where each value stands so later checks
 //! can name the line and column of the field they reject.
 //!
 //! This module knows nothing about what the fields mean; see `raw.rs` and `mod.rs`.
@@ -19,6 +19,8 @@ pub(crate) struct Source {
     pub text: String,
     pub value: Value,
     spans: HashMap<String, (usize, usize)>,
+    /// Where each object member's key starts, by the member's pointer.
+    keys: HashMap<String, usize>,
 }
 
 impl Source {
@@ -47,14 +49,44 @@ impl Source {
                 "the file is empty".to_string(),
             ));
         };
-        let mut spans = HashMap::new();
+        let mut spans = Spans::default();
         let value = convert(&root, String::new(), &mut spans, path, &text)?;
         Ok(Source {
             path: path.to_path_buf(),
             text,
             value,
-            spans,
+            spans: spans.values,
+            keys: spans.keys,
         })
+    }
+
+    /// Parses TOML (Codex's `config.toml`) into the same shape: tables are objects, keys
+    /// and values keep where they stand.
+    pub fn parse_toml(path: &Path, text: String) -> Result<Source, ConfigError> {
+        let document = toml_edit::Document::parse(text.as_str()).map_err(|error| {
+            let (line, column) = line_column(&text, error.span().map_or(0, |s| s.start));
+            ConfigError::at(path, line, column, "", error.message().trim().to_string())
+        })?;
+        let mut spans = Spans::default();
+        let value = toml_table(document.as_table(), String::new(), &mut spans);
+        Ok(Source {
+            path: path.to_path_buf(),
+            text,
+            value,
+            spans: spans.values,
+            keys: spans.keys,
+        })
+    }
+
+    /// An error about the member at `pointer` itself (an unknown field), placed at its key.
+    pub fn error_at_key(&self, pointer: &str, message: impl Into<String>) -> ConfigError {
+        match self.keys.get(pointer) {
+            Some(&offset) => {
+                let (line, column) = line_column(&self.text, offset);
+                ConfigError::at(&self.path, line, column, &dotted(pointer), message.into())
+            }
+            None => self.error_at(pointer, message),
+        }
     }
 
     /// An error about the value at `pointer`, placed at that value's line and column
@@ -73,6 +105,13 @@ impl Source {
         let (line, column) = line_column(&self.text, offset);
         ConfigError::at(&self.path, line, column, &dotted(pointer), message.into())
     }
+}
+
+/// Where values and keys stand, by pointer, as a file is read.
+#[derive(Default)]
+struct Spans {
+    values: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, usize>,
 }
 
 /// Escapes one key for use in a JSON pointer (RFC 6901).
@@ -100,12 +139,14 @@ fn dotted(pointer: &str) -> String {
 fn convert(
     node: &ast::Value<'_>,
     pointer: String,
-    spans: &mut HashMap<String, (usize, usize)>,
+    spans: &mut Spans,
     path: &Path,
     text: &str,
 ) -> Result<Value, ConfigError> {
     let range = node_range(node);
-    spans.insert(pointer.clone(), (range.start, range.end));
+    spans
+        .values
+        .insert(pointer.clone(), (range.start, range.end));
     Ok(match node {
         ast::Value::StringLit(s) => Value::String(s.value.to_string()),
         ast::Value::BooleanLit(b) => Value::Bool(b.value),
@@ -149,12 +190,73 @@ fn convert(
             for property in &object.properties {
                 let key = property.name.as_str().to_string();
                 let child = format!("{pointer}/{}", pointer_segment(&key));
+                spans.keys.insert(child.clone(), property.range.start);
                 let value = convert(&property.value, child, spans, path, text)?;
                 map.insert(key, value);
             }
             Value::Object(map)
         }
     })
+}
+
+fn toml_table(table: &toml_edit::Table, pointer: String, spans: &mut Spans) -> Value {
+    if let Some(span) = table.span() {
+        spans.values.insert(pointer.clone(), (span.start, span.end));
+    }
+    let mut map = Map::new();
+    for (key, item) in table.iter() {
+        let child = format!("{pointer}/{}", pointer_segment(key));
+        if let Some(span) = table.key(key).and_then(toml_edit::Key::span) {
+            spans.keys.insert(child.clone(), span.start);
+        }
+        let value = match item {
+            toml_edit::Item::None => continue,
+            toml_edit::Item::Value(value) => toml_value(value, child, spans),
+            toml_edit::Item::Table(table) => toml_table(table, child, spans),
+            toml_edit::Item::ArrayOfTables(tables) => Value::Array(
+                tables
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| toml_table(t, format!("{child}/{i}"), spans))
+                    .collect(),
+            ),
+        };
+        map.insert(key.to_string(), value);
+    }
+    Value::Object(map)
+}
+
+fn toml_value(value: &toml_edit::Value, pointer: String, spans: &mut Spans) -> Value {
+    if let Some(span) = value.span() {
+        spans.values.insert(pointer.clone(), (span.start, span.end));
+    }
+    match value {
+        toml_edit::Value::String(s) => Value::String(s.value().clone()),
+        toml_edit::Value::Integer(n) => Value::from(*n.value()),
+        toml_edit::Value::Float(n) => {
+            Number::from_f64(*n.value()).map_or(Value::Null, Value::Number)
+        }
+        toml_edit::Value::Boolean(b) => Value::Bool(*b.value()),
+        toml_edit::Value::Datetime(d) => Value::String(d.value().to_string()),
+        toml_edit::Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| toml_value(v, format!("{pointer}/{i}"), spans))
+                .collect(),
+        ),
+        toml_edit::Value::InlineTable(table) => {
+            let mut map = Map::new();
+            for (key, v) in table.iter() {
+                let child = format!("{pointer}/{}", pointer_segment(key));
+                if let Some(span) = table.key(key).and_then(toml_edit::Key::span) {
+                    spans.keys.insert(child.clone(), span.start);
+                }
+                map.insert(key.to_string(), toml_value(v, child, spans));
+            }
+            Value::Object(map)
+        }
+    }
 }
 
 fn node_range(node: &ast::Value<'_>) -> jsonc_parser::common::Range {

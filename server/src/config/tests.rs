@@ -119,8 +119,10 @@ fn errors_name_file_line_and_field() {
 
     let error = parse("[]").unwrap_err();
     assert!(error.message.contains("JSON object"), "{error}");
-    let error = parse("{\"other\": 1}").unwrap_err();
+    let error = parse("{}").unwrap_err();
     assert!(error.message.contains("no servers"), "{error}");
+    let error = parse("{\"other\": 1}").unwrap_err();
+    assert!(error.message.contains("unknown field `other`"), "{error}");
 }
 
 #[test]
@@ -163,6 +165,274 @@ fn no_file_means_the_builtin_demo() {
             name: "demo".into()
         }
     );
+}
+
+/// The fixture home folder (`tests/fixtures/home`): each client's user file in its own
+/// format, listing the same two servers.
+fn fixture_home() -> Home {
+    Home {
+        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/home"),
+        os: Os::Linux,
+        app_data: None,
+        xdg_config: None,
+        codex_home: None,
+    }
+}
+
+fn from_client(client: Option<Client>, start: &Path) -> Result<Config, ConfigError> {
+    let lookup = |name: &str| (name == "TOKEN").then(|| "tok_canary_1234".to_string());
+    Config::resolve(&Search {
+        explicit: None,
+        from: client,
+        start,
+        home: Some(fixture_home()),
+        lookup: &lookup,
+    })
+}
+
+/// One line per server: what a server entry comes to, whatever client wrote it.
+fn summary(config: &Config) -> String {
+    let mut out = String::new();
+    for server in &config.servers {
+        let transport = match &server.transport {
+            Transport::Stdio {
+                command, args, env, ..
+            } => {
+                format!("stdio {command} {} env {env:?}", args.join(" "))
+            }
+            Transport::Http { url, headers } => format!("http {url} headers {headers:?}"),
+            Transport::Builtin { name } => format!("builtin {name}"),
+        };
+        out.push_str(&format!(
+            "{}: {transport}; timeout {:?}\n",
+            server.name, server.tool_timeout
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_clients_user_file_gives_the_same_servers() {
+    let expected = "memory: stdio npx -y @modelcontextprotocol/server-memory env \
+                    {\"MEMORY_FILE_PATH\": \"/tmp/memory.json\"}; timeout 60s\n\
+                    search: http https://mcp.example.test/mcp headers \
+                    {\"Authorization\": \"Bearer tok_canary_1234\"}; timeout 60s\n";
+    for client in Client::ALL {
+        let config = from_client(Some(client), Path::new("/work/project/src"))
+            .unwrap_or_else(|error| panic!("{}: {error}", client.id()));
+        assert_eq!(summary(&config), expected, "{}", client.id());
+        assert!(
+            matches!(&config.origin, Origin::Client { client: c, .. } if *c == client),
+            "{:?}",
+            config.origin
+        );
+        // The token is a secret of the server it belongs to.
+        let search = &config.servers[1];
+        assert!(
+            search.secrets.iter().any(|s| s.0 == "tok_canary_1234"),
+            "{}",
+            client.id()
+        );
+        assert!(
+            !format!("{config:?}").contains("tok_canary"),
+            "{}",
+            client.id()
+        );
+    }
+}
+
+#[test]
+fn client_specific_fields_mean_what_they_mean_there() {
+    let start = Path::new("/work/project");
+    // Tool lists of one server: Windsurf's disabledTools, Gemini's excludeTools, Codex's
+    // disabled_tools.
+    for client in [Client::Windsurf, Client::Gemini, Client::Codex] {
+        let config = from_client(Some(client), start).unwrap();
+        assert_eq!(
+            config.servers[1].tools.never,
+            ["delete_index"],
+            "{}",
+            client.id()
+        );
+        assert!(!config.servers[1].tools.permits("delete_index"));
+        assert!(config.servers[1].tools.permits("search"));
+    }
+    // A Zed extension's server is left out, with why.
+    let config = from_client(Some(Client::Zed), start).unwrap();
+    assert_eq!(config.skipped.len(), 1);
+    assert_eq!(config.skipped[0].name, "postgres-extension");
+    assert!(config.skipped[0].reason.contains("Zed extension"));
+    // Claude Code: only the project's own servers, besides the user's.
+    let config = from_client(Some(Client::ClaudeCode), Path::new("/work/other")).unwrap();
+    let names: Vec<_> = config.servers.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["memory", "elsewhere"]);
+}
+
+#[test]
+fn the_user_files_are_tried_in_order_after_the_project() {
+    // No project file: Claude Code's file comes first.
+    let config = from_client(None, Path::new("/work/project")).unwrap();
+    assert!(matches!(
+        config.origin,
+        Origin::Client {
+            client: Client::ClaudeCode,
+            ..
+        }
+    ));
+    // A project file wins over every user file.
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join(".mcp.json"),
+        r#"{"mcpServers": {"demo": {"builtin": "demo"}}}"#,
+    )
+    .unwrap();
+    let config = from_client(None, project.path()).unwrap();
+    assert_eq!(
+        config.origin,
+        Origin::File(project.path().join(".mcp.json"))
+    );
+    // `sources` lists the project file, then every client, in that order.
+    let lookup = |_: &str| Some("x".to_string());
+    let found = Config::sources(&Search {
+        explicit: None,
+        from: None,
+        start: project.path(),
+        home: Some(fixture_home()),
+        lookup: &lookup,
+    });
+    let order: Vec<_> = found.iter().map(|c| c.client.map(Client::id)).collect();
+    let mut expected = vec![None];
+    expected.extend(Client::ALL.iter().map(|c| Some(c.id())));
+    assert_eq!(order, expected);
+}
+
+#[test]
+fn each_clients_file_is_where_that_client_keeps_it() {
+    let home = |os| Home {
+        dir: PathBuf::from("/home/u"),
+        os,
+        app_data: (os == Os::Windows).then(|| PathBuf::from("/home/u/AppData/Roaming")),
+        xdg_config: None,
+        codex_home: None,
+    };
+    let mut table = String::new();
+    for os in [Os::Linux, Os::MacOs, Os::Windows] {
+        for client in Client::ALL {
+            table.push_str(&format!(
+                "{os:?} {}: {}\n",
+                client.id(),
+                client.file(&home(os)).display()
+            ));
+        }
+    }
+    expect_test::expect![[r#"
+        Linux claude-code: /home/u/.claude.json
+        Linux claude-desktop: /home/u/.config/Claude/claude_desktop_config.json
+        Linux cursor: /home/u/.cursor/mcp.json
+        Linux vscode: /home/u/.config/Code/User/mcp.json
+        Linux windsurf: /home/u/.codeium/windsurf/mcp_config.json
+        Linux gemini: /home/u/.gemini/settings.json
+        Linux codex: /home/u/.codex/config.toml
+        Linux zed: /home/u/.config/zed/settings.json
+        MacOs claude-code: /home/u/.claude.json
+        MacOs claude-desktop: /home/u/Library/Application Support/Claude/claude_desktop_config.json
+        MacOs cursor: /home/u/.cursor/mcp.json
+        MacOs vscode: /home/u/Library/Application Support/Code/User/mcp.json
+        MacOs windsurf: /home/u/.codeium/windsurf/mcp_config.json
+        MacOs gemini: /home/u/.gemini/settings.json
+        MacOs codex: /home/u/.codex/config.toml
+        MacOs zed: /home/u/.config/zed/settings.json
+        Windows claude-code: /home/u/.claude.json
+        Windows claude-desktop: /home/u/AppData/Roaming/Claude/claude_desktop_config.json
+        Windows cursor: /home/u/.cursor/mcp.json
+        Windows vscode: /home/u/AppData/Roaming/Code/User/mcp.json
+        Windows windsurf: /home/u/.codeium/windsurf/mcp_config.json
+        Windows gemini: /home/u/.gemini/settings.json
+        Windows codex: /home/u/.codex/config.toml
+        Windows zed: /home/u/AppData/Roaming/Zed/settings.json
+    "#]]
+    .assert_eq(&table);
+}
+
+/// A server entry's fields, checked: `check(file, expect)` shows the error (or the servers).
+fn check(text: &str, expect: expect_test::Expect) {
+    let shown = match parse(text) {
+        Ok(config) => summary(&config),
+        Err(error) => error.to_string(),
+    };
+    expect.assert_eq(&shown);
+}
+
+#[test]
+fn unknown_fields_are_errors_that_name_the_closest_valid_one() {
+    check(
+        r#"{"mcpServers": {"db": {
+             "command": "db-server",
+             "enviroment": {"TOKEN": "x"}}}}"#,
+        expect_test::expect![[
+            r#"/proj/.mcp.json:3:14: mcpServers.db.enviroment: unknown field `enviroment`; did you mean `env`? Valid fields: type, command, args, env, envFile, cwd, url, headers, builtin, disabled, trusted, timeout, startupTimeout"#
+        ]],
+    );
+    check(
+        r#"{"mcpServers": {"db": {"comand": "db-server"}}}"#,
+        expect_test::expect![[
+            r#"/proj/.mcp.json:1:24: mcpServers.db.comand: unknown field `comand`; did you mean `command`? Valid fields: type, command, args, env, envFile, cwd, url, headers, builtin, disabled, trusted, timeout, startupTimeout"#
+        ]],
+    );
+    check(
+        r#"{"mcpServers": {}, "codemode": {"toolTimeut": 3}}"#,
+        expect_test::expect![
+            "/proj/.mcp.json:1:33: codemode.toolTimeut: unknown field `toolTimeut`; did you mean `toolTimeout`? Valid fields: toolTimeout, startupTimeout, runTimeout, checkTimeout, memoryLimitMb, maxOutputBytes, maxResultBytes, maxToolCalls, maxConcurrentCalls, scripts, allowDestructive, allowTools, denyTools, autoApprove, auditLog, httpToken, maxResponseBytes"
+        ],
+    );
+    check(
+        r#"{"mcpServer": {"db": {"command": "x"}}}"#,
+        expect_test::expect![
+            "/proj/.mcp.json:1:2: mcpServer: unknown field `mcpServer`; did you mean `mcpServers`? Valid fields: mcpServers, servers, codemode, inputs, $schema"
+        ],
+    );
+    // Fields other clients define and codemode ignores on purpose.
+    check(
+        r#"{"servers": {"db": {"command": "x", "dev": {"watch": "src/**"}, "description": "d"}}}"#,
+        expect_test::expect![[r#"
+            db: stdio x  env {}; timeout 60s
+        "#]],
+    );
+    check(
+        r#"{"mcpServers": {"db": {"command": "x", "env": {"PORT": 5432, "DEBUG": true}}}}"#,
+        expect_test::expect![[r#"
+            db: stdio x  env {"PORT": "5432", "DEBUG": "true"}; timeout 60s
+        "#]],
+    );
+}
+
+#[test]
+fn a_codex_toml_error_is_placed_in_the_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".codex")).unwrap();
+    std::fs::write(
+        dir.path().join(".codex/config.toml"),
+        "[mcp_servers.db]\ncommand = \"x\"\nenv_vars = { A = \"b\" }\n",
+    )
+    .unwrap();
+    let lookup = |_: &str| None;
+    let error = Config::resolve(&Search {
+        explicit: None,
+        from: Some(Client::Codex),
+        start: dir.path(),
+        home: Some(Home {
+            dir: dir.path().to_path_buf(),
+            os: Os::Linux,
+            app_data: None,
+            xdg_config: None,
+            codex_home: None,
+        }),
+        lookup: &lookup,
+    })
+    .unwrap_err();
+    assert_eq!((error.line, error.column), (3, 1), "{error}");
+    assert_eq!(error.field, "mcp_servers.db.env_vars");
+    assert!(error.message.contains("did you mean `env`"), "{error}");
 }
 
 mod fuzz {

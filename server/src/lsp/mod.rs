@@ -36,6 +36,10 @@ pub use crate::workspace::SCRIPT_GLOB;
 pub struct Options {
     /// A configuration file to use instead of discovering one from the workspace root.
     pub config: Option<PathBuf>,
+    /// Another client's user-level configuration to use (`--from`).
+    pub from: Option<crate::config::Client>,
+    /// Whether other clients' user files are read when no project file is found.
+    pub user_configs: bool,
     /// How long after an edit diagnostics wait for the next one before checking.
     pub debounce: Duration,
 }

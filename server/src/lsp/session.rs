@@ -145,7 +145,21 @@ impl Session {
     pub async fn load_workspace(self: &Arc<Self>) {
         let _one_at_a_time = self.reloading.lock().await;
         let root = self.root();
-        let config = match Config::load(self.options.config.as_deref(), &root) {
+        let resolved = {
+            let env = |name: &str| std::env::var(name).ok();
+            Config::resolve(&crate::config::Search {
+                explicit: self.options.config.as_deref(),
+                from: self.options.from,
+                start: &root,
+                home: if self.options.user_configs {
+                    crate::config::Home::current()
+                } else {
+                    None
+                },
+                lookup: &env,
+            })
+        };
+        let config = match resolved {
             Ok(config) => Some(config),
             Err(error) => {
                 let message = format!("codemode: cannot use the configuration: {error}");

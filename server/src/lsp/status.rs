@@ -107,6 +107,7 @@ fn config_path(origin: &Origin) -> Option<String> {
         Origin::File(path) => std::path::absolute(path)
             .ok()
             .map(|p| p.display().to_string()),
+        Origin::Client { file, .. } => Some(file.display().to_string()),
         Origin::BuiltinDefault => None,
     }
 }

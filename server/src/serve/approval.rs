@@ -133,7 +133,10 @@ impl Approvals {
     fn config_file(&self) -> String {
         match &self.origin {
             Origin::File(path) => path.display().to_string(),
-            Origin::BuiltinDefault => "a codemode.json configuration file".to_string(),
+            // The `codemode` section cannot go in another client's file.
+            Origin::Client { .. } | Origin::BuiltinDefault => {
+                "a codemode.json configuration file".to_string()
+            }
         }
     }
 }
