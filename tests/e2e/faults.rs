@@ -302,3 +302,73 @@ async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
     }
     panic!("gave up waiting");
 }
+
+/// An HTTP server that cannot be used is said in one line of words with what to do, and
+/// nothing lands at ERROR in the log under `-q`.
+#[test]
+fn unreachable_http_servers_are_explained_in_one_line_each() {
+    let mut statuses = std::process::Command::new("python3")
+        .arg(crate::support::repo().join("tests/fixtures/http_statuses.py"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(statuses.stdout.take().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    let base = format!("http://127.0.0.1:{}", port.trim());
+    // A port nothing listens on: bound, then let go.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = free.local_addr().unwrap().port();
+    drop(free);
+    let url = |path: &str| json!({"url": format!("{base}{path}"), "startupTimeout": 10});
+    let workspace = Workspace::new();
+    workspace.config(json!({
+        "refused": {"url": format!("http://127.0.0.1:{closed}/mcp")},
+        "unknown": {"url": "http://no-such-host.invalid/mcp", "startupTimeout": 10},
+        "missing": url("/missing"),
+        "signin": url("/signin"),
+        "forbidden": url("/forbidden"),
+        "page": url("/page"),
+        "broken": url("/broken"),
+        "tls": {"url": format!("https{}/mcp", base.trim_start_matches("http")), "startupTimeout": 10},
+    }));
+    let run = workspace.codemode(&["tools", "--quiet"]);
+    let _ = statuses.kill();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut said = std::collections::BTreeMap::new();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    for pair in lines.windows(2) {
+        if let Some((name, _)) = pair[0].split_once("  FAILED") {
+            said.insert(name.to_string(), pair[1].trim().to_string());
+        }
+    }
+    let expect = |name: &str, text: &str| {
+        let line = said
+            .get(name)
+            .unwrap_or_else(|| panic!("{name}: {}", run.stdout));
+        assert!(line.contains(text), "{name}: {line}");
+        assert!(
+            !line.contains("rmcp::") && !line.contains("Error {"),
+            "{name}: {line}"
+        );
+    };
+    expect(
+        "refused",
+        &format!("connection refused: nothing is listening at 127.0.0.1:{closed}"),
+    );
+    expect(
+        "unknown",
+        "cannot resolve the host name no-such-host.invalid",
+    );
+    expect("missing", "nothing at this URL (HTTP 404)");
+    expect("signin", "the server needs sign-in");
+    expect("forbidden", "the server refused access (HTTP 403)");
+    expect("page", "not an MCP endpoint");
+    expect("broken", "the server failed (HTTP 503)");
+    expect("tls", "the TLS connection to 127.0.0.1");
+    assert_eq!(said.len(), 8, "{}", run.stdout);
+    assert!(!run.stderr.contains("ERROR"), "{}", run.stderr);
+}

@@ -14,6 +14,7 @@ use rmcp::service::RunningService;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, transport::StreamableHttpClientTransport};
 
+use super::failure::Failure;
 use super::handler::Handler;
 use super::stderr::StderrTail;
 use super::stdio::ChildTransport;
@@ -140,11 +141,16 @@ async fn open(
                 StreamableHttpClientTransportConfig::with_uri(url.as_str()).custom_headers(custom),
             );
             handler.serve(transport).await.map_err(|error| {
-                format!(
-                    "failed to connect to {}: {}",
-                    config.shown,
-                    transport_failure(&error.to_string())
-                )
+                let what = match super::failure::http_failure(&error, url) {
+                    Failure::SignIn => {
+                        "the server needs sign-in (HTTP 401 with an OAuth challenge); codemode \
+                         cannot sign in yet: give a token in the entry's \"headers\" \
+                         (\"Authorization\": \"Bearer ${env:TOKEN}\") if the server offers one"
+                            .to_string()
+                    }
+                    Failure::Other(what) => what,
+                };
+                config.redact(&what)
             })
         }
         Transport::Builtin { name } => {
@@ -155,26 +161,6 @@ async fn open(
             })
         }
     }
-}
-
-/// What went wrong in rmcp's words, without the Rust types it wraps them in
-/// (`Send message error Transport [rmcp::transport::worker::…] error: X, when send
-/// initialize request`) or the URL again (`for url (…)`: it is said already, redacted).
-fn transport_failure(message: &str) -> String {
-    let inner = message
-        .rsplit_once("] error: ")
-        .map_or(message, |(_, inner)| inner);
-    let inner = inner
-        .strip_suffix(", when send initialize request")
-        .unwrap_or(inner);
-    let inner = match inner.find(" for url (") {
-        Some(at) => match inner[at..].find(')') {
-            Some(end) => format!("{}{}", &inner[..at], &inner[at + end + 1..]),
-            None => inner[..at].to_string(),
-        },
-        None => inner.to_string(),
-    };
-    format!("{inner} (during `initialize`)")
 }
 
 fn spawn_error(command: &str, cwd: Option<&std::path::Path>, error: &std::io::Error) -> String {

@@ -17,6 +17,7 @@
 mod audit;
 mod call;
 mod connect;
+mod failure;
 mod handler;
 mod oversize;
 mod stderr;
