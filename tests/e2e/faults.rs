@@ -337,6 +337,7 @@ fn unreachable_http_servers_are_explained_in_one_line_each() {
     }));
     let run = workspace.codemode(&["tools", "--quiet"]);
     let _ = statuses.kill();
+    let _ = statuses.wait();
     assert_eq!(run.code, 1, "{}", run.stderr);
     let mut said = std::collections::BTreeMap::new();
     let lines: Vec<&str> = run.stdout.lines().collect();
