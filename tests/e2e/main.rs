@@ -17,5 +17,6 @@ mod neovim;
 mod real_servers;
 mod run;
 mod serve;
+mod signin;
 mod support;
 mod vscode;

@@ -5,6 +5,7 @@
 //! Results go to stdout; progress, warnings and logs go to stderr.
 
 mod check;
+mod login;
 mod progress;
 mod run;
 mod serve;
@@ -94,6 +95,11 @@ enum Command {
     /// go to definition and Run for agent scripts (*.mcp.ts, and .ts files under the
     /// configuration's `codemode.scripts` folders) in any editor.
     Lsp(LspArgs),
+    /// Sign in to an HTTP server that asks for it (OAuth in the browser; the tokens stay in
+    /// your user's state folder, readable by you only).
+    Login(login::LoginArgs),
+    /// Forget the sign-in of a server (delete its tokens).
+    Logout(login::LogoutArgs),
     /// Where codemode looks for its configuration (`config sources`).
     Config(sources::Args),
     /// Serve Code Mode to any agent as an MCP server (stdio, or streamable HTTP with
@@ -240,6 +246,11 @@ async fn run(cli: Cli) -> ExitCode {
             eprintln!("note: server {} left out: {}", skipped.name, skipped.reason);
         }
     }
+    match &cli.command {
+        Command::Login(args) => return login::login(args, &config).await,
+        Command::Logout(args) => return login::logout(args, &config),
+        _ => {}
+    }
     let quiet = cli.quiet;
     let outcome = match cli.command {
         Command::Serve(args) => return serve::run(args, config, &search_from, quiet).await,
@@ -280,7 +291,9 @@ async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
-        Command::Lsp(_) | Command::Config(_) => return ExitCode::SUCCESS,
+        Command::Lsp(_) | Command::Config(_) | Command::Login(_) | Command::Logout(_) => {
+            return ExitCode::SUCCESS;
+        }
     };
     match outcome {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -137,16 +137,27 @@ async fn open(
                 })?;
                 custom.insert(name, value);
             }
-            let transport = StreamableHttpClientTransport::from_config(
-                StreamableHttpClientTransportConfig::with_uri(url.as_str()).custom_headers(custom),
-            );
-            handler.serve(transport).await.map_err(|error| {
+            let transport_config =
+                StreamableHttpClientTransportConfig::with_uri(url.as_str()).custom_headers(custom);
+            let served = match super::auth::client(url).await? {
+                Some(signed_in) => {
+                    handler
+                        .serve(StreamableHttpClientTransport::with_client(
+                            signed_in,
+                            transport_config,
+                        ))
+                        .await
+                }
+                None => {
+                    handler
+                        .serve(StreamableHttpClientTransport::from_config(transport_config))
+                        .await
+                }
+            };
+            served.map_err(|error| {
                 let what = match super::failure::http_failure(&error, url) {
                     Failure::SignIn => {
-                        "the server needs sign-in (HTTP 401 with an OAuth challenge); codemode \
-                         cannot sign in yet: give a token in the entry's \"headers\" \
-                         (\"Authorization\": \"Bearer ${env:TOKEN}\") if the server offers one"
-                            .to_string()
+                        format!("needs sign-in: run `codemode login {}`", config.name)
                     }
                     Failure::Other(what) => what,
                 };

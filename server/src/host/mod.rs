@@ -15,6 +15,7 @@
 //! Knows nothing of TypeScript, scripts or editors: it speaks MCP and hands out plain data.
 
 mod audit;
+pub mod auth;
 mod call;
 mod connect;
 mod failure;

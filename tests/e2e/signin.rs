@@ -1,0 +1,222 @@
+//! Signing in to an OAuth-protected MCP server, for real: the official Python MCP SDK serves
+//! the authorization server and the resource server on 127.0.0.1
+//! (`tests/fixtures/oauth_server.py`); the test plays the person in the browser by following
+//! the printed URL's redirects. Its access tokens start with `canary_`: none may ever show in
+//! an output, a log, a generated file or anything a script can reach.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::json;
+
+use crate::support::{Run, Workspace, deps, repo};
+
+/// The OAuth-protected server, its base URL and its event log.
+struct OAuthServer {
+    child: Child,
+    base: String,
+}
+
+impl OAuthServer {
+    /// Tokens are refused by the server `ttl` seconds after they are issued.
+    fn start(log: &Path, ttl: u64) -> OAuthServer {
+        let mut child = Command::new("python3")
+            .arg(repo().join("tests/fixtures/oauth_server.py"))
+            .env("PYTHONPATH", &deps().python_path)
+            .env("OAUTH_LOG", log)
+            .env("OAUTH_TTL", ttl.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut port = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut port)
+            .unwrap();
+        let base = format!("http://127.0.0.1:{}", port.trim());
+        // The port is printed before uvicorn listens: wait until it answers.
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(base.trim_start_matches("http://")).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        OAuthServer { child, base }
+    }
+}
+
+impl Drop for OAuthServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// codemode in the workspace, as a user whose home (and state folder) is the workspace.
+fn codemode(workspace: &Workspace, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_codemode"));
+    command
+        .args(args)
+        .current_dir(workspace.path())
+        .env("HOME", workspace.path())
+        .env("XDG_STATE_HOME", workspace.path().join("state"))
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env_remove("CODEMODE_CONFIG")
+        .stdin(Stdio::null());
+    command
+}
+
+fn finish(command: &mut Command) -> Run {
+    let output = command.output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Every file under `dir` (but the sign-in folder) as text.
+fn files_under(dir: &Path, skip: &Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.starts_with(skip) {
+            continue;
+        }
+        if path.is_dir() {
+            files_under(&path, skip, out);
+        } else if let Ok(text) = std::fs::read(&path) {
+            out.push((
+                path.display().to_string(),
+                String::from_utf8_lossy(&text).into_owned(),
+            ));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_call_a_tool_survive_a_token_expiry_and_never_show_a_token() {
+    let workspace = Workspace::new();
+    let log = workspace.path().join("oauth.log");
+    let server = OAuthServer::start(&log, 3);
+    workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    workspace.write(
+        "count.ts",
+        "const n = await notes.countNotes({ folder: \"inbox\" });\n\
+         console.log(\"notes:\", JSON.stringify(n));\n\
+         export default { n, globals: Object.getOwnPropertyNames(globalThis) };\n",
+    );
+    let mut seen = Vec::new();
+
+    // Before signing in: the server says what to run.
+    let run = finish(&mut codemode(&workspace, &["tools"]));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("needs sign-in: run `codemode login notes`"),
+        "{}",
+        run.stdout
+    );
+    seen.push(run);
+
+    // `codemode login`: the URL on stderr; the test is the browser.
+    let mut login = codemode(&workspace, &["login", "notes", "--no-browser"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(login.stderr.take().unwrap()).lines();
+    let mut said = String::new();
+    let url = loop {
+        let line = lines.next().expect("login printed no URL").unwrap();
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(url) = line.trim().strip_prefix("http") {
+            break format!("http{url}");
+        }
+    };
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    assert!(url.contains("resource="), "{url}");
+    let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Signed in"), "{page}");
+    for line in lines {
+        said.push_str(&line.unwrap());
+        said.push('\n');
+    }
+    assert!(login.wait().unwrap().success(), "{said}");
+    assert!(said.contains("✓ signed in to notes"), "{said}");
+    seen.push(Run {
+        code: 0,
+        stdout: String::new(),
+        stderr: said,
+    });
+
+    // The tokens: one file, the user's only.
+    let sign_in = workspace.path().join("state/codemode/sign-in");
+    let stored: Vec<_> = std::fs::read_dir(&sign_in).unwrap().collect();
+    assert_eq!(stored.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = stored[0].as_ref().unwrap().path();
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        let mode = std::fs::metadata(&sign_in).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    // A script calls the tool; again after the server stopped taking the token.
+    let run = finish(&mut codemode(
+        &workspace,
+        &["run", "count.ts", "--json", "-vv"],
+    ));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["result"]["n"],
+        json!({"result": 15}),
+        "{}",
+        run.stdout
+    );
+    seen.push(run);
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let run = finish(&mut codemode(&workspace, &["run", "count.ts", "-vv"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("notes: {\"result\":15}"),
+        "{}",
+        run.stdout
+    );
+    seen.push(run);
+    let events = std::fs::read_to_string(&log).unwrap();
+    let rejected = events.find("rejected").expect(&events);
+    let refreshed = events[rejected..].find("refreshed").map(|at| at + rejected);
+    assert!(
+        refreshed.is_some(),
+        "no refresh after the rejection:\n{events}"
+    );
+    assert_eq!(events.matches("called count_notes").count(), 2, "{events}");
+
+    // The declarations and the LSP's view of the API hold no token either.
+    seen.push(finish(&mut codemode(&workspace, &["types"])));
+    seen.push(finish(&mut codemode(&workspace, &["tools", "--json"])));
+
+    // Nothing anyone reads holds a token: outputs, logs (-vv), files in the project.
+    for run in &seen {
+        for text in [&run.stdout, &run.stderr] {
+            assert!(!text.contains("canary_"), "a token leaked:\n{text}");
+        }
+    }
+    let mut files = Vec::new();
+    files_under(workspace.path(), &sign_in, &mut files);
+    for (path, text) in files {
+        assert!(!text.contains("canary_"), "a token is in {path}");
+    }
+
+    // `codemode logout` forgets it; the server asks again.
+    let run = finish(&mut codemode(&workspace, &["logout", "notes"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("signed out of notes"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(&sign_in).unwrap().count(), 0);
+    let run = finish(&mut codemode(&workspace, &["tools"]));
+    assert!(run.stdout.contains("needs sign-in"), "{}", run.stdout);
+}
