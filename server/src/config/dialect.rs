@@ -49,7 +49,20 @@ pub(crate) struct Entry {
     pub never_tools: Vec<String>,
     /// Why codemode cannot start this entry, though the client can (a Zed extension).
     pub unusable: Option<String>,
+    /// `oauth`: `clientId`, `clientSecret`, `clientMetadataUrl`, `scopes`.
+    pub oauth: Option<RawOAuth>,
 }
+
+/// A server entry's `oauth` field as written.
+#[derive(Debug, Default)]
+pub(crate) struct RawOAuth {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub metadata_url: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+const OAUTH_FIELDS: [&str; 4] = ["clientId", "clientSecret", "clientMetadataUrl", "scopes"];
 
 impl Dialect {
     /// The fields read, in the order an error lists them.
@@ -69,6 +82,7 @@ impl Dialect {
                 "trusted",
                 "timeout",
                 "startupTimeout",
+                "oauth",
             ],
             Dialect::Windsurf => &[
                 "command",
@@ -167,6 +181,37 @@ impl Dialect {
                 entry.trusted = get.bool("trusted")?;
                 entry.timeout = get.number("timeout")?;
                 entry.startup_timeout = get.number("startupTimeout")?;
+                entry.oauth = match map.get("oauth") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Object(oauth)) => {
+                        let at = format!("{at}/oauth");
+                        for key in oauth.keys() {
+                            if !OAUTH_FIELDS.contains(&key.as_str()) {
+                                return Err(source.error_at_key(
+                                    &format!("{at}/{}", pointer_segment(key)),
+                                    unknown_field(key, &OAUTH_FIELDS),
+                                ));
+                            }
+                        }
+                        let get = Fields {
+                            source,
+                            at: &at,
+                            map: oauth,
+                        };
+                        Some(RawOAuth {
+                            client_id: get.string("clientId")?,
+                            client_secret: get.string("clientSecret")?,
+                            metadata_url: get.string("clientMetadataUrl")?,
+                            scopes: get.strings("scopes")?.unwrap_or_default(),
+                        })
+                    }
+                    Some(_) => {
+                        return Err(source.error_at(
+                            &format!("{at}/oauth"),
+                            "expected an object: {\"clientId\", \"clientSecret\", \"clientMetadataUrl\", \"scopes\"}",
+                        ));
+                    }
+                };
             }
             Dialect::Windsurf => {
                 entry.url = get.string("serverUrl")?.or(entry.url);

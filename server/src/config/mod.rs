@@ -157,6 +157,21 @@ pub struct ServerConfig {
     /// `excludeTools`, Codex's `enabled_tools` and `disabled_tools`, Windsurf's
     /// `disabledTools`), on top of the `codemode` section's patterns.
     pub tools: ToolFilter,
+    /// How codemode presents itself when signing in to this server (its `oauth` field).
+    pub oauth: OAuthClient,
+}
+
+/// The client codemode signs in as, when a server's authorization server wants one it
+/// knows: a pre-registered client, or a client ID metadata document codemode is published
+/// at. Without either, codemode registers itself (dynamic client registration).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OAuthClient {
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    /// An HTTPS URL of a client ID metadata document describing codemode.
+    pub metadata_url: Option<String>,
+    /// Scopes to ask for instead of the ones the server names.
+    pub scopes: Vec<String>,
 }
 
 /// Tool names one server entry permits.
@@ -399,6 +414,7 @@ impl Config {
                 secrets: Vec::new(),
                 trust: Trust::Annotations,
                 tools: ToolFilter::default(),
+                oauth: OAuthClient::default(),
             }],
             settings,
             skipped: Vec::new(),

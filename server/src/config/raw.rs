@@ -456,7 +456,43 @@ fn server(
         Some(false) => Trust::Nothing,
         None => Trust::default_for(&transport),
     };
-    let secrets = super::collect_secrets(&transport, expander.taken_since(taken_before));
+    let oauth = match raw.oauth {
+        None => super::OAuthClient::default(),
+        Some(oauth) => {
+            if !matches!(transport, Transport::Http { .. }) {
+                return Err(source.error_at(
+                    &format!("{at}/oauth"),
+                    "only servers reached over HTTP sign in; \"oauth\" needs \"url\"",
+                ));
+            }
+            let metadata_url = oauth.metadata_url;
+            if let Some(url) = &metadata_url
+                && !url.starts_with("https://")
+            {
+                return Err(source.error_at(
+                    &format!("{at}/oauth/clientMetadataUrl"),
+                    "a client ID metadata document is an https:// URL",
+                ));
+            }
+            super::OAuthClient {
+                client_id: match oauth.client_id {
+                    Some(id) => Some(expand("oauth/clientId", &id)?),
+                    None => None,
+                },
+                client_secret: match oauth.client_secret {
+                    Some(secret) => Some(Secret(expand("oauth/clientSecret", &secret)?)),
+                    None => None,
+                },
+                metadata_url,
+                scopes: oauth.scopes,
+            }
+        }
+    };
+    let mut taken = expander.taken_since(taken_before);
+    if let Some(secret) = &oauth.client_secret {
+        taken.push(secret.0.clone());
+    }
+    let secrets = super::collect_secrets(&transport, taken);
     Ok(ServerConfig {
         name,
         transport,
@@ -471,6 +507,7 @@ fn server(
             only: raw.only_tools,
             never: raw.never_tools,
         },
+        oauth,
     })
 }
 

@@ -64,6 +64,12 @@ pub enum CallError {
         tool: String,
         message: String,
     },
+    /// The server refused the call for want of a sign-in, or of more scope.
+    SignIn {
+        server: String,
+        tool: String,
+        what: String,
+    },
     /// The answer was larger than the limit for one message, so it was not read.
     TooLarge {
         server: String,
@@ -137,6 +143,7 @@ impl fmt::Display for CallError {
             } => {
                 write!(f, "{server}.{tool} failed: {message}")
             }
+            CallError::SignIn { server, tool, what } => write!(f, "{server}.{tool}: {what}"),
             CallError::TooLarge { server, tool } => write!(
                 f,
                 "{server}.{tool} answered with more than {} MiB, the limit for one message; the answer was not read (ask for less: a page, a filter, a smaller range)",
@@ -228,6 +235,15 @@ pub(super) async fn call(
                 server: name.clone(),
                 error,
                 stderr,
+            });
+        }
+        Ok(Err(error)) if super::failure::needs_sign_in(&error).is_some() => {
+            let needs =
+                super::failure::needs_sign_in(&error).unwrap_or(super::failure::Failure::SignIn);
+            return Err(CallError::SignIn {
+                server: name.clone(),
+                tool: tool.to_string(),
+                what: super::failure::sign_in_words(&needs, &server.config),
             });
         }
         Ok(Err(ServiceError::McpError(error))) if super::oversize::is_too_large(&error) => {

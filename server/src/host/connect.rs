@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use process_wrap::tokio::{CommandWrap, KillOnDrop, ProcessGroup};
-use rmcp::ServiceExt;
+use rmcp::model::ProtocolVersion;
 use rmcp::service::RunningService;
+use rmcp::service::{ClientInitializeError, ClientLifecycleMode, ClientServiceExt};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, transport::StreamableHttpClientTransport};
 
@@ -65,7 +66,19 @@ pub struct StartError {
 /// Starts the server and completes `initialize`, within the configured startup time.
 pub async fn connect(config: &ServerConfig, handler: Handler) -> Result<Connection, StartError> {
     let stderr = StderrTail::default();
-    let attempt = open(config, handler, &stderr);
+    let attempt = async {
+        match open(config, handler.clone(), &stderr, lifecycle()).await {
+            // It answered `server/discover` with something else than a discovery or an
+            // error (some servers answer every unknown method with `{}`): start again, the
+            // 2025-11-25 way only.
+            Err(Opening::DiscoveryMisread) => {
+                open(config, handler, &stderr, ClientLifecycleMode::Initialize)
+                    .await
+                    .map_err(Opening::into_message)
+            }
+            other => other.map_err(Opening::into_message),
+        }
+    };
     match tokio::time::timeout(config.startup_timeout, attempt).await {
         Ok(Ok(client)) => Ok(Connection {
             client,
@@ -92,11 +105,48 @@ pub async fn settle(stderr: &StderrTail) -> Vec<String> {
     stderr.lines()
 }
 
+/// Why opening a connection did not work.
+enum Opening {
+    Failed(String),
+    /// The server answered `server/discover` with neither a discovery nor an error.
+    DiscoveryMisread,
+}
+
+impl Opening {
+    fn into_message(self) -> String {
+        match self {
+            Opening::Failed(message) => message,
+            Opening::DiscoveryMisread => {
+                "the server answered `server/discover` with something else than a discovery".into()
+            }
+        }
+    }
+}
+
+impl From<String> for Opening {
+    fn from(message: String) -> Self {
+        Opening::Failed(message)
+    }
+}
+
+/// Sorts out a failed start: a misread discovery, or what `describe` says.
+fn started(
+    result: Result<Client, ClientInitializeError>,
+    describe: impl FnOnce(&ClientInitializeError) -> String,
+) -> Result<Client, Opening> {
+    result.map_err(|error| match error {
+        ClientInitializeError::ExpectedInitResult(_)
+        | ClientInitializeError::ExpectedInitResponse(_) => Opening::DiscoveryMisread,
+        other => Opening::Failed(describe(&other)),
+    })
+}
+
 async fn open(
     config: &ServerConfig,
     handler: Handler,
     stderr: &StderrTail,
-) -> Result<Client, String> {
+    lifecycle: ClientLifecycleMode,
+) -> Result<Client, Opening> {
     match &config.transport {
         Transport::Stdio {
             command,
@@ -122,10 +172,10 @@ async fn open(
             if let Some(child_stderr) = child_stderr {
                 stderr.follow(config.name.clone(), child_stderr);
             }
-            handler
-                .serve(transport)
-                .await
-                .map_err(|error| format!("failed during `initialize`: {error}"))
+            started(
+                handler.serve_with_lifecycle(transport, lifecycle).await,
+                |error| format!("failed during `initialize`: {error}"),
+            )
         }
         Transport::Http { url, headers } => {
             let mut custom = HashMap::new();
@@ -142,24 +192,25 @@ async fn open(
             let served = match super::auth::client(url).await? {
                 Some(signed_in) => {
                     handler
-                        .serve(StreamableHttpClientTransport::with_client(
-                            signed_in,
-                            transport_config,
-                        ))
+                        .serve_with_lifecycle(
+                            StreamableHttpClientTransport::with_client(signed_in, transport_config),
+                            lifecycle.clone(),
+                        )
                         .await
                 }
                 None => {
                     handler
-                        .serve(StreamableHttpClientTransport::from_config(transport_config))
+                        .serve_with_lifecycle(
+                            StreamableHttpClientTransport::from_config(transport_config),
+                            lifecycle,
+                        )
                         .await
                 }
             };
-            served.map_err(|error| {
+            started(served, |error| {
                 let what = match super::failure::http_failure(&error, url) {
-                    Failure::SignIn => {
-                        format!("needs sign-in: run `codemode login {}`", config.name)
-                    }
                     Failure::Other(what) => what,
+                    needs => super::failure::sign_in_words(&needs, config),
                 };
                 config.redact(&what)
             })
@@ -167,10 +218,21 @@ async fn open(
         Transport::Builtin { name } => {
             let (client_side, server_side) = tokio::io::duplex(1 << 20);
             crate::demo::spawn(name, server_side).map_err(|e| e.to_string())?;
-            handler.serve(client_side).await.map_err(|error| {
-                format!("built-in server {name} failed during `initialize`: {error}")
-            })
+            started(
+                handler.serve_with_lifecycle(client_side, lifecycle).await,
+                |error| format!("built-in server {name} failed during `initialize`: {error}"),
+            )
         }
+    }
+}
+
+/// How a connection starts: MCP 2026-07-28's `server/discover` first, then, for a server
+/// that does not know it (or says nothing within 10 s), the `initialize` handshake of
+/// 2025-11-25 (which the server may answer with an older version it speaks).
+fn lifecycle() -> ClientLifecycleMode {
+    ClientLifecycleMode::Auto {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28, ProtocolVersion::V_2025_11_25],
+        legacy_version: Some(ProtocolVersion::LATEST_WITH_INITIALIZE),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::error::Error;
 
-use rmcp::service::ClientInitializeError;
+use rmcp::service::{ClientInitializeError, ServiceError};
 use rmcp::transport::streamable_http_client::StreamableHttpError;
 
 /// What went wrong reaching `url` (the caller prefixes the server and its URL as shown).
@@ -32,11 +32,9 @@ pub fn http_failure(error: &ClientInitializeError, url: &str) -> Failure {
     match error {
         StreamableHttpError::Client(error) => client_failure(error, &host),
         StreamableHttpError::AuthRequired(_) => Failure::SignIn,
-        StreamableHttpError::InsufficientScope(scope) => Failure::Other(format!(
-            "the server refused access (HTTP 403: the sign-in lacks the scope {}); sign in \
-             again with that scope",
-            scope.required_scope.as_deref().unwrap_or("it needs")
-        )),
+        StreamableHttpError::InsufficientScope(scope) => {
+            Failure::MoreScope(scope.required_scope.clone())
+        }
         StreamableHttpError::HttpStatus(status) => status_failure(status.status),
         StreamableHttpError::UnexpectedServerResponse(message) => {
             // "HTTP 404 Not Found: <body>".
@@ -65,7 +63,27 @@ pub fn http_failure(error: &ClientInitializeError, url: &str) -> Failure {
 pub enum Failure {
     /// HTTP 401 with a challenge: the server wants an OAuth sign-in.
     SignIn,
+    /// HTTP 403 `insufficient_scope`: the sign-in must be done again for these scopes.
+    MoreScope(Option<String>),
     Other(String),
+}
+
+/// A request after the start (`tools/list`, `tools/call`) that the server refused for want
+/// of a sign-in or of scope; `None` for every other failure.
+pub fn needs_sign_in(error: &ServiceError) -> Option<Failure> {
+    let ServiceError::TransportSend(error) = error else {
+        return None;
+    };
+    match error
+        .error
+        .downcast_ref::<StreamableHttpError<reqwest::Error>>()?
+    {
+        StreamableHttpError::AuthRequired(_) => Some(Failure::SignIn),
+        StreamableHttpError::InsufficientScope(scope) => {
+            Some(Failure::MoreScope(scope.required_scope.clone()))
+        }
+        _ => None,
+    }
 }
 
 fn status_failure(status: u16) -> Failure {
@@ -123,4 +141,25 @@ fn client_failure(error: &reqwest::Error, host: &str) -> Failure {
     } else {
         format!("cannot reach {host}: {last}")
     })
+}
+
+/// "needs sign-in: run `codemode login NAME`" (and the scope it wants, remembered for that
+/// sign-in).
+pub fn sign_in_words(failure: &Failure, server: &crate::config::ServerConfig) -> String {
+    match failure {
+        Failure::MoreScope(scope) => {
+            if let (Some(scope), crate::config::Transport::Http { url, .. }) =
+                (scope, &server.transport)
+                && let Some(store) = super::auth::TokenStore::for_url(url)
+            {
+                store.want_scopes(scope);
+            }
+            format!(
+                "needs sign-in again for more access (scope {}): run `codemode login {}`",
+                scope.as_deref().unwrap_or("the server names"),
+                server.name
+            )
+        }
+        _ => format!("needs sign-in: run `codemode login {}`", server.name),
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
+use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
 use rmcp::service::{NotificationContext, RoleClient};
 use tokio::sync::Notify;
 
@@ -24,10 +24,13 @@ impl Handler {
 
 impl rmcp::ClientHandler for Handler {
     fn get_info(&self) -> ClientConfig {
+        // The version an `initialize` handshake names: the newest that has one (2026-07-28
+        // replaced it with `server/discover`, tried first: host/connect.rs).
         ClientConfig::new(
             ClientCapabilities::default(),
             Implementation::new("codemode", env!("CARGO_PKG_VERSION")),
         )
+        .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {

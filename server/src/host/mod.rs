@@ -18,7 +18,7 @@ mod audit;
 pub mod auth;
 mod call;
 mod connect;
-mod failure;
+pub(crate) mod failure;
 mod handler;
 mod oversize;
 mod stderr;
@@ -344,7 +344,11 @@ async fn start_one(
     let listed = tokio::time::timeout(config.startup_timeout, list_tools(&peer)).await;
     let tools = match listed {
         Ok(Ok(tools)) => tools,
-        Ok(Err(error)) => {
+        Ok(Err(ListError::SignIn(needs))) => {
+            let error = failure::sign_in_words(&needs, config);
+            return (failed(error, Vec::new()), None);
+        }
+        Ok(Err(ListError::Other(error))) => {
             let stderr = stderr_of(&connection.stderr).await;
             return (
                 failed(format!("`tools/list` failed: {error}"), stderr),
@@ -385,17 +389,42 @@ async fn stderr_of(tail: &Option<StderrTail>) -> Vec<String> {
     }
 }
 
+/// Why the tools could not be listed.
+enum ListError {
+    /// The server wants a sign-in (or more of one) first.
+    SignIn(failure::Failure),
+    Other(String),
+}
+
+impl std::fmt::Display for ListError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListError::SignIn(_) => f.write_str("the server wants a sign-in"),
+            ListError::Other(error) => f.write_str(error),
+        }
+    }
+}
+
+impl From<String> for ListError {
+    fn from(error: String) -> Self {
+        ListError::Other(error)
+    }
+}
+
 /// Every page of `tools/list`, bounded against servers that paginate forever.
-async fn list_tools(peer: &Peer<RoleClient>) -> Result<Vec<ToolInfo>, String> {
+async fn list_tools(peer: &Peer<RoleClient>) -> Result<Vec<ToolInfo>, ListError> {
     let mut tools = Vec::new();
     let mut cursor: Option<String> = None;
     let mut seen_cursors = std::collections::HashSet::new();
     for _ in 0..MAX_PAGES {
         let params = PaginatedRequestParams::default().with_cursor(cursor.clone());
-        let page = peer
-            .list_tools(Some(params))
-            .await
-            .map_err(|e| e.to_string())?;
+        let page =
+            peer.list_tools(Some(params))
+                .await
+                .map_err(|e| match failure::needs_sign_in(&e) {
+                    Some(needs) => ListError::SignIn(needs),
+                    None => ListError::Other(e.to_string()),
+                })?;
         for tool in page.tools {
             let value = serde_json::to_value(&tool).map_err(|e| e.to_string())?;
             let info: ToolInfo = serde_json::from_value(value)
@@ -403,19 +432,19 @@ async fn list_tools(peer: &Peer<RoleClient>) -> Result<Vec<ToolInfo>, String> {
             tools.push(info);
         }
         if tools.len() > MAX_TOOLS {
-            return Err(format!("more than {MAX_TOOLS} tools"));
+            return Err(format!("more than {MAX_TOOLS} tools").into());
         }
         match page.next_cursor {
             None => return Ok(tools),
             Some(next) => {
                 if !seen_cursors.insert(next.clone()) {
-                    return Err(format!("pagination repeats cursor {next:?}"));
+                    return Err(format!("pagination repeats cursor {next:?}").into());
                 }
                 cursor = Some(next);
             }
         }
     }
-    Err(format!("more than {MAX_PAGES} pages of tools"))
+    Err(format!("more than {MAX_PAGES} pages of tools").into())
 }
 
 /// Refreshes a server's tools whenever it says they changed.

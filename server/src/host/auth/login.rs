@@ -42,21 +42,24 @@ pub async fn login(
             server.name
         ));
     };
+    // The challenge to an unauthenticated `initialize`; a server that lets `initialize` by
+    // (and asks later) is found through its metadata alone.
     let challenge = challenge(url, headers).await?;
-    let Some(challenge) = challenge else {
-        return Err(format!(
-            "{} answered without asking for sign-in; nothing to do",
-            server.name
-        ));
-    };
+    let wanted = store.wanted_scopes();
     let mut manager = AuthorizationManager::new(url.as_str())
         .await
         .map_err(|e| words(&e))?;
-    manager.set_credential_store(store);
+    manager.set_credential_store(store.clone());
     let resolution = manager
-        .resolve_metadata_from_challenge(Some(&challenge))
+        .resolve_metadata_from_challenge(challenge.as_deref())
         .await
-        .map_err(|e| words(&e))?;
+        .map_err(|e| match e {
+            AuthError::NoAuthorizationSupport if challenge.is_none() => format!(
+                "{} answered without asking for sign-in, and publishes no OAuth metadata",
+                server.name
+            ),
+            other => words(&other),
+        })?;
     manager.set_metadata(resolution.metadata);
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
@@ -64,9 +67,27 @@ pub async fn login(
         .map_err(|e| format!("cannot listen on 127.0.0.1 for the sign-in callback: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
-    let request = AuthorizationRequest::new(redirect.clone())
-        .with_client_name("codemode")
-        .with_challenge(challenge);
+    let mut request = AuthorizationRequest::new(redirect.clone()).with_client_name("codemode");
+    if let Some(challenge) = challenge {
+        request = request.with_challenge(challenge);
+    }
+    let oauth = &server.oauth;
+    if let Some(id) = &oauth.client_id {
+        request = request.with_preregistered_client(id.clone());
+    }
+    if let Some(secret) = &oauth.client_secret {
+        request = request.with_client_secret(secret.0.clone());
+    }
+    if let Some(url) = &oauth.metadata_url {
+        request = request.with_client_metadata_url(url.clone());
+    }
+    // Scopes: the entry's, else those the server asked for since (a step-up), else the
+    // ones the challenge or the server's metadata name.
+    if !oauth.scopes.is_empty() {
+        request = request.with_scopes(oauth.scopes.iter().cloned());
+    } else if !wanted.is_empty() {
+        request = request.with_scopes(wanted.iter().cloned());
+    }
     let session = AuthorizationSession::new(manager, request)
         .await
         .map_err(|(_, e)| words(&e))?;
@@ -113,6 +134,9 @@ pub async fn login(
     });
     let _ = stop.send(());
     let _ = listening.await;
+    if outcome.is_ok() {
+        store.clear_wanted_scopes()?;
+    }
     outcome
 }
 

@@ -23,7 +23,11 @@ pub struct TokenStore {
 struct OnDisk {
     /// The server these tokens are for (checked when read: a file is never used for another).
     url: String,
-    credentials: StoredCredentials,
+    credentials: Option<StoredCredentials>,
+    /// Scopes the server asked for since (a 403 `insufficient_scope`): the next sign-in asks
+    /// for them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    wanted_scopes: Vec<String>,
 }
 
 impl TokenStore {
@@ -56,7 +60,50 @@ impl TokenStore {
         }
     }
 
+    /// Remembers scopes the server asked for, for the next sign-in.
+    pub fn want_scopes(&self, scope: &str) {
+        let Ok(mut on_disk) = self.read_all() else {
+            return;
+        };
+        let on_disk = on_disk.get_or_insert_with(|| OnDisk {
+            url: self.url.clone(),
+            credentials: None,
+            wanted_scopes: Vec::new(),
+        });
+        for scope in scope.split_whitespace() {
+            if !on_disk.wanted_scopes.iter().any(|s| s == scope) {
+                on_disk.wanted_scopes.push(scope.to_string());
+            }
+        }
+        if let Err(error) = self.write_all(on_disk) {
+            tracing::warn!("cannot remember the scopes a server asked for: {error}");
+        }
+    }
+
+    /// The scopes the server asked for since the last sign-in.
+    pub fn wanted_scopes(&self) -> Vec<String> {
+        match self.read_all() {
+            Ok(Some(on_disk)) => on_disk.wanted_scopes,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Forgets the scopes asked for (a sign-in just asked for them).
+    pub fn clear_wanted_scopes(&self) -> Result<(), String> {
+        match self.read_all()? {
+            Some(mut on_disk) if !on_disk.wanted_scopes.is_empty() => {
+                on_disk.wanted_scopes.clear();
+                self.write_all(&on_disk)
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn read(&self) -> Result<Option<StoredCredentials>, String> {
+        Ok(self.read_all()?.and_then(|on_disk| on_disk.credentials))
+    }
+
+    fn read_all(&self) -> Result<Option<OnDisk>, String> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -68,17 +115,27 @@ impl TokenStore {
                 self.path.display()
             )
         })?;
-        Ok((on_disk.url == self.url).then_some(on_disk.credentials))
+        Ok((on_disk.url == self.url).then_some(on_disk))
     }
 
     fn write(&self, credentials: StoredCredentials) -> Result<(), String> {
+        let wanted_scopes = self
+            .read_all()
+            .ok()
+            .flatten()
+            .map(|on_disk| on_disk.wanted_scopes)
+            .unwrap_or_default();
+        self.write_all(&OnDisk {
+            url: self.url.clone(),
+            credentials: Some(credentials),
+            wanted_scopes,
+        })
+    }
+
+    fn write_all(&self, on_disk: &OnDisk) -> Result<(), String> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let text = serde_json::to_vec(&OnDisk {
-            url: self.url.clone(),
-            credentials,
-        })
-        .map_err(|e| e.to_string())?;
+        let text = serde_json::to_vec(on_disk).map_err(|e| e.to_string())?;
         // Written beside the file, then moved over it: a reader never sees half a file.
         let partial = self.path.with_extension("json.partial");
         let mut file = private_file(&partial)
