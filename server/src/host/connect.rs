@@ -208,7 +208,7 @@ async fn open(
                 }
             };
             started(served, |error| {
-                let what = match super::failure::http_failure(&error, url) {
+                let what = match super::failure::http_failure(error, url) {
                     Failure::Other(what) => what,
                     needs => super::failure::sign_in_words(&needs, config),
                 };
