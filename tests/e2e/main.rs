@@ -6,6 +6,7 @@
 mod catalog;
 mod check;
 mod cli;
+mod conformance;
 mod faults;
 mod fuzz;
 mod hardening;
