@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::codegen;
-use crate::host::{Host, ServerState};
+use crate::host::{Down, Host, ServerState};
 
 /// Every server in configuration order: `name`, `namespace` (when it has tools in the API),
 /// `transport`, `status` (`ready` or `failed`), and either `tools` (each as the catalog has
@@ -45,10 +45,13 @@ pub fn servers(host: &Host) -> Vec<Value> {
                     "tools": tools,
                 })
             }
-            ServerState::Failed { error, stderr } => json!({
+            ServerState::Failed { error, stderr, why } => json!({
                 "name": server.server,
                 "transport": server.transport,
-                "status": "failed",
+                "status": match why {
+                    Down::Failed => "failed",
+                    Down::NeedsSignIn => "needs-sign-in",
+                },
                 "error": error,
                 "stderr": stderr,
             }),

@@ -112,12 +112,21 @@ async fn sign_in_call_a_tool_survive_a_token_expiry_and_never_show_a_token() {
     let run = finish(&mut codemode(&workspace, &["tools"]));
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stdout
-            .contains("needs sign-in: run `codemode login notes`"),
+        run.stdout.starts_with(&format!(
+            "notes  NEEDS SIGN-IN  ({}/mcp)\n  needs sign-in: run `codemode login notes`",
+            server.base
+        )),
         "{}",
         run.stdout
     );
     seen.push(run);
+    let run = finish(&mut codemode(&workspace, &["tools", "--json"]));
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        listed["servers"][0]["status"], "needs-sign-in",
+        "{}",
+        run.stdout
+    );
 
     // `codemode login`: the URL on stderr; the test is the browser.
     let mut login = codemode(&workspace, &["login", "notes", "--no-browser"])

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::Outcome;
 use crate::codegen;
-use crate::host::ServerState;
+use crate::host::{Down, ServerState};
 use crate::inventory;
 use crate::printable;
 use crate::workspace::Workspace;
@@ -91,8 +91,12 @@ pub async fn run(args: Args, workspace: &Workspace) -> anyhow::Result<Outcome> {
                         writeln!(text, "  {name:<width$}  {summary}{hints}")?;
                     }
                 }
-                ServerState::Failed { error, stderr } => {
-                    writeln!(text, "{}  FAILED  ({})", server.server, server.transport)?;
+                ServerState::Failed { error, stderr, why } => {
+                    let status = match why {
+                        Down::Failed => "FAILED",
+                        Down::NeedsSignIn => "NEEDS SIGN-IN",
+                    };
+                    writeln!(text, "{}  {status}  ({})", server.server, server.transport)?;
                     writeln!(text, "  {error}")?;
                     if !stderr.is_empty() {
                         writeln!(text, "  last lines of its stderr:")?;

@@ -199,7 +199,7 @@ pub(super) async fn call(
             };
             (peer, stderr, (tools, at))
         }
-        State::Failed { error, stderr } => {
+        State::Failed { error, stderr, .. } => {
             return Err(CallError::Unavailable {
                 server: name.clone(),
                 error,
@@ -230,6 +230,7 @@ pub(super) async fn call(
             *server.state.write().unwrap_or_else(|e| e.into_inner()) = State::Failed {
                 error: error.clone(),
                 stderr: stderr.clone(),
+                why: super::Down::Failed,
             };
             return Err(CallError::Unavailable {
                 server: name.clone(),

@@ -61,6 +61,7 @@ pub struct Connection {
 pub struct StartError {
     pub message: String,
     pub stderr: Vec<String>,
+    pub why: super::Down,
 }
 
 /// Starts the server and completes `initialize`, within the configured startup time.
@@ -84,9 +85,10 @@ pub async fn connect(config: &ServerConfig, handler: Handler) -> Result<Connecti
             client,
             stderr: matches!(config.transport, Transport::Stdio { .. }).then_some(stderr),
         }),
-        Ok(Err(message)) => Err(StartError {
+        Ok(Err((message, why))) => Err(StartError {
             message,
             stderr: settle(&stderr).await,
+            why,
         }),
         Err(_) => Err(StartError {
             message: format!(
@@ -95,6 +97,7 @@ pub async fn connect(config: &ServerConfig, handler: Handler) -> Result<Connecti
                 seconds(config.startup_timeout)
             ),
             stderr: settle(&stderr).await,
+            why: super::Down::Failed,
         }),
     }
 }
@@ -108,17 +111,21 @@ pub async fn settle(stderr: &StderrTail) -> Vec<String> {
 /// Why opening a connection did not work.
 enum Opening {
     Failed(String),
+    /// The server wants a sign-in first (said in the message).
+    SignIn(String),
     /// The server answered `server/discover` with neither a discovery nor an error.
     DiscoveryMisread,
 }
 
 impl Opening {
-    fn into_message(self) -> String {
+    fn into_message(self) -> (String, super::Down) {
         match self {
-            Opening::Failed(message) => message,
-            Opening::DiscoveryMisread => {
-                "the server answered `server/discover` with something else than a discovery".into()
-            }
+            Opening::Failed(message) => (message, super::Down::Failed),
+            Opening::SignIn(message) => (message, super::Down::NeedsSignIn),
+            Opening::DiscoveryMisread => (
+                "the server answered `server/discover` with something else than a discovery".into(),
+                super::Down::Failed,
+            ),
         }
     }
 }
@@ -132,12 +139,12 @@ impl From<String> for Opening {
 /// Sorts out a failed start: a misread discovery, or what `describe` says.
 fn started(
     result: Result<Client, ClientInitializeError>,
-    describe: impl FnOnce(&ClientInitializeError) -> String,
+    describe: impl FnOnce(&ClientInitializeError) -> Opening,
 ) -> Result<Client, Opening> {
     result.map_err(|error| match error {
         ClientInitializeError::ExpectedInitResult(_)
         | ClientInitializeError::ExpectedInitResponse(_) => Opening::DiscoveryMisread,
-        other => Opening::Failed(describe(&other)),
+        other => describe(&other),
     })
 }
 
@@ -174,7 +181,7 @@ async fn open(
             }
             started(
                 handler.serve_with_lifecycle(transport, lifecycle).await,
-                |error| format!("failed during `initialize`: {error}"),
+                |error| Opening::Failed(format!("failed during `initialize`: {error}")),
             )
         }
         Transport::Http { url, headers } => {
@@ -208,11 +215,10 @@ async fn open(
                 }
             };
             started(served, |error| {
-                let what = match super::failure::http_failure(error, url) {
-                    Failure::Other(what) => what,
-                    needs => super::failure::sign_in_words(&needs, config),
-                };
-                config.redact(&what)
+                match super::failure::http_failure(error, url) {
+                    Failure::Other(what) => Opening::Failed(config.redact(&what)),
+                    needs => Opening::SignIn(super::failure::sign_in_words(&needs, config)),
+                }
             })
         }
         Transport::Builtin { name } => {
@@ -220,7 +226,11 @@ async fn open(
             crate::demo::spawn(name, server_side).map_err(|e| e.to_string())?;
             started(
                 handler.serve_with_lifecycle(client_side, lifecycle).await,
-                |error| format!("built-in server {name} failed during `initialize`: {error}"),
+                |error| {
+                    Opening::Failed(format!(
+                        "built-in server {name} failed during `initialize`: {error}"
+                    ))
+                },
             )
         }
     }

@@ -79,8 +79,23 @@ pub struct ServerStatus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerState {
-    Ready { tools: Vec<ToolInfo> },
-    Failed { error: String, stderr: Vec<String> },
+    Ready {
+        tools: Vec<ToolInfo>,
+    },
+    Failed {
+        error: String,
+        stderr: Vec<String>,
+        why: Down,
+    },
+}
+
+/// Why a server is not running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Down {
+    /// It failed to start, or exited.
+    Failed,
+    /// It wants the person to sign in (`codemode login`) first, or again.
+    NeedsSignIn,
 }
 
 /// The connections to every configured server.
@@ -112,6 +127,7 @@ enum State {
     Failed {
         error: String,
         stderr: Vec<String>,
+        why: Down,
     },
 }
 
@@ -173,9 +189,10 @@ impl Host {
                     State::Ready { tools, .. } => ServerState::Ready {
                         tools: tools.to_vec(),
                     },
-                    State::Failed { error, stderr } => ServerState::Failed {
+                    State::Failed { error, stderr, why } => ServerState::Failed {
                         error: error.clone(),
                         stderr: stderr.clone(),
+                        why: *why,
                     },
                 },
             })
@@ -320,7 +337,7 @@ async fn start_one(
     });
     let handler = Handler::new();
     let tools_changed = handler.tools_changed.clone();
-    let failed = |error: String, stderr: Vec<String>| {
+    let failed = |error: String, stderr: Vec<String>, why: Down| {
         // Whatever a server or its transport said may quote its command line, URL or
         // environment: its secrets go before anyone sees it.
         let error = config.redact(&error);
@@ -331,14 +348,14 @@ async fn start_one(
         });
         Server {
             config: config.clone(),
-            state: RwLock::new(State::Failed { error, stderr }),
+            state: RwLock::new(State::Failed { error, stderr, why }),
             client: Mutex::new(None),
             validators: Default::default(),
         }
     };
     let connection = match connect::connect(config, handler).await {
         Ok(connection) => connection,
-        Err(error) => return (failed(error.message, error.stderr), None),
+        Err(error) => return (failed(error.message, error.stderr, error.why), None),
     };
     let peer = connection.client.peer().clone();
     let listed = tokio::time::timeout(config.startup_timeout, list_tools(&peer)).await;
@@ -346,12 +363,16 @@ async fn start_one(
         Ok(Ok(tools)) => tools,
         Ok(Err(ListError::SignIn(needs))) => {
             let error = failure::sign_in_words(&needs, config);
-            return (failed(error, Vec::new()), None);
+            return (failed(error, Vec::new(), Down::NeedsSignIn), None);
         }
         Ok(Err(ListError::Other(error))) => {
             let stderr = stderr_of(&connection.stderr).await;
             return (
-                failed(format!("`tools/list` failed: {error}"), stderr),
+                failed(
+                    format!("`tools/list` failed: {error}"),
+                    stderr,
+                    Down::Failed,
+                ),
                 None,
             );
         }
@@ -361,7 +382,7 @@ async fn start_one(
                 "no answer to `tools/list` within {}",
                 seconds(config.startup_timeout)
             );
-            return (failed(error, stderr), None);
+            return (failed(error, stderr, Down::Failed), None);
         }
     };
     progress(StartEvent::Ready {

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use super::approval::Approvals;
 use super::{reply, search};
 use crate::codegen::{self, PRELUDE};
-use crate::host::ServerState;
+use crate::host::{Down, ServerState};
 use crate::workspace::{Api, Ready, Workspace};
 
 pub const SEARCH: &str = "search_tools";
@@ -239,6 +239,7 @@ fn server_summary(workspace: &Workspace) -> String {
     let api = workspace.api();
     let mut ready_servers = Vec::new();
     let mut failed = Vec::new();
+    let mut sign_in = Vec::new();
     for status in workspace.host().status() {
         match status.state {
             ServerState::Ready { .. } => {
@@ -250,6 +251,10 @@ fn server_summary(workspace: &Workspace) -> String {
                     if count == 1 { "" } else { "s" }
                 ));
             }
+            ServerState::Failed {
+                why: Down::NeedsSignIn,
+                ..
+            } => sign_in.push(status.server),
             ServerState::Failed { .. } => failed.push(status.server),
         }
     }
@@ -262,6 +267,17 @@ fn server_summary(workspace: &Workspace) -> String {
         text.push_str(&format!(
             "; unavailable: {} (not running; the user can see why with `codemode tools`)",
             failed.join(", ")
+        ));
+    }
+    if !sign_in.is_empty() {
+        let commands: Vec<String> = sign_in
+            .iter()
+            .map(|name| format!("`codemode login {name}`"))
+            .collect();
+        text.push_str(&format!(
+            "; waiting for the user to sign in: {} (ask the user to run {})",
+            sign_in.join(", "),
+            commands.join(", ")
         ));
     }
     text
