@@ -235,6 +235,6 @@ fn a_misspelt_field_on_a_server_is_an_error_naming_the_closest_one() {
         run.stderr.trim(),
         "error: .mcp.json:5:7: mcpServers.db.enviroment: unknown field `enviroment`; did you \
          mean `env`? Valid fields: type, command, args, env, envFile, cwd, url, headers, \
-         builtin, disabled, trusted, timeout, startupTimeout"
+         builtin, disabled, trusted, timeout, startupTimeout, oauth"
     );
 }

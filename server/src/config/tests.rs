@@ -370,13 +370,13 @@ fn unknown_fields_are_errors_that_name_the_closest_valid_one() {
              "command": "db-server",
              "enviroment": {"TOKEN": "x"}}}}"#,
         expect_test::expect![[
-            r#"/proj/.mcp.json:3:14: mcpServers.db.enviroment: unknown field `enviroment`; did you mean `env`? Valid fields: type, command, args, env, envFile, cwd, url, headers, builtin, disabled, trusted, timeout, startupTimeout"#
+            r#"/proj/.mcp.json:3:14: mcpServers.db.enviroment: unknown field `enviroment`; did you mean `env`? Valid fields: type, command, args, env, envFile, cwd, url, headers, builtin, disabled, trusted, timeout, startupTimeout, oauth"#
         ]],
     );
     check(
         r#"{"mcpServers": {"db": {"comand": "db-server"}}}"#,
         expect_test::expect![[
-            r#"/proj/.mcp.json:1:24: mcpServers.db.comand: unknown field `comand`; did you mean `command`? Valid fields: type, command, args, env, envFile, cwd, url, headers, builtin, disabled, trusted, timeout, startupTimeout"#
+            r#"/proj/.mcp.json:1:24: mcpServers.db.comand: unknown field `comand`; did you mean `command`? Valid fields: type, command, args, env, envFile, cwd, url, headers, builtin, disabled, trusted, timeout, startupTimeout, oauth"#
         ]],
     );
     check(
@@ -403,6 +403,44 @@ fn unknown_fields_are_errors_that_name_the_closest_valid_one() {
         expect_test::expect![[r#"
             db: stdio x  env {"PORT": "5432", "DEBUG": "true"}; timeout 60s
         "#]],
+    );
+}
+
+#[test]
+fn oauth_names_the_client_codemode_signs_in_as() {
+    let config = parse(
+        r#"{"mcpServers": {"notes": {"url": "https://notes.test/mcp", "oauth": {
+             "clientId": "codemode-notes", "clientSecret": "${GITHUB_TOKEN}",
+             "clientMetadataUrl": "https://codemode.test/client.json", "scopes": ["notes:read"]}}}}"#,
+    )
+    .unwrap();
+    let oauth = &config.servers[0].oauth;
+    assert_eq!(oauth.client_id.as_deref(), Some("codemode-notes"));
+    assert_eq!(oauth.client_secret, Some(Secret("ghp_canary".into())));
+    assert_eq!(oauth.scopes, ["notes:read"]);
+    assert!(
+        config.servers[0]
+            .secrets
+            .contains(&Secret("ghp_canary".into()))
+    );
+    assert!(!format!("{config:?}").contains("ghp_canary"));
+    check(
+        r#"{"mcpServers": {"db": {"command": "db", "oauth": {"clientId": "x"}}}}"#,
+        expect_test::expect![[
+            r#"/proj/.mcp.json:1:50: mcpServers.db.oauth: only servers reached over HTTP sign in; "oauth" needs "url""#
+        ]],
+    );
+    check(
+        r#"{"mcpServers": {"n": {"url": "https://n.test/mcp", "oauth": {"clientMetadataUrl": "http://n.test/c.json"}}}}"#,
+        expect_test::expect![[
+            r#"/proj/.mcp.json:1:83: mcpServers.n.oauth.clientMetadataUrl: a client ID metadata document is an https:// URL"#
+        ]],
+    );
+    check(
+        r#"{"mcpServers": {"n": {"url": "https://n.test/mcp", "oauth": {"client_id": "x"}}}}"#,
+        expect_test::expect![
+            "/proj/.mcp.json:1:62: mcpServers.n.oauth.client_id: unknown field `client_id`; did you mean `clientId`? Valid fields: clientId, clientSecret, clientMetadataUrl, scopes"
+        ],
     );
 }
 
