@@ -25,13 +25,21 @@ pub struct LspClient {
     pub server_requests: Vec<Value>,
     /// The title `window/showMessageRequest` is answered with (`None`: dismissed).
     pub answer: Option<String>,
+    /// The URIs `window/showDocument` asked to open, in order.
+    pub opened: Vec<String>,
     pub stderr: Arc<Mutex<String>>,
 }
 
 impl LspClient {
     /// Starts `codemode lsp` in `dir` with `args` after `lsp`.
     pub fn start(dir: &Path, args: &[&str]) -> LspClient {
+        LspClient::start_with_env(dir, args, &[])
+    }
+
+    /// [`LspClient::start`] with these environment variables set too.
+    pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> LspClient {
         let mut child = Command::new(env!("CARGO_BIN_EXE_codemode"))
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .env("CODEMODE_NO_USER_CONFIGS", "1")
             .arg("lsp")
             .args(args)
@@ -85,6 +93,7 @@ impl LspClient {
             notifications: Vec::new(),
             server_requests: Vec::new(),
             answer: Some("Run".into()),
+            opened: Vec::new(),
             stderr,
         }
     }
@@ -101,7 +110,11 @@ impl LspClient {
                 "workspaceFolders": [{"uri": uri, "name": "test"}],
                 "initializationOptions": options,
                 "capabilities": {
-                    "window": {"workDoneProgress": true, "showMessage": {}},
+                    "window": {
+                        "workDoneProgress": true,
+                        "showMessage": {},
+                        "showDocument": {"support": true}
+                    },
                     "workspace": {
                         "didChangeWatchedFiles": {"dynamicRegistration": true},
                         "inlayHint": {"refreshSupport": true},
@@ -200,6 +213,16 @@ impl LspClient {
         response["result"].clone()
     }
 
+    /// Reads messages (answering the server's requests) until `done` holds.
+    pub fn until(&mut self, what: &str, done: impl Fn(&LspClient) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        while !done(self) {
+            if self.next(deadline).is_none() {
+                panic!("no {what} in {WAIT:?}; stderr:\n{}", self.stderr());
+            }
+        }
+    }
+
     /// Waits for a notification that `matches` (also among those already received, after
     /// `from`); returns its index and params.
     pub fn wait_for(
@@ -246,6 +269,12 @@ impl LspClient {
                         Some(title) => json!({"title": title}),
                         None => Value::Null,
                     },
+                    Some("window/showDocument") => {
+                        if let Some(uri) = message["params"]["uri"].as_str() {
+                            self.opened.push(uri.to_string());
+                        }
+                        json!({"success": true})
+                    }
                     _ => Value::Null,
                 };
                 let id = id.clone();

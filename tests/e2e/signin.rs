@@ -229,3 +229,65 @@ async fn sign_in_call_a_tool_survive_a_token_expiry_and_never_show_a_token() {
     let run = finish(&mut codemode(&workspace, &["tools"]));
     assert!(run.stdout.contains("needs sign-in"), "{}", run.stdout);
 }
+
+/// In an editor: the language server asks whether to sign in, opens the authorization page
+/// through `window/showDocument`, and once the browser is back the server's tools are there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_offers_the_sign_in_and_opens_the_browser() {
+    use crate::lsp_client::{LspClient, file_uri};
+
+    let workspace = Workspace::new();
+    let log = workspace.path().join("oauth.log");
+    let server = OAuthServer::start(&log, 3600);
+    workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    let state = workspace.path().join("state");
+    let mut client = LspClient::start_with_env(
+        workspace.path(),
+        &[],
+        &[("HOME", workspace.path()), ("XDG_STATE_HOME", &state)],
+    );
+    client.answer = Some("Sign in".into());
+    client.initialize(workspace.path(), json!({}));
+    client.until("window/showDocument", |c| !c.opened.is_empty());
+    let asked = client
+        .server_requests
+        .iter()
+        .find(|r| r["method"] == "window/showMessageRequest")
+        .expect("no question");
+    assert!(
+        asked["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`notes` needs you to sign in"),
+        "{asked:#}"
+    );
+    let opened = client.opened[0].clone();
+    assert!(opened.contains("/authorize?"), "{opened}");
+    let page = reqwest::get(&opened).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Signed in"), "{page}");
+    client.wait_for(0, "signed-in message", |n| {
+        n["method"] == "window/showMessage"
+            && n["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("signed in to `notes`"))
+    });
+
+    // The reloaded workspace has the server's tools: a script using them checks clean.
+    let script = workspace.write(
+        "count.mcp.ts",
+        "const n = await notes.countNotes({ folder: \"inbox\" });\nconsole.log(n);\n",
+    );
+    let uri = file_uri(&script);
+    let text = std::fs::read_to_string(&script).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}}),
+    );
+    client.wait_for(0, "clean diagnostics for the script", |n| {
+        n["method"] == "textDocument/publishDiagnostics"
+            && n["params"]["uri"] == uri.as_str()
+            && n["params"]["diagnostics"] == json!([])
+    });
+    let (_, stderr) = client.shutdown();
+    assert!(!stderr.contains("canary_"), "a token leaked into the log");
+}

@@ -16,6 +16,7 @@ mod framing;
 mod run;
 mod server;
 mod session;
+mod sign_in;
 mod status;
 
 use std::path::PathBuf;

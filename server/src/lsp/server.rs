@@ -160,6 +160,9 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
         work_done_progress: window.and_then(|w| w.work_done_progress).unwrap_or(false),
         pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
         show_message_request: window.is_some_and(|w| w.show_message.is_some()),
+        show_document: window
+            .and_then(|w| w.show_document.as_ref())
+            .is_some_and(|d| d.support),
         watched_files_registration: workspace
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
@@ -286,8 +289,15 @@ impl LanguageServer for Backend {
                 }
             });
         }
-        // Servers start in the background; requests wait for them.
-        tokio::spawn(async move { session.load_workspace().await });
+        // Servers start in the background; requests wait for them. Later reloads asked for
+        // by a sign-in come through `reload_requested`.
+        tokio::spawn(async move {
+            session.load_workspace().await;
+            loop {
+                session.reload_requested.notified().await;
+                session.load_workspace().await;
+            }
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -31,6 +31,8 @@ pub struct ClientCaps {
     pub work_done_progress: bool,
     pub pull_diagnostics: bool,
     pub show_message_request: bool,
+    /// `window/showDocument` (to open a sign-in page in the browser).
+    pub show_document: bool,
     pub watched_files_registration: bool,
     pub inlay_hint_refresh: bool,
     pub code_lens_refresh: bool,
@@ -73,6 +75,10 @@ pub struct Session {
     pub files: Mutex<Option<PathBuf>>,
     /// The client sent `shutdown` (so `exit` is a clean one).
     shutdown: AtomicBool,
+    /// Servers a sign-in was offered for (once per session).
+    pub(super) offered_sign_in: dashmap::DashSet<String>,
+    /// Asks for the workspace to be loaded again (after a sign-in).
+    pub(super) reload_requested: tokio::sync::Notify,
 }
 
 impl Session {
@@ -92,6 +98,8 @@ impl Session {
             checking: AtomicUsize::new(0),
             files: Mutex::new(None),
             shutdown: AtomicBool::new(false),
+            offered_sign_in: Default::default(),
+            reload_requested: Default::default(),
         }
     }
 
@@ -191,7 +199,7 @@ impl Session {
                     seen
                 };
                 let (workspace, events) = tokio::join!(start, follow);
-                self.report_start(&events).await;
+                self.report_start(&events, &workspace).await;
                 if let Some(progress) = progress {
                     progress.finish(&start_summary(&workspace)).await;
                 }
@@ -217,9 +225,28 @@ impl Session {
     }
 
     /// Tells the user about servers that failed to start, naming them and why.
-    async fn report_start(&self, events: &[StartEvent]) {
+    async fn report_start(self: &Arc<Self>, events: &[StartEvent], workspace: &Workspace) {
+        let signing_in: Vec<String> = workspace
+            .host()
+            .status()
+            .into_iter()
+            .filter(|s| {
+                matches!(
+                    s.state,
+                    crate::host::ServerState::Failed {
+                        why: crate::host::Down::NeedsSignIn,
+                        ..
+                    }
+                )
+            })
+            .map(|s| s.server)
+            .collect();
+        // A server that wants a sign-in is offered one instead of a warning.
+        super::sign_in::offer(self, workspace).await;
         for event in events {
-            if let StartEvent::Failed { server, error } = event {
+            if let StartEvent::Failed { server, error } = event
+                && !signing_in.contains(server)
+            {
                 let message = format!("codemode: MCP server `{server}` failed to start: {error}");
                 tracing::warn!("{message}");
                 self.client
