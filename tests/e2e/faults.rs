@@ -114,6 +114,21 @@ fn text(value: &str) -> Option<serde_json::Map<String, Value>> {
     json!({"text": value}).as_object().cloned()
 }
 
+/// The host speaks each server's version: MCP 2026-07-28 (discovery, no `initialize`) with
+/// the built-in server (rmcp), the `initialize` of 2025-11-25 with a server that answers
+/// `server/discover` with "method not found" (the rogue fixture, as older servers do).
+#[tokio::test]
+async fn each_server_is_spoken_to_in_the_newest_version_it_knows() {
+    let workspace = Workspace::new();
+    let host = rogue_host(&workspace, 10).await;
+    assert_eq!(host.protocol_version("demo").as_deref(), Some("2026-07-28"));
+    assert_eq!(
+        host.protocol_version("rogue").as_deref(),
+        Some("2025-11-25")
+    );
+    host.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_hung_call_times_out_and_is_cancelled_upstream() {
     let workspace = Workspace::new();

@@ -734,3 +734,95 @@ fn serve_refuses_what_it_should() {
     );
     assert_eq!(run.code, 1, "no client on stdin: {}", run.stderr);
 }
+
+/// A client of MCP 2026-07-28 (no `initialize`: `server/discover`, then requests that each
+/// carry their protocol version and client in `_meta`) gets the same facade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_a_client_of_2026_07_28() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(["serve", "--http", "0"])
+        .current_dir(dir.path())
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env_remove("CODEMODE_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(serve.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("serve said nothing").unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let http = reqwest::Client::new();
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "modern", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    let ask = |id: u32, method: &'static str, name: Option<&'static str>, mut params: Value| {
+        params["_meta"] = meta.clone();
+        let mut request = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", method)
+            .body(
+                json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string(),
+            );
+        if let Some(name) = name {
+            request = request.header("mcp-name", name);
+        }
+        async move {
+            let text = request.send().await.unwrap().text().await.unwrap();
+            // One JSON-RPC message, as JSON or as one server-sent event.
+            let body = text
+                .lines()
+                .find_map(|l| l.strip_prefix("data: "))
+                .unwrap_or(&text)
+                .to_string();
+            serde_json::from_str::<Value>(&body).unwrap()
+        }
+    };
+    let discovered = ask(1, "server/discover", None, json!({})).await;
+    let versions = &discovered["result"]["supportedVersions"];
+    assert!(
+        versions.as_array().unwrap().contains(&json!("2026-07-28"))
+            && versions.as_array().unwrap().contains(&json!("2025-11-25")),
+        "{discovered:#}"
+    );
+    let listed = ask(2, "tools/list", None, json!({})).await;
+    let names: Vec<&str> = listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["search_tools", "get_types", "execute"],
+        "{listed:#}"
+    );
+    let ran = ask(
+        3,
+        "tools/call",
+        Some("execute"),
+        json!({"name": "execute", "arguments": {"code": "export default (await demo.add({ a: 20, b: 22 })).sum;"}}),
+    )
+    .await;
+    assert_eq!(ran["result"]["isError"], json!(false), "{ran:#}");
+    assert!(
+        ran["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("42"),
+        "{ran:#}"
+    );
+    let _ = serve.kill();
+    let _ = serve.wait();
+}

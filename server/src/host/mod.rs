@@ -214,6 +214,18 @@ impl Host {
         (ready, self.servers.len() - ready)
     }
 
+    /// The MCP version a running server and codemode agreed on (`2026-07-28` after
+    /// `server/discover`, else what the server answered `initialize` with).
+    pub fn protocol_version(&self, server: &str) -> Option<String> {
+        let server = self.servers.iter().find(|s| s.config.name == server)?;
+        match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
+            State::Ready { peer, .. } => peer
+                .peer_info()
+                .map(|info| info.protocol_version.to_string()),
+            State::Failed { .. } => None,
+        }
+    }
+
     /// The servers that failed to start (or later), in configuration order.
     pub fn failed(&self) -> Vec<String> {
         self.status()
