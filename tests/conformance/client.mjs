@@ -29,7 +29,11 @@ if (process.env.MCP_CONFORMANCE_SCENARIO === "auth/basic-cimd") {
 }
 const entry = { url, startupTimeout: 20 };
 if (Object.keys(oauth).length > 0) entry.oauth = oauth;
-writeFileSync(join(dir, "codemode.json"), JSON.stringify({ mcpServers: { server: entry } }));
+// Questions the server asks while a tool runs reach the person (on the terminal).
+const asks = process.env.MCP_CONFORMANCE_SCENARIO?.startsWith("elicitation");
+const config = { mcpServers: { server: entry } };
+if (asks) config.codemode = { elicitation: "ask" };
+writeFileSync(join(dir, "codemode.json"), JSON.stringify(config));
 const env = {
   ...process.env,
   HOME: dir,
@@ -102,9 +106,29 @@ const calls = server.tools.map((tool) => {
   return `  try { results[${JSON.stringify(tool.name)}] = await server.${tool.function}(${JSON.stringify(input)} as any); } catch (e) { results[${JSON.stringify(tool.name)}] = String(e); }`;
 });
 writeFileSync(join(dir, "all.ts"), `const results: Record<string, unknown> = {};\n${calls.join("\n")}\nexport default results;\n`);
-let run = await codemode(["run", "all.ts", "--no-check"]);
+// When the server asks questions, the run gets a terminal (a pseudo-terminal from Python's
+// `pty`) and the person presses Enter at every prompt: the defaults.
+function runOnATerminal(args) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      "python3",
+      ["-c", "import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)", bin, ...args],
+      { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      // Each prompt ends in ": " or "] "; answer it with Enter.
+      if (/(: |\] )$/.test(stdout)) child.stdin.write("\n");
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
+  });
+}
+const runOnce = () =>
+  asks ? runOnATerminal(["run", "all.ts", "--no-check"]) : codemode(["run", "all.ts", "--no-check"]);
+let run = await runOnce();
 while (await signInAgain(run.stdout + run.stderr)) {
-  run = await codemode(["run", "all.ts", "--no-check"]);
+  run = await runOnce();
 }
 process.stdout.write(run.stdout);
 process.stderr.write(run.stderr);

@@ -27,12 +27,7 @@ const CLIENT: &[(&str, Expect)] = &[
     ("initialize", Pass),
     ("tools_call", Pass),
     ("sse-retry", Pass),
-    (
-        "elicitation-sep1034-client-defaults",
-        Fail(
-            "upstream elicitation requests are declined: passing them to a person is not built yet",
-        ),
-    ),
+    ("elicitation-sep1034-client-defaults", Pass),
     ("auth/metadata-default", Pass),
     ("auth/metadata-var1", Pass),
     ("auth/metadata-var2", Pass),

@@ -6,7 +6,7 @@
 // Commands:
 //   {"op": "connect", "stdio": {"command", "args", "cwd", "env"}}   or  "http": {"url", "token"}
 //        optional "elicitation": "accept" | "decline" (declares the capability and answers so,
-//        after "elicitationDelayMs")
+//        after "elicitationDelayMs"; an accept carries "elicitationContent", default {})
 //   {"op": "listTools"}
 //   {"op": "call", "name", "arguments", "progress": bool, "cancelAfterMs": n,
 //    "cancelAfterProgress": n (cancels once n progress notifications came)}
@@ -39,7 +39,7 @@ async function connect(command) {
       elicitations.push(request.params);
       await new Promise((resolve) => setTimeout(resolve, command.elicitationDelayMs ?? 0));
       return command.elicitation === "accept"
-        ? { action: "accept", content: {} }
+        ? { action: "accept", content: command.elicitationContent ?? {} }
         : { action: "decline" };
     });
   }

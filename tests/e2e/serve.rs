@@ -826,3 +826,110 @@ async fn serve_answers_a_client_of_2026_07_28() {
     let _ = serve.kill();
     let _ = serve.wait();
 }
+
+/// A question an upstream server asks while its tool runs (form elicitation) reaches the
+/// agent's client when the configuration says `"elicitation": "ask"`; the fields the person
+/// left out get the schema's defaults. By default it is declined without asking anyone, and
+/// `codemode run` without a terminal declines it with a note.
+#[test]
+fn questions_from_servers_reach_the_person_only_when_allowed() {
+    let workspace = Workspace::new();
+    let asking = |settings: Value| {
+        workspace.write(
+            "codemode.json",
+            &json!({
+                "mcpServers": {"asking": {
+                    "command": "python3",
+                    "args": [crate::support::repo().join("tests/fixtures/asking_server.py")],
+                    "env": {"PYTHONPATH": deps().python_path}
+                }},
+                "codemode": settings
+            })
+            .to_string(),
+        )
+    };
+    let book = json!({"code": "export default await asking.bookTable({});"});
+    let answered = |ran: &Value| -> Value {
+        let text = ran["text"].as_str().unwrap();
+        let json = text
+            .split_once("result: ")
+            .map_or(text, |(_, rest)| rest)
+            .trim();
+        let json = json.split("\n— ").next().unwrap_or(json);
+        // The tool's result as the script got it: `{"result": "<the JSON it wrote>"}`.
+        let outer: Value = serde_json::from_str(json).unwrap_or_else(|_| panic!("{text}"));
+        serde_json::from_str(outer["result"].as_str().unwrap_or_else(|| panic!("{text}")))
+            .unwrap_or_else(|_| panic!("{text}"))
+    };
+
+    // Allowed: the client is asked, answers only the name; the defaults fill the rest.
+    let config = asking(json!({"elicitation": "ask"}));
+    let mut client = McpClient::new();
+    let mut how = serve_stdio(&workspace, &config);
+    how["elicitationContent"] = json!({"name": "Ada"});
+    connect(&mut client, how, Some("accept"));
+    let ran = client.call("execute", book.clone());
+    assert_ne!(ran["result"]["isError"], true, "{ran:#}");
+    // Two questions: codemode's own (the tool does not say it is read-only), then the
+    // server's, passed on.
+    let questions: Vec<&str> = ran["elicitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(questions.len(), 2, "{ran:#}");
+    assert!(
+        questions[0].contains("Allow it for this run?"),
+        "{questions:#?}"
+    );
+    assert_eq!(
+        questions[1],
+        "The MCP server `asking` asks, while a codemode script runs: How should the table be booked?"
+    );
+    assert_eq!(
+        answered(&ran),
+        json!({"action": "accept", "content": {"name": "Ada", "seats": 2, "window": true, "tone": "calm"}}),
+        "{ran:#}"
+    );
+    client.send(json!({"op": "close"}));
+
+    // By default servers are not offered the capability: this one says it needs it, the
+    // error says how to allow it, and the client is never asked the server's question.
+    let config = asking(json!({}));
+    let mut client = McpClient::new();
+    connect(
+        &mut client,
+        serve_stdio(&workspace, &config),
+        Some("accept"),
+    );
+    let ran = client.call("execute", book.clone());
+    let passed_on = ran["elicitations"].as_array().unwrap().iter().any(|e| {
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("asks, while"))
+    });
+    assert!(!passed_on, "{ran:#}");
+    let text = ran["text"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "\"elicitation\": \"ask\" in the configuration's \"codemode\" section lets it"
+        ),
+        "{text}"
+    );
+    client.send(json!({"op": "close"}));
+
+    // `codemode run` with no terminal on stdin: declined, with a note.
+    asking(json!({"elicitation": "ask"}));
+    workspace.write("book.ts", "export default await asking.bookTable({});\n");
+    let run = workspace.codemode(&["run", "book.ts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("decline"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "asking asked \"How should the table be booked?\"; declined (no terminal to ask on)"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -4,6 +4,7 @@
 //!
 //! Results go to stdout; progress, warnings and logs go to stderr.
 
+mod ask;
 mod check;
 mod login;
 mod progress;
@@ -260,6 +261,9 @@ async fn run(cli: Cli) -> ExitCode {
                 text: String::new(),
             });
             with_workspace(config, &search_from, checker, quiet, async |workspace| {
+                workspace
+                    .host()
+                    .set_asker(Arc::new(ask::TerminalAsker::default()));
                 run::run(args, script, workspace).await
             })
             .await

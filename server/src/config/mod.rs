@@ -105,6 +105,18 @@ pub struct Settings {
     pub http_token: Option<Secret>,
     /// Bytes of text `serve`'s tools answer with at most; longer answers are cut with a marker.
     pub max_response_bytes: usize,
+    /// Whether questions servers ask while a tool runs (MCP elicitation) reach the person.
+    pub elicitation: Elicitation,
+}
+
+/// What happens to a question a server asks while one of its tools runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Elicitation {
+    /// Declined without asking anyone (and not offered to servers).
+    #[default]
+    Decline,
+    /// Put to the person: on the terminal under `run`, to the agent's client under `serve`.
+    Ask,
 }
 
 impl Default for Settings {
@@ -121,6 +133,7 @@ impl Default for Settings {
             audit_log: None,
             http_token: None,
             max_response_bytes: 24 * 1024,
+            elicitation: Elicitation::Decline,
         }
     }
 }

@@ -41,6 +41,7 @@ struct RawSettings {
     audit_log: Option<String>,
     http_token: Option<String>,
     max_response_bytes: Option<usize>,
+    elicitation: Option<String>,
 }
 
 /// The built-in servers, by the name `{"builtin": NAME}` takes.
@@ -60,7 +61,7 @@ pub(crate) enum Shape {
 const PROJECT_FIELDS: [&str; 5] = ["mcpServers", "servers", "codemode", "inputs", "$schema"];
 
 /// The fields of the `codemode` section.
-const SETTINGS_FIELDS: [&str; 17] = [
+const SETTINGS_FIELDS: [&str; 18] = [
     "toolTimeout",
     "startupTimeout",
     "runTimeout",
@@ -78,6 +79,7 @@ const SETTINGS_FIELDS: [&str; 17] = [
     "auditLog",
     "httpToken",
     "maxResponseBytes",
+    "elicitation",
 ];
 
 pub(crate) fn interpret(
@@ -311,6 +313,16 @@ impl Settings {
                 1 << 30,
             )?
             .unwrap_or(defaults.max_response_bytes),
+            elicitation: match raw.elicitation.as_deref() {
+                None | Some("decline") => super::Elicitation::Decline,
+                Some("ask") => super::Elicitation::Ask,
+                Some(other) => {
+                    return Err(source.error_at(
+                        "/codemode/elicitation",
+                        format!("{other:?} is not a choice: \"decline\" (the default) or \"ask\""),
+                    ));
+                }
+            },
         })
     }
 }

@@ -215,7 +215,16 @@ pub(super) async fn call(
     let timeout = server.config.tool_timeout;
     // Dropping the call future (on timeout, or when our caller gives up) makes rmcp send
     // `notifications/cancelled` for the request.
-    let answer = tokio::time::timeout(timeout, peer.call_tool(params)).await;
+    // Through the connection when it is still there (it answers `InputRequiredResult`
+    // rounds with the handler), else the peer alone.
+    let client = server.client.lock().await.clone();
+    let call = async {
+        match &client {
+            Some(client) => client.call_tool(params).await,
+            None => peer.call_tool(params).await,
+        }
+    };
+    let answer = tokio::time::timeout(timeout, call).await;
     let result = match answer {
         Err(_) => {
             return Err(CallError::Timeout {
@@ -245,6 +254,20 @@ pub(super) async fn call(
                 server: name.clone(),
                 tool: tool.to_string(),
                 what: super::failure::sign_in_words(&needs, &server.config),
+            });
+        }
+        // MCP's "missing required client capability": the tool wants to ask the person
+        // something, which the configuration does not let servers do.
+        Ok(Err(ServiceError::McpError(error)))
+            if error.code.0 == -32021 && error.message.contains("elicitation") =>
+        {
+            return Err(CallError::Protocol {
+                server: name.clone(),
+                tool: tool.to_string(),
+                message: format!(
+                    "{} (the tool asks the person questions while it runs; \"elicitation\": \"ask\" in the configuration's \"codemode\" section lets it)",
+                    server.config.redact(&error.message)
+                ),
             });
         }
         Ok(Err(ServiceError::McpError(error))) if super::oversize::is_too_large(&error) => {

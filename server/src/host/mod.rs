@@ -18,6 +18,7 @@ mod audit;
 pub mod auth;
 mod call;
 mod connect;
+pub mod elicit;
 pub(crate) mod failure;
 mod handler;
 mod oversize;
@@ -106,12 +107,17 @@ pub struct Host {
     policy: Policy,
     /// The configured audit log, or why it cannot be opened.
     audit: Option<Result<Arc<AuditLog>, String>>,
+    /// Where servers' questions go (when the configuration lets them reach the person).
+    askers: elicit::Askers,
 }
 
 struct Server {
     config: ServerConfig,
     state: RwLock<State>,
-    client: Mutex<Option<Client>>,
+    /// The connection (shared by the calls in flight; taken at close). Calls go through it,
+    /// not the bare peer, so that a 2026-07-28 `InputRequiredResult` is answered (by the
+    /// handler's elicitation) and the call retried.
+    client: Mutex<Option<Arc<Client>>>,
     /// Its tools' output schemas, compiled on first use.
     validators: validate::Validators,
 }
@@ -145,11 +151,14 @@ impl Host {
             crate::redact::register([token.0.clone()]);
         }
         let (revision, _) = watch::channel(0);
+        let askers = elicit::Askers::default();
+        let offered = (config.settings.elicitation == crate::config::Elicitation::Ask)
+            .then(|| askers.clone());
         let started = join_all(
             config
                 .servers
                 .iter()
-                .map(|server| start_one(server, progress)),
+                .map(|server| start_one(server, offered.clone(), progress)),
         )
         .await;
         let audit = config.settings.audit_log.as_deref().map(|path| {
@@ -163,6 +172,7 @@ impl Host {
             watchers: Vec::new(),
             policy: Policy::of(config),
             audit,
+            askers,
         };
         for (server, tools_changed) in started {
             let server = Arc::new(server);
@@ -212,6 +222,12 @@ impl Host {
             })
             .count();
         (ready, self.servers.len() - ready)
+    }
+
+    /// Puts the questions servers ask while their tools run to `asker` (when the
+    /// configuration's `elicitation` is `"ask"`; else they are declined before reaching it).
+    pub fn set_asker(&self, asker: Arc<dyn elicit::Asker>) {
+        self.askers.set(asker);
     }
 
     /// The MCP version a running server and codemode agreed on (`2026-07-28` after
@@ -317,8 +333,15 @@ impl Host {
             watcher.abort();
         }
         let closing = self.servers.iter().map(|server| async move {
-            if let Some(mut client) = server.client.lock().await.take() {
-                let _ = client.close_with_timeout(Duration::from_secs(5)).await;
+            if let Some(client) = server.client.lock().await.take() {
+                match Arc::try_unwrap(client) {
+                    Ok(mut client) => {
+                        let _ = client.close_with_timeout(Duration::from_secs(5)).await;
+                    }
+                    // A call still holds it: stop the connection; the last holder drops it
+                    // (and, for a child process, its process group).
+                    Err(shared) => shared.cancellation_token().cancel(),
+                }
             }
         });
         join_all(closing).await;
@@ -340,6 +363,7 @@ fn redact_all(config: &ServerConfig, lines: Vec<String>) -> Vec<String> {
 
 async fn start_one(
     config: &ServerConfig,
+    askers: Option<elicit::Askers>,
     progress: &(dyn Fn(StartEvent) + Sync),
 ) -> (Server, Option<Arc<tokio::sync::Notify>>) {
     let started = Instant::now();
@@ -347,7 +371,7 @@ async fn start_one(
         server: config.name.clone(),
         transport: config.shown.clone(),
     });
-    let handler = Handler::new();
+    let handler = Handler::new(&config.name, askers);
     let tools_changed = handler.tools_changed.clone();
     let failed = |error: String, stderr: Vec<String>, why: Down| {
         // Whatever a server or its transport said may quote its command line, URL or
@@ -409,7 +433,7 @@ async fn start_one(
             tools: Arc::new(tools),
             stderr: connection.stderr,
         }),
-        client: Mutex::new(Some(connection.client)),
+        client: Mutex::new(Some(Arc::new(connection.client))),
         validators: Default::default(),
     };
     (server, Some(tools_changed))

@@ -479,6 +479,10 @@ async fn execute(
     };
     let api = workspace.api();
     let host = workspace.host();
+    // Servers' questions during this run go to this client.
+    host.set_asker(std::sync::Arc::new(super::questions::ClientAsker {
+        peer: context.peer.clone(),
+    }));
     let approvals = Approvals::new(
         context.peer.clone(),
         host.clone(),

@@ -8,6 +8,7 @@
 mod approval;
 mod facade;
 mod http;
+mod questions;
 mod reply;
 mod search;
 
