@@ -357,7 +357,10 @@ fn unreachable_http_servers_are_explained_in_one_line_each() {
     let mut said = std::collections::BTreeMap::new();
     let lines: Vec<&str> = run.stdout.lines().collect();
     for pair in lines.windows(2) {
-        if let Some((name, _)) = pair[0].split_once("  FAILED") {
+        let status = pair[0]
+            .split_once("  FAILED")
+            .or_else(|| pair[0].split_once("  NEEDS SIGN-IN"));
+        if let Some((name, _)) = status {
             said.insert(name.to_string(), pair[1].trim().to_string());
         }
     }
@@ -380,7 +383,12 @@ fn unreachable_http_servers_are_explained_in_one_line_each() {
         "cannot resolve the host name no-such-host.invalid",
     );
     expect("missing", "nothing at this URL (HTTP 404)");
-    expect("signin", "the server needs sign-in");
+    expect("signin", "needs sign-in: run `codemode login signin`");
+    assert!(
+        run.stdout.contains("signin  NEEDS SIGN-IN  ("),
+        "{}",
+        run.stdout
+    );
     expect("forbidden", "the server refused access (HTTP 403)");
     expect("page", "not an MCP endpoint");
     expect("broken", "the server failed (HTTP 503)");

@@ -181,7 +181,12 @@ async fn open(
             }
             started(
                 handler.serve_with_lifecycle(transport, lifecycle).await,
-                |error| Opening::Failed(format!("failed during `initialize`: {error}")),
+                |error| {
+                    Opening::Failed(format!(
+                        "failed during `initialize`: {}",
+                        super::failure::initialize_words(error)
+                    ))
+                },
             )
         }
         Transport::Http { url, headers } => {
@@ -228,7 +233,8 @@ async fn open(
                 handler.serve_with_lifecycle(client_side, lifecycle).await,
                 |error| {
                     Opening::Failed(format!(
-                        "built-in server {name} failed during `initialize`: {error}"
+                        "built-in server {name} failed during `initialize`: {}",
+                        super::failure::initialize_words(error)
                     ))
                 },
             )

@@ -8,8 +8,21 @@ use std::error::Error;
 use rmcp::service::{ClientInitializeError, ServiceError};
 use rmcp::transport::streamable_http_client::StreamableHttpError;
 
+/// A failed start in rmcp's words, the fallback's when discovery and `initialize` both
+/// failed (the one that says what is wrong).
+pub fn initialize_words(error: &ClientInitializeError) -> String {
+    match error {
+        ClientInitializeError::LegacyFallbackFailed { fallback, .. } => initialize_words(fallback),
+        other => other.to_string(),
+    }
+}
+
 /// What went wrong reaching `url` (the caller prefixes the server and its URL as shown).
 pub fn http_failure(error: &ClientInitializeError, url: &str) -> Failure {
+    // `server/discover` failed, then `initialize`: the latter says what is wrong.
+    if let ClientInitializeError::LegacyFallbackFailed { fallback, .. } = error {
+        return http_failure(fallback, url);
+    }
     let ClientInitializeError::TransportError { error, .. } = error else {
         return Failure::Other(error.to_string());
     };
