@@ -34,10 +34,12 @@ pub async fn login(args: &LoginArgs, config: &Config) -> ExitCode {
     let report = move |step: Step<'_>| match step {
         Step::Open(url) => {
             let opened = !no_browser && open_browser(url);
+            // The URL is the authorization server's: shown escaped.
             eprintln!(
-                "Sign in to {} in your browser{}:\n  {url}\nwaiting for the sign-in (5 minutes at most; Ctrl-C stops)…",
+                "Sign in to {} in your browser{}:\n  {}\nwaiting for the sign-in (5 minutes at most; Ctrl-C stops)…",
                 server.name,
-                if opened { " (opened)" } else { "" }
+                if opened { " (opened)" } else { "" },
+                crate::printable::escape(url)
             );
         }
     };

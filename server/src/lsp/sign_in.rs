@@ -126,7 +126,10 @@ async fn sign_in(session: Arc<Session>, server: ServerConfig) {
                 client
                     .show_message(
                         MessageType::INFO,
-                        format!("codemode: open this URL in a browser to sign in: {url}"),
+                        format!(
+                            "codemode: open this URL in a browser to sign in: {}",
+                            crate::printable::escape(&url)
+                        ),
                     )
                     .await;
             }

@@ -20,9 +20,13 @@ pub async fn client(url: &str) -> Result<Option<AuthClient<reqwest::Client>>, St
         .await
         .map_err(|e| words(&e))?;
     manager.set_credential_store(store);
-    let signed_in = manager
-        .initialize_from_store()
-        .await
-        .map_err(|e| format!("cannot use the stored sign-in: {}", words(&e)))?;
-    Ok(signed_in.then(|| AuthClient::new(reqwest::Client::new(), manager)))
+    match manager.initialize_from_store().await {
+        Ok(signed_in) => Ok(signed_in.then(|| AuthClient::new(reqwest::Client::new(), manager))),
+        // The metadata could not be fetched (the server is down, say): connect without the
+        // sign-in, so that what is wrong with the connection is what gets said.
+        Err(error) => {
+            tracing::info!("not using the stored sign-in for now: {}", words(&error));
+            Ok(None)
+        }
+    }
 }
