@@ -118,6 +118,9 @@ impl Workspace {
         limits: &Limits,
         supervisor: &dyn Supervisor,
     ) -> RunReport {
+        // A tool list past its `ttlMs` is read again first: a script is never checked
+        // against tools the server may no longer have.
+        self.host.refresh_stale().await;
         let api = self.api();
         let index = &api.generated.index;
         let Some(checker) = &self.checker else {

@@ -285,6 +285,44 @@ async fn tools_list_changed_refreshes_the_catalog() {
     host.shutdown().await;
 }
 
+/// A tool list's `ttlMs` is honoured for a server that never says its tools changed:
+/// `ttlMs: 0` lists again before each use, a positive one when it runs out, and a list
+/// without one is kept until the server says otherwise.
+#[tokio::test]
+async fn a_tool_list_past_its_ttl_is_listed_again() {
+    let workspace = Workspace::new();
+    let start = |ttl: Option<u64>| {
+        let mut server = with_timeouts(rogue("normal"), 10, 5);
+        server["env"] = json!({"ROGUE_QUIET": "1"});
+        if let Some(ttl) = ttl {
+            server["env"]["ROGUE_TTL_MS"] = json!(ttl.to_string());
+        }
+        let path = workspace.config(json!({ "rogue": server }));
+        async move { Host::start(&Config::from_file(&path).unwrap(), &|_| {}).await }
+    };
+    let has_grown = |host: &Host| host.catalog()[0].tools.iter().any(|t| t.name == "grown");
+    let cases = [
+        // (ttlMs, listed again before the next use, listed again on its own)
+        (Some(0), true, false),
+        (Some(1500), false, true),
+        (None, false, false),
+    ];
+    for (ttl, before_use, on_its_own) in cases {
+        let host = start(ttl).await;
+        let mut revision = host.revision();
+        revision.borrow_and_update();
+        host.call_tool("rogue", "grow", None).await.unwrap();
+        host.refresh_stale().await;
+        assert_eq!(has_grown(&host), before_use, "ttlMs {ttl:?}, before use");
+        if !before_use {
+            let changed = tokio::time::timeout(Duration::from_secs(4), revision.changed()).await;
+            assert_eq!(changed.is_ok(), on_its_own, "ttlMs {ttl:?}, on its own");
+            assert_eq!(has_grown(&host), on_its_own, "ttlMs {ttl:?}, on its own");
+        }
+        host.shutdown().await;
+    }
+}
+
 #[tokio::test]
 async fn child_processes_do_not_outlive_the_host() {
     let workspace = Workspace::new();

@@ -740,63 +740,15 @@ fn serve_refuses_what_it_should() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_a_client_of_2026_07_28() {
     let dir = tempfile::tempdir().unwrap();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
-        .args(["serve", "--http", "0"])
-        .current_dir(dir.path())
-        .env("CODEMODE_NO_USER_CONFIGS", "1")
-        .env_remove("CODEMODE_CONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(serve.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("serve said nothing").unwrap();
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let http = reqwest::Client::new();
-    let meta = json!({
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientInfo": {"name": "modern", "version": "1"},
-        "io.modelcontextprotocol/clientCapabilities": {}
-    });
-    let ask = |id: u32, method: &'static str, name: Option<&'static str>, mut params: Value| {
-        params["_meta"] = meta.clone();
-        let mut request = http
-            .post(&url)
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", "2026-07-28")
-            .header("mcp-method", method)
-            .body(
-                json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string(),
-            );
-        if let Some(name) = name {
-            request = request.header("mcp-name", name);
-        }
-        async move {
-            let text = request.send().await.unwrap().text().await.unwrap();
-            // One JSON-RPC message, as JSON or as one server-sent event.
-            let body = text
-                .lines()
-                .find_map(|l| l.strip_prefix("data: "))
-                .unwrap_or(&text)
-                .to_string();
-            serde_json::from_str::<Value>(&body).unwrap()
-        }
-    };
-    let discovered = ask(1, "server/discover", None, json!({})).await;
+    let mut modern = ModernClient::start(dir.path(), json!({}));
+    let discovered = modern.ask("server/discover", None, json!({})).await;
     let versions = &discovered["result"]["supportedVersions"];
     assert!(
         versions.as_array().unwrap().contains(&json!("2026-07-28"))
             && versions.as_array().unwrap().contains(&json!("2025-11-25")),
         "{discovered:#}"
     );
-    let listed = ask(2, "tools/list", None, json!({})).await;
+    let listed = modern.ask("tools/list", None, json!({})).await;
     let names: Vec<&str> = listed["result"]["tools"]
         .as_array()
         .unwrap()
@@ -808,13 +760,13 @@ async fn serve_answers_a_client_of_2026_07_28() {
         ["search_tools", "get_types", "execute"],
         "{listed:#}"
     );
-    let ran = ask(
-        3,
-        "tools/call",
-        Some("execute"),
-        json!({"name": "execute", "arguments": {"code": "export default (await demo.add({ a: 20, b: 22 })).sum;"}}),
-    )
-    .await;
+    let ran = modern
+        .ask(
+            "tools/call",
+            Some("execute"),
+            json!({"name": "execute", "arguments": {"code": "export default (await demo.add({ a: 20, b: 22 })).sum;"}}),
+        )
+        .await;
     assert_eq!(ran["result"]["isError"], json!(false), "{ran:#}");
     assert!(
         ran["result"]["content"][0]["text"]
@@ -823,8 +775,170 @@ async fn serve_answers_a_client_of_2026_07_28() {
             .contains("42"),
         "{ran:#}"
     );
-    let _ = serve.kill();
-    let _ = serve.wait();
+}
+
+/// A client of MCP 2026-07-28 takes no requests from a server, so approval comes in round
+/// trips: `execute` answers `input_required` with the question and a `requestState`, the
+/// client calls again with the person's reply, and the held run goes on from where it
+/// waited (a declined call is refused; a handle that names no run says so).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_of_2026_07_28_is_asked_for_approval_in_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo server not trusted: its read-only hints are not believed, every call asks.
+    std::fs::write(
+        dir.path().join("codemode.json"),
+        json!({"mcpServers": {"demo": {"builtin": "demo", "trusted": false}}}).to_string(),
+    )
+    .unwrap();
+    let mut modern = ModernClient::start(dir.path(), json!({"elicitation": {"form": {}}}));
+    let script = "console.log('before');\n\
+                  const { sum } = await demo.add({ a: 20, b: 22 });\n\
+                  console.log('after');\n\
+                  export default sum;";
+    let call = json!({"name": "execute", "arguments": {"code": script}});
+    let asked = modern
+        .ask("tools/call", Some("execute"), call.clone())
+        .await;
+    let result = &asked["result"];
+    assert_eq!(result["resultType"], json!("input_required"), "{asked:#}");
+    let (key, question) = result["inputRequests"]
+        .as_object()
+        .and_then(|q| q.iter().next())
+        .unwrap_or_else(|| panic!("no question: {asked:#}"));
+    assert_eq!(question["method"], json!("elicitation/create"), "{asked:#}");
+    assert!(
+        question["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("demo.add"),
+        "{asked:#}"
+    );
+    let handle = result["requestState"].as_str().unwrap().to_string();
+
+    let mut retry = call.clone();
+    retry["inputResponses"] = json!({ key: {"action": "accept", "content": {}} });
+    retry["requestState"] = json!(handle);
+    let ran = modern
+        .ask("tools/call", Some("execute"), retry.clone())
+        .await;
+    let text = ran["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(ran["result"]["isError"], json!(false), "{ran:#}");
+    assert!(
+        text.contains("before") && text.contains("after") && text.contains("42"),
+        "{ran:#}"
+    );
+    // The run ended: its handle names nothing now.
+    let again = modern.ask("tools/call", Some("execute"), retry).await;
+    assert_eq!(again["result"]["isError"], json!(true), "{again:#}");
+    assert!(
+        again["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no longer waiting"),
+        "{again:#}"
+    );
+
+    // Declined: the call is refused inside the script, which goes on.
+    let asked = modern
+        .ask("tools/call", Some("execute"), call.clone())
+        .await;
+    let mut retry = call;
+    retry["inputResponses"] = json!({ key: {"action": "decline"} });
+    retry["requestState"] = asked["result"]["requestState"].clone();
+    let ran = modern.ask("tools/call", Some("execute"), retry).await;
+    let text = ran["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(ran["result"]["isError"], json!(true), "{ran:#}");
+    assert!(
+        text.contains("before") && !text.contains("after") && text.contains("not approved"),
+        "{ran:#}"
+    );
+}
+
+/// `codemode serve --http` in `dir`, spoken to in MCP 2026-07-28 over plain HTTP: every
+/// request carries its protocol version, client and capabilities in `_meta`.
+struct ModernClient {
+    serve: std::process::Child,
+    url: String,
+    http: reqwest::Client,
+    meta: Value,
+    next_id: u32,
+}
+
+impl ModernClient {
+    fn start(dir: &Path, capabilities: Value) -> ModernClient {
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
+            .args(["serve", "--http", "0"])
+            .current_dir(dir)
+            .env("CODEMODE_NO_USER_CONFIGS", "1")
+            .env_remove("CODEMODE_CONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(serve.stderr.take().unwrap()).lines();
+        let url = loop {
+            let line = lines.next().expect("serve said nothing").unwrap();
+            if let Some(at) = line.find("http://") {
+                break line[at..].trim().to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        ModernClient {
+            serve,
+            url,
+            http: reqwest::Client::new(),
+            meta: json!({
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientInfo": {"name": "modern", "version": "1"},
+                "io.modelcontextprotocol/clientCapabilities": capabilities
+            }),
+            next_id: 0,
+        }
+    }
+
+    async fn ask(
+        &mut self,
+        method: &'static str,
+        name: Option<&'static str>,
+        mut params: Value,
+    ) -> Value {
+        self.next_id += 1;
+        params["_meta"] = self.meta.clone();
+        let mut request = self
+            .http
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", method)
+            .body(
+                json!({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+                    .to_string(),
+            );
+        if let Some(name) = name {
+            request = request.header("mcp-name", name);
+        }
+        let text = request.send().await.unwrap().text().await.unwrap();
+        // The answer: the one JSON-RPC response, as JSON or among server-sent events.
+        text.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .chain(std::iter::once(text.as_str()))
+            .filter_map(|body| serde_json::from_str::<Value>(body).ok())
+            .find(|message| message.get("id").is_some())
+            .unwrap_or_else(|| panic!("no answer to {method}: {text}"))
+    }
+}
+
+impl Drop for ModernClient {
+    fn drop(&mut self) {
+        let _ = self.serve.kill();
+        let _ = self.serve.wait();
+    }
 }
 
 /// A question an upstream server asks while its tool runs (form elicitation) reaches the

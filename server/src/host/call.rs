@@ -189,6 +189,7 @@ pub(super) async fn call(
             peer,
             tools,
             stderr,
+            ..
         } => {
             let Some(at) = tools.iter().position(|t| t.name == tool) else {
                 return Err(CallError::UnknownTool {

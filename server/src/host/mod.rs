@@ -4,8 +4,8 @@
 //! A server that fails to start, crashes, hangs or speaks malformed JSON-RPC is reported
 //! with its name and the last lines of its stderr; the others keep working. Calls have a
 //! per-call timeout; a caller that gives up (timeout or dropped future) makes rmcp send
-//! `notifications/cancelled`. `notifications/tools/list_changed` refreshes the catalog and
-//! bumps [`Host::revision`]. Child processes are shut down with the host and killed with
+//! `notifications/cancelled`. `notifications/tools/list_changed`, or a listing's `ttlMs` running
+//! out, refreshes the catalog and bumps [`Host::revision`] (`listing.rs`). Child processes are shut down with the host and killed with
 //! their process group when dropped.
 //!
 //! The configuration's policy ([`crate::policy`]) leaves the tools it does not permit out of
@@ -21,6 +21,7 @@ mod connect;
 pub mod elicit;
 pub(crate) mod failure;
 mod handler;
+mod listing;
 mod oversize;
 mod stderr;
 mod stdio;
@@ -30,7 +31,6 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use rmcp::model::PaginatedRequestParams;
 use rmcp::service::{Peer, RoleClient};
 use tokio::sync::{Mutex, watch};
 use tokio::task::JoinHandle;
@@ -44,12 +44,8 @@ use crate::policy::Policy;
 use audit::AuditLog;
 use connect::Client;
 use handler::Handler;
+use listing::{ListError, list_tools, watch_tool_changes};
 use stderr::StderrTail;
-
-/// At most this many `tools/list` pages are read from one server.
-const MAX_PAGES: usize = 1000;
-/// At most this many tools are kept from one server.
-const MAX_TOOLS: usize = 50_000;
 
 /// What happens while servers start, for progress output.
 #[derive(Debug, Clone)]
@@ -128,6 +124,8 @@ enum State {
         peer: Peer<RoleClient>,
         /// Shared: every call clones the state it reads.
         tools: Arc<Vec<ToolInfo>>,
+        /// When the listing stops being fresh (its `ttlMs`); `None`: when the server says.
+        stale_at: Option<Instant>,
         stderr: Option<StderrTail>,
     },
     Failed {
@@ -186,6 +184,19 @@ impl Host {
             host.servers.push(server);
         }
         host
+    }
+
+    /// Lists again the tools of every server whose listing is past its `ttlMs`, before a
+    /// script is checked or run against them.
+    pub async fn refresh_stale(&self) {
+        let now = Instant::now();
+        join_all(
+            self.servers
+                .iter()
+                .filter(|server| listing::is_stale(server, now))
+                .map(|server| listing::refresh(server, &self.revision)),
+        )
+        .await;
     }
 
     /// Every server's state, in configuration order.
@@ -395,8 +406,8 @@ async fn start_one(
     };
     let peer = connection.client.peer().clone();
     let listed = tokio::time::timeout(config.startup_timeout, list_tools(&peer)).await;
-    let tools = match listed {
-        Ok(Ok(tools)) => tools,
+    let listing = match listed {
+        Ok(Ok(listing)) => listing,
         Ok(Err(ListError::SignIn(needs))) => {
             let error = failure::sign_in_words(&needs, config);
             return (failed(error, Vec::new(), Down::NeedsSignIn), None);
@@ -423,14 +434,15 @@ async fn start_one(
     };
     progress(StartEvent::Ready {
         server: config.name.clone(),
-        tools: tools.len(),
+        tools: listing.tools.len(),
         elapsed: started.elapsed(),
     });
     let server = Server {
         config: config.clone(),
         state: RwLock::new(State::Ready {
             peer,
-            tools: Arc::new(tools),
+            tools: Arc::new(listing.tools),
+            stale_at: listing.stale_at,
             stderr: connection.stderr,
         }),
         client: Mutex::new(Some(Arc::new(connection.client))),
@@ -444,99 +456,4 @@ async fn stderr_of(tail: &Option<StderrTail>) -> Vec<String> {
         Some(tail) => connect::settle(tail).await,
         None => Vec::new(),
     }
-}
-
-/// Why the tools could not be listed.
-enum ListError {
-    /// The server wants a sign-in (or more of one) first.
-    SignIn(failure::Failure),
-    Other(String),
-}
-
-impl std::fmt::Display for ListError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ListError::SignIn(_) => f.write_str("the server wants a sign-in"),
-            ListError::Other(error) => f.write_str(error),
-        }
-    }
-}
-
-impl From<String> for ListError {
-    fn from(error: String) -> Self {
-        ListError::Other(error)
-    }
-}
-
-/// Every page of `tools/list`, bounded against servers that paginate forever.
-async fn list_tools(peer: &Peer<RoleClient>) -> Result<Vec<ToolInfo>, ListError> {
-    let mut tools = Vec::new();
-    let mut cursor: Option<String> = None;
-    let mut seen_cursors = std::collections::HashSet::new();
-    for _ in 0..MAX_PAGES {
-        let params = PaginatedRequestParams::default().with_cursor(cursor.clone());
-        let page =
-            peer.list_tools(Some(params))
-                .await
-                .map_err(|e| match failure::needs_sign_in(&e) {
-                    Some(needs) => ListError::SignIn(needs),
-                    None => ListError::Other(e.to_string()),
-                })?;
-        for tool in page.tools {
-            let value = serde_json::to_value(&tool).map_err(|e| e.to_string())?;
-            let info: ToolInfo = serde_json::from_value(value)
-                .map_err(|e| format!("tool {:?} is malformed: {e}", tool.name))?;
-            tools.push(info);
-        }
-        if tools.len() > MAX_TOOLS {
-            return Err(format!("more than {MAX_TOOLS} tools").into());
-        }
-        match page.next_cursor {
-            None => return Ok(tools),
-            Some(next) => {
-                if !seen_cursors.insert(next.clone()) {
-                    return Err(format!("pagination repeats cursor {next:?}").into());
-                }
-                cursor = Some(next);
-            }
-        }
-    }
-    Err(format!("more than {MAX_PAGES} pages of tools").into())
-}
-
-/// Refreshes a server's tools whenever it says they changed.
-fn watch_tool_changes(
-    server: Arc<Server>,
-    tools_changed: Arc<tokio::sync::Notify>,
-    revision: watch::Sender<u64>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tools_changed.notified().await;
-            let peer = match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
-                State::Ready { peer, .. } => peer.clone(),
-                State::Failed { .. } => return,
-            };
-            let listed =
-                tokio::time::timeout(server.config.startup_timeout, list_tools(&peer)).await;
-            match listed {
-                Ok(Ok(new_tools)) => {
-                    if let State::Ready { tools, .. } =
-                        &mut *server.state.write().unwrap_or_else(|e| e.into_inner())
-                    {
-                        *tools = Arc::new(new_tools);
-                    }
-                    server.validators.clear();
-                    tracing::info!(server = %server.config.name, "tool list changed");
-                    revision.send_modify(|r| *r += 1);
-                }
-                Ok(Err(error)) => {
-                    tracing::warn!(server = %server.config.name, "refreshing tools failed: {error}")
-                }
-                Err(_) => {
-                    tracing::warn!(server = %server.config.name, "refreshing tools timed out")
-                }
-            }
-        }
-    })
 }

@@ -1,5 +1,5 @@
-//! The supervisor of one `execute`: asks the person behind the MCP client (through
-//! elicitation) before the script calls a tool that may be destructive, or refuses it with
+//! The supervisor of one `execute`: asks the person behind the MCP client (a form
+//! elicitation, see `person.rs`) before the script calls a tool that may be destructive, or refuses it with
 //! the configuration change that would allow it; and reports each finished tool call as an
 //! MCP progress notification when the client asked for progress.
 //!
@@ -10,27 +10,23 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use rmcp::model::{
-    ElicitRequestParams, ElicitationAction, ElicitationSchema, ProgressNotificationParam,
-    ProgressToken,
-};
+use rmcp::model::{ElicitationSchema, ProgressNotificationParam, ProgressToken};
 use rmcp::service::{Peer, RoleServer};
 use tokio::sync::{Mutex, mpsc};
 
+use super::person::{Form, Person, Reply};
 use crate::catalog::{ServerTools, ToolInfo};
 use crate::config::Origin;
 use crate::host::Host;
 use crate::runtime::{Supervisor, ToolCallRecord};
 
 pub struct Approvals {
-    peer: Peer<RoleServer>,
+    person: Person,
     host: Arc<Host>,
     /// The tools the run's API was generated from.
     catalog: Arc<Vec<ServerTools>>,
     /// Where the configuration is, for the refusal's advice.
     origin: Origin,
-    /// The client can answer a form elicitation.
-    can_ask: bool,
     decided: Mutex<HashMap<(String, String), Result<(), String>>>,
     /// Progress messages, sent in order by one task, when the client asked for progress.
     progress: Option<mpsc::UnboundedSender<String>>,
@@ -39,17 +35,12 @@ pub struct Approvals {
 impl Approvals {
     pub fn new(
         peer: Peer<RoleServer>,
+        person: Person,
         host: Arc<Host>,
         catalog: Arc<Vec<ServerTools>>,
         origin: Origin,
         progress: Option<ProgressToken>,
     ) -> Approvals {
-        // Form elicitation: declared as `form`, or as an empty `elicitation` (the form
-        // before URL mode existed).
-        let can_ask = peer
-            .peer_info()
-            .and_then(|info| info.capabilities.elicitation.clone())
-            .is_some_and(|e| e.form.is_some() || e.url.is_none());
         let progress = progress.map(|token| {
             let (sender, mut messages) = mpsc::unbounded_channel::<String>();
             let peer = peer.clone();
@@ -68,11 +59,10 @@ impl Approvals {
             sender
         });
         Approvals {
-            peer,
+            person,
             host,
             catalog,
             origin,
-            can_ask,
             decided: Mutex::new(HashMap::new()),
             progress,
         }
@@ -92,7 +82,7 @@ impl Approvals {
     async fn decide(&self, server: &str, tool: &ToolInfo) -> Result<(), String> {
         let name = format!("{server}.{}", tool.name);
         let hints = describe_hints(tool, self.host.policy().trusts(server));
-        if !self.can_ask {
+        if !self.person.can_ask() {
             return Err(format!(
                 "{name} {hints} and needs a person's approval, but this MCP client cannot ask \
                  (it does not support elicitation), so the call was refused. To allow it, add \
@@ -109,18 +99,17 @@ impl Approvals {
                 .map(|d| format!("\n\n{name}: {}", d.trim()))
                 .unwrap_or_default()
         );
-        let params = ElicitRequestParams::FormElicitationParams {
-            meta: None,
+        let form = Form {
             message,
-            requested_schema: ElicitationSchema::new(BTreeMap::new()),
+            schema: ElicitationSchema::new(BTreeMap::new()),
         };
-        match self.peer.create_elicitation(params).await {
-            Ok(answer) if answer.action == ElicitationAction::Accept => Ok(()),
-            Ok(answer) => Err(format!(
+        match self.person.ask(form).await {
+            Ok(Reply::Accept(_)) => Ok(()),
+            Ok(reply) => Err(format!(
                 "{name} was not approved (the person {}); the call was refused. Do not \
                  retry it unless they ask you to.",
-                match answer.action {
-                    ElicitationAction::Cancel => "dismissed the question",
+                match reply {
+                    Reply::Cancel => "dismissed the question",
                     _ => "declined",
                 }
             )),

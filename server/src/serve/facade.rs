@@ -24,6 +24,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::approval::Approvals;
+use super::person::Person;
+use super::questions::ClientAsker;
+use super::rounds::{Rounds, Run};
 use super::{reply, search};
 use crate::codegen::{self, PRELUDE};
 use crate::host::{Down, ServerState};
@@ -44,13 +47,18 @@ const SCRIPT_FILE: &str = "script.ts";
 #[derive(Clone)]
 pub struct Facade {
     workspace: Ready,
+    /// Runs waiting for a 2026-07-28 client to come back with the person's reply.
+    rounds: Rounds,
 }
 
 impl Facade {
     /// A facade that answers once `workspace` is ready (its servers started); until then
     /// requests wait (initialize does not).
     pub fn new(workspace: Ready) -> Facade {
-        Facade { workspace }
+        Facade {
+            workspace,
+            rounds: Rounds::default(),
+        }
     }
 
     async fn workspace(&self) -> Result<Arc<Workspace>, ErrorData> {
@@ -100,7 +108,7 @@ impl ServerHandler for Facade {
         let result = match request.name.as_ref() {
             SEARCH => search_tools(&workspace, arguments),
             TYPES => get_types(&workspace, arguments),
-            EXECUTE => execute(&workspace, arguments, context).await,
+            EXECUTE => return Ok(self.execute(workspace, request, context).await),
             other => {
                 return Err(ErrorData::invalid_params(
                     format!(
@@ -463,45 +471,61 @@ struct ExecuteArgs {
     code: Option<String>,
 }
 
-async fn execute(
-    workspace: &Workspace,
-    arguments: Value,
-    context: RequestContext<RoleServer>,
-) -> CallToolResult {
-    let args: ExecuteArgs = match parse(EXECUTE, arguments, r#"{"code": string}"#) {
-        Ok(args) => args,
-        Err(message) => return tool_error(message),
-    };
-    let Some(code) = args.code.filter(|c| !c.trim().is_empty()) else {
-        return tool_error(format!(
-            "{EXECUTE} needs `code`: a TypeScript script, e.g. {{\"code\": \"console.log(await memory.readGraph())\"}}"
-        ));
-    };
-    let api = workspace.api();
-    let host = workspace.host();
-    // Servers' questions during this run go to this client.
-    host.set_asker(std::sync::Arc::new(super::questions::ClientAsker {
-        peer: context.peer.clone(),
-    }));
-    let approvals = Approvals::new(
-        context.peer.clone(),
-        host.clone(),
-        api.catalog.clone(),
-        workspace.config.origin.clone(),
-        context.meta.get_progress_token(),
-    );
-    approvals.progress("type-checking the script".into());
-    let run = workspace.run(SCRIPT_FILE, code.clone(), &approvals);
-    // A client's `notifications/cancelled` drops the run: the script is interrupted and its
-    // tool calls in flight are cancelled upstream.
-    let report = tokio::select! {
-        report = run => report,
-        _ = context.ct.cancelled() => {
-            return tool_error("the run was cancelled by the client".to_string());
+impl Facade {
+    /// Type-checks and runs a script; a question for the person on the way (an approval, an
+    /// upstream server's) goes to the client as a request, or for a 2026-07-28 client as
+    /// this call's `InputRequiredResult` (`rounds.rs`), answered by the call that resumes it.
+    async fn execute(
+        &self,
+        workspace: Arc<Workspace>,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        if let Some(handle) = request.request_state.as_deref() {
+            return self
+                .rounds
+                .resume(handle, request.input_responses, context.ct.clone())
+                .await;
         }
-    };
-    let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
-    text_result(cap(workspace, text), is_error)
+        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let args: ExecuteArgs = match parse(EXECUTE, arguments, r#"{"code": string}"#) {
+            Ok(args) => args,
+            Err(message) => return tool_error(message).into(),
+        };
+        let Some(code) = args.code.filter(|c| !c.trim().is_empty()) else {
+            return tool_error(format!(
+                "{EXECUTE} needs `code`: a TypeScript script, e.g. {{\"code\": \"console.log(await memory.readGraph())\"}}"
+            ))
+            .into();
+        };
+        let api = workspace.api();
+        let host = workspace.host();
+        let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
+        let person = Person::of(&context, questions);
+        // Servers' questions during this run go to this client's person.
+        host.set_asker(Arc::new(ClientAsker {
+            person: person.clone(),
+        }));
+        let approvals = Approvals::new(
+            context.peer.clone(),
+            person,
+            host.clone(),
+            api.catalog.clone(),
+            workspace.config.origin.clone(),
+            context.meta.get_progress_token(),
+        );
+        approvals.progress("type-checking the script".into());
+        let task = tokio::spawn(async move {
+            let report = workspace.run(SCRIPT_FILE, code.clone(), &approvals).await;
+            let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
+            text_result(cap(&workspace, text), is_error)
+        });
+        // A client's `notifications/cancelled` drops the run: the script is interrupted and
+        // its tool calls in flight are cancelled upstream.
+        self.rounds
+            .drive(Run::new(task, asked), context.ct.clone())
+            .await
+    }
 }
 
 /// A tool's arguments as `T`, or the message saying what `expected` looks like.

@@ -8,8 +8,10 @@
 mod approval;
 mod facade;
 mod http;
+mod person;
 mod questions;
 mod reply;
+mod rounds;
 mod search;
 
 use std::future::Future;

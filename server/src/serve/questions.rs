@@ -1,52 +1,40 @@
 //! Questions upstream servers ask while a script's tool call runs (MCP elicitation), passed
-//! on to the agent's client as form elicitations when it can answer them, else declined.
+//! on to the person behind the agent's client as forms when it can show them, else declined.
 //! `execute` installs one for the client whose script is running.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema};
-use rmcp::service::{Peer, RoleServer};
+use rmcp::model::ElicitationSchema;
 
+use super::person::{Form, Person, Reply};
 use crate::host::elicit::{Answer, Asker, Question};
 
 pub struct ClientAsker {
-    pub peer: Peer<RoleServer>,
+    pub person: Person,
 }
 
 impl Asker for ClientAsker {
     fn ask(&self, question: Question) -> Pin<Box<dyn Future<Output = Answer> + Send>> {
-        let peer = self.peer.clone();
+        let person = self.person.clone();
         Box::pin(async move {
-            let can_answer = peer
-                .peer_info()
-                .and_then(|info| info.capabilities.elicitation.clone())
-                .is_some_and(|e| e.form.is_some() || e.url.is_none());
             let Ok(schema) = serde_json::from_value::<ElicitationSchema>(question.schema) else {
                 return Answer::Decline;
             };
-            if !can_answer {
+            if !person.can_ask() {
                 return Answer::Decline;
             }
-            let params = ElicitRequestParams::FormElicitationParams {
-                meta: None,
+            let form = Form {
                 message: format!(
                     "The MCP server `{}` asks, while a codemode script runs: {}",
                     question.server, question.message
                 ),
-                requested_schema: schema,
+                schema,
             };
-            match peer.create_elicitation(params).await {
-                Ok(answer) => match answer.action {
-                    ElicitationAction::Accept => Answer::Accept(
-                        answer
-                            .content
-                            .and_then(|c| c.as_object().cloned())
-                            .unwrap_or_default(),
-                    ),
-                    ElicitationAction::Decline => Answer::Decline,
-                    _ => Answer::Cancel,
-                },
+            match person.ask(form).await {
+                Ok(Reply::Accept(content)) => Answer::Accept(content),
+                Ok(Reply::Decline) => Answer::Decline,
+                Ok(Reply::Cancel) => Answer::Cancel,
                 Err(error) => {
                     tracing::warn!("passing a server's question on failed: {error}");
                     Answer::Decline
