@@ -860,7 +860,7 @@ async fn a_client_of_2026_07_28_is_asked_for_approval_in_round_trips() {
 
 /// `codemode serve --http` in `dir`, spoken to in MCP 2026-07-28 over plain HTTP: every
 /// request carries its protocol version, client and capabilities in `_meta`.
-struct ModernClient {
+pub struct ModernClient {
     serve: std::process::Child,
     url: String,
     http: reqwest::Client,
@@ -870,8 +870,14 @@ struct ModernClient {
 
 impl ModernClient {
     fn start(dir: &Path, capabilities: Value) -> ModernClient {
+        ModernClient::start_with(dir, capabilities, &[])
+    }
+
+    /// [`ModernClient::start`] with more environment for `serve`.
+    pub fn start_with(dir: &Path, capabilities: Value, env: &[(&str, &Path)]) -> ModernClient {
         let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
             .args(["serve", "--http", "0"])
+            .envs(env.iter().copied())
             .current_dir(dir)
             .env("CODEMODE_NO_USER_CONFIGS", "1")
             .env_remove("CODEMODE_CONFIG")
@@ -887,7 +893,13 @@ impl ModernClient {
                 break line[at..].trim().to_string();
             }
         };
-        std::thread::spawn(move || for _ in lines {});
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if std::env::var_os("MODERN_LOG").is_some() {
+                    eprintln!("{:?} {line}", std::time::SystemTime::now());
+                }
+            }
+        });
         ModernClient {
             serve,
             url,
@@ -901,7 +913,7 @@ impl ModernClient {
         }
     }
 
-    async fn ask(
+    pub async fn ask(
         &mut self,
         method: &'static str,
         name: Option<&'static str>,

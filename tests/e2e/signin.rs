@@ -291,3 +291,60 @@ async fn the_editor_offers_the_sign_in_and_opens_the_browser() {
     let (_, stderr) = client.shutdown();
     assert!(!stderr.contains("canary_"), "a token leaked into the log");
 }
+
+/// Under `serve`, a client that can open pages for its person (URL-mode elicitation, here
+/// of MCP 2026-07-28 in a round trip) is sent to the sign-in page by the first `execute`;
+/// once the browser is back, the same `execute` runs its script against the server's tools.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
+    use crate::serve::ModernClient;
+
+    let workspace = Workspace::new();
+    let log = workspace.path().join("oauth.log");
+    let server = OAuthServer::start(&log, 3600);
+    workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    let state = workspace.path().join("state");
+    let mut modern = ModernClient::start_with(
+        workspace.path(),
+        json!({"elicitation": {"url": {}}}),
+        &[("HOME", workspace.path()), ("XDG_STATE_HOME", &state)],
+    );
+    let call = json!({"name": "execute", "arguments": {
+        "code": "export default await notes.countNotes({ folder: \"inbox\" });"
+    }});
+    let asked = modern
+        .ask("tools/call", Some("execute"), call.clone())
+        .await;
+    let result = &asked["result"];
+    assert_eq!(result["resultType"], json!("input_required"), "{asked:#}");
+    let (key, question) = result["inputRequests"]
+        .as_object()
+        .and_then(|q| q.iter().next())
+        .unwrap_or_else(|| panic!("no question: {asked:#}"));
+    let params = &question["params"];
+    assert_eq!(params["mode"], json!("url"), "{asked:#}");
+    assert!(
+        params["message"].as_str().unwrap().contains("`notes`"),
+        "{asked:#}"
+    );
+    // The person opens the page (the test is the browser), then the client says so.
+    let url = params["url"].as_str().unwrap();
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    let page = reqwest::get(url).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Signed in"), "{page}");
+    let mut retry = call;
+    retry["inputResponses"] = json!({ key: {"action": "accept"} });
+    retry["requestState"] = result["requestState"].clone();
+    let ran = modern.ask("tools/call", Some("execute"), retry).await;
+    let text = ran["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(ran["result"]["isError"], json!(false), "{ran:#}");
+    assert!(text.contains("15"), "{ran:#}");
+    assert!(
+        !ran.to_string().contains("canary_"),
+        "a token leaked: {ran}"
+    );
+    let events = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(events.matches("called count_notes").count(), 1, "{events}");
+}

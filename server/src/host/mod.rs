@@ -99,12 +99,14 @@ pub enum Down {
 pub struct Host {
     servers: Vec<Arc<Server>>,
     revision: watch::Sender<u64>,
-    watchers: Vec<JoinHandle<()>>,
+    watchers: std::sync::Mutex<Vec<JoinHandle<()>>>,
     policy: Policy,
     /// The configured audit log, or why it cannot be opened.
     audit: Option<Result<Arc<AuditLog>, String>>,
     /// Where servers' questions go (when the configuration lets them reach the person).
     askers: elicit::Askers,
+    /// The askers given to servers' handlers (`None`: questions are declined).
+    offered: Option<elicit::Askers>,
 }
 
 struct Server {
@@ -167,15 +169,16 @@ impl Host {
         let mut host = Host {
             servers: Vec::new(),
             revision,
-            watchers: Vec::new(),
+            watchers: Default::default(),
             policy: Policy::of(config),
             audit,
             askers,
+            offered: offered.clone(),
         };
         for (server, tools_changed) in started {
             let server = Arc::new(server);
             if let Some(tools_changed) = tools_changed {
-                host.watchers.push(watch_tool_changes(
+                host.watchers_mut().push(watch_tool_changes(
                     server.clone(),
                     tools_changed,
                     host.revision.clone(),
@@ -333,6 +336,40 @@ impl Host {
         answer
     }
 
+    fn watchers_mut(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.watchers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Connects to server `name` again (after a sign-in): its old connection is closed, and
+    /// [`Host::revision`] moves when the new one is up. False when no server has that name.
+    pub async fn reconnect(&self, name: &str) -> bool {
+        let Some(server) = self.servers.iter().find(|s| s.config.name == name) else {
+            return false;
+        };
+        let (fresh, tools_changed) = start_one(&server.config, self.offered.clone(), &|_| {}).await;
+        let old = server.client.lock().await.take();
+        if let Some(old) = old {
+            old.cancellation_token().cancel();
+        }
+        let state = std::mem::replace(
+            &mut *fresh.state.write().unwrap_or_else(|e| e.into_inner()),
+            State::Failed {
+                error: String::new(),
+                stderr: Vec::new(),
+                why: Down::Failed,
+            },
+        );
+        *server.state.write().unwrap_or_else(|e| e.into_inner()) = state;
+        *server.client.lock().await = fresh.client.lock().await.take();
+        server.validators.clear();
+        if let Some(tools_changed) = tools_changed {
+            let watcher = watch_tool_changes(server.clone(), tools_changed, self.revision.clone());
+            self.watchers_mut().push(watcher);
+        }
+        self.revision.send_modify(|r| *r += 1);
+        true
+    }
+
     /// Closes every connection (children get their stdin closed, then SIGTERM, then SIGKILL).
     pub async fn shutdown(self) {
         self.close().await;
@@ -340,7 +377,7 @@ impl Host {
 
     /// [`Host::shutdown`] for a shared host: closes every connection; calls fail after it.
     pub async fn close(&self) {
-        for watcher in &self.watchers {
+        for watcher in self.watchers_mut().iter() {
             watcher.abort();
         }
         let closing = self.servers.iter().map(|server| async move {
@@ -361,7 +398,7 @@ impl Host {
 
 impl Drop for Host {
     fn drop(&mut self) {
-        for watcher in &self.watchers {
+        for watcher in self.watchers_mut().iter() {
             watcher.abort();
         }
     }

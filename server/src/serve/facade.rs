@@ -27,7 +27,7 @@ use super::approval::Approvals;
 use super::person::Person;
 use super::questions::ClientAsker;
 use super::rounds::{Rounds, Run};
-use super::{reply, search};
+use super::{reply, search, sign_in};
 use crate::codegen::{self, PRELUDE};
 use crate::host::{Down, ServerState};
 use crate::workspace::{Api, Ready, Workspace};
@@ -49,6 +49,8 @@ pub struct Facade {
     workspace: Ready,
     /// Runs waiting for a 2026-07-28 client to come back with the person's reply.
     rounds: Rounds,
+    /// The servers whose sign-in was offered to a person.
+    offered: sign_in::Offered,
 }
 
 impl Facade {
@@ -58,6 +60,7 @@ impl Facade {
         Facade {
             workspace,
             rounds: Rounds::default(),
+            offered: Default::default(),
         }
     }
 
@@ -472,7 +475,8 @@ struct ExecuteArgs {
 }
 
 impl Facade {
-    /// Type-checks and runs a script; a question for the person on the way (an approval, an
+    /// Type-checks and runs a script (after a sign-in a server wants, see `sign_in.rs`); a
+    /// question for the person on the way (an approval, an
     /// upstream server's) goes to the client as a request, or for a 2026-07-28 client as
     /// this call's `InputRequiredResult` (`rounds.rs`), answered by the call that resumes it.
     async fn execute(
@@ -508,14 +512,17 @@ impl Facade {
         }));
         let approvals = Approvals::new(
             context.peer.clone(),
-            person,
+            person.clone(),
             host.clone(),
             api.catalog.clone(),
             workspace.config.origin.clone(),
             context.meta.get_progress_token(),
         );
         approvals.progress("type-checking the script".into());
+        let offered = self.offered.clone();
         let task = tokio::spawn(async move {
+            // A server that wants a sign-in first, when the person can be sent to its page.
+            sign_in::offer(&workspace, &person, &offered).await;
             let report = workspace.run(SCRIPT_FILE, code.clone(), &approvals).await;
             let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
             text_result(cap(&workspace, text), is_error)

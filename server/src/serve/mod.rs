@@ -13,6 +13,7 @@ mod questions;
 mod reply;
 mod rounds;
 mod search;
+mod sign_in;
 
 use std::future::Future;
 

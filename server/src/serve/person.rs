@@ -1,5 +1,6 @@
 //! The person behind an agent's MCP client, asked something while a script runs (an
-//! approval, an upstream server's question) as a form elicitation. How depends on the
+//! approval, an upstream server's question) as a form elicitation, or sent to a page (a
+//! sign-in) as a URL elicitation. How depends on the
 //! client's protocol: a server-to-client `elicitation/create` request for clients of MCP
 //! 2025-11-25 and older; for clients of 2026-07-28, which take no requests from a server, a
 //! round trip (`execute` answers `InputRequiredResult` with the form, and the client calls
@@ -50,17 +51,24 @@ impl Reply {
     }
 }
 
-/// A form waiting for the next round trip, and where its reply goes.
+/// An elicitation waiting for the next round trip, and where its reply goes.
 pub struct Pending {
-    pub form: Form,
+    pub params: ElicitRequestParams,
     pub reply: oneshot::Sender<Reply>,
 }
 
 /// How to reach the person of one `execute`.
 #[derive(Clone)]
-pub enum Person {
-    /// The client cannot show a form.
-    Unreachable,
+pub struct Person {
+    way: Way,
+    /// The client shows forms.
+    forms: bool,
+    /// The client opens URLs for the person (URL-mode elicitation).
+    urls: bool,
+}
+
+#[derive(Clone)]
+enum Way {
     /// An `elicitation/create` request to the client.
     Request(Peer<RoleServer>),
     /// The run's next `InputRequiredResult`.
@@ -74,38 +82,64 @@ impl Person {
         context: &RequestContext<RoleServer>,
         rounds: mpsc::UnboundedSender<Pending>,
     ) -> Person {
+        let elicitation = context
+            .client_capabilities()
+            .and_then(|capabilities| capabilities.elicitation);
         // Form elicitation: declared as `form`, or as an empty `elicitation` (the form before
         // URL mode existed).
-        let can_show_forms = context
-            .client_capabilities()
-            .and_then(|capabilities| capabilities.elicitation)
+        let forms = elicitation
+            .as_ref()
             .is_some_and(|e| e.form.is_some() || e.url.is_none());
-        if !can_show_forms {
-            Person::Unreachable
-        } else if uses_rounds(context) {
-            Person::Rounds(rounds)
+        let urls = elicitation.as_ref().is_some_and(|e| e.url.is_some());
+        let way = if uses_rounds(context) {
+            Way::Rounds(rounds)
         } else {
-            Person::Request(context.peer.clone())
-        }
+            Way::Request(context.peer.clone())
+        };
+        Person { way, forms, urls }
     }
 
     pub fn can_ask(&self) -> bool {
-        !matches!(self, Person::Unreachable)
+        self.forms
+    }
+
+    pub fn can_open_urls(&self) -> bool {
+        self.urls
     }
 
     /// Asks `form`; an `Err` says why nobody could be asked.
     pub async fn ask(&self, form: Form) -> Result<Reply, String> {
-        match self {
-            Person::Unreachable => Err("this MCP client cannot show a form".into()),
-            Person::Request(peer) => peer
-                .create_elicitation(form.params())
+        if !self.forms {
+            return Err("this MCP client cannot show a form".into());
+        }
+        self.put(form.params()).await
+    }
+
+    /// Asks the person to open `url` (a sign-in page); `Accept` means they agreed to.
+    pub async fn send_to(&self, message: String, url: &str, id: String) -> Result<Reply, String> {
+        if !self.urls {
+            return Err("this MCP client cannot open a URL for the person".into());
+        }
+        self.put(ElicitRequestParams::UrlElicitationParams {
+            meta: None,
+            message,
+            url: url.to_string(),
+            elicitation_id: id,
+        })
+        .await
+    }
+
+    async fn put(&self, params: ElicitRequestParams) -> Result<Reply, String> {
+        match &self.way {
+            Way::Request(peer) => peer
+                .create_elicitation(params)
                 .await
                 .map(Reply::from_result)
                 .map_err(|error| error.to_string()),
-            Person::Rounds(questions) => {
+            Way::Rounds(questions) => {
                 let (reply, replied) = oneshot::channel();
                 questions
-                    .send(Pending { form, reply })
+                    .send(Pending { params, reply })
                     .map_err(|_| "the run is over".to_string())?;
                 // The client never came back (or cancelled): as if dismissed.
                 Ok(replied.await.unwrap_or(Reply::Cancel))

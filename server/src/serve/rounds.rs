@@ -78,7 +78,7 @@ impl Rounds {
                 CallToolResponse::Complete(error_result("the run was cancelled by the client"))
             }
             Next::Asked(pending) => {
-                let question = InputRequest::Elicitation(ElicitRequest::new(pending.form.params()));
+                let question = InputRequest::Elicitation(ElicitRequest::new(pending.params));
                 let handle = self.hold(run, pending.reply);
                 CallToolResponse::InputRequired(InputRequiredResult::new(
                     Some(BTreeMap::from([(QUESTION.to_string(), question)])),
