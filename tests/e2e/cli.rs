@@ -1,6 +1,8 @@
 //! The command line as a user meets it: the built-in default, configuration errors (exit 2,
 //! with file, line and field), and help.
 
+use std::process::Command;
+
 use serde_json::json;
 
 use crate::support::Workspace;
@@ -236,5 +238,62 @@ fn a_misspelt_field_on_a_server_is_an_error_naming_the_closest_one() {
         "error: .mcp.json:5:7: mcpServers.db.enviroment: unknown field `enviroment`; did you \
          mean `env`? Valid fields: type, command, args, env, envFile, cwd, url, headers, \
          builtin, disabled, trusted, timeout, startupTimeout, oauth"
+    );
+}
+
+/// A VS Code `${input:ID}` the environment lacks is asked for on the terminal, with the
+/// description the file's `inputs` give it, a `password` input without echo, and the value
+/// reaches the server it is for. Without a terminal, the error says how to provide it.
+#[test]
+fn vscode_inputs_are_asked_on_a_terminal() {
+    let workspace = Workspace::new();
+    let mut rogue = crate::support::rogue("liar");
+    rogue["env"] = json!({"SECRET": "${input:rogue-key}"});
+    workspace.write(
+        ".vscode/mcp.json",
+        &json!({
+            "inputs": [{"type": "promptString", "id": "rogue-key",
+                        "description": "Rogue API key", "password": true}],
+            "servers": {"rogue": rogue}
+        })
+        .to_string(),
+    );
+    workspace.write(
+        "key.ts",
+        "const { secret } = (await rogue.environ({})).json() as { secret: string };\n\
+         export default `${secret.length} characters, ends ${secret.slice(-3)}`;\n",
+    );
+    let output = Command::new("python3")
+        .arg(crate::support::repo().join("tests/fixtures/on_a_terminal.py"))
+        .args(["Rogue API key", "hunter2-typed-unseen", "--"])
+        .arg(env!("CARGO_BIN_EXE_codemode"))
+        .args(["run", "key.ts"])
+        .current_dir(workspace.path())
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env_remove("CODEMODE_CONFIG")
+        .env_remove("ROGUE_KEY")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert!(
+        shown.contains("Rogue API key (${input:rogue-key}): "),
+        "{shown}"
+    );
+    assert!(shown.contains("20 characters, ends een"), "{shown}");
+    assert!(
+        !shown.contains("hunter2"),
+        "the password was echoed: {shown}"
+    );
+
+    let run = workspace.codemode(&["run", "key.ts"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "reads it from the environment variable ROGUE_KEY, which is not set (run codemode \
+             in a terminal to be asked for it)"
+        ),
+        "{}",
+        run.stderr
     );
 }

@@ -3,6 +3,8 @@
 //! its default in brackets (Enter takes it). `n` at the first prompt declines, `c` cancels.
 //! Without a terminal on stdin, the question is declined and a note says so. Questions are
 //! asked one at a time.
+//!
+//! Also the values of VS Code's `${input:ID}` that the environment lacks ([`Inputs`]).
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
@@ -13,6 +15,39 @@ use serde_json::{Map, Value};
 
 use crate::host::elicit::{Answer, Asker, Question};
 use crate::printable::escape;
+
+/// The values typed for VS Code inputs, each asked once.
+#[derive(Default)]
+pub struct Inputs(std::cell::RefCell<std::collections::HashMap<String, Option<String>>>);
+
+impl Inputs {
+    /// Asks for `prompt`'s value on the terminal (unseen for a password); an empty answer
+    /// gives none.
+    pub fn ask(&self, input: &crate::config::Prompt) -> Option<String> {
+        if let Some(known) = self.0.borrow().get(&input.id) {
+            return known.clone();
+        }
+        let label = format!(
+            "{} (${{input:{}}}): ",
+            escape(
+                input
+                    .description
+                    .as_deref()
+                    .unwrap_or("a value for the configuration")
+            ),
+            escape(&input.id)
+        );
+        let typed = if input.password {
+            rpassword::prompt_password(label).ok()
+        } else {
+            prompt(&mut std::io::stdin().lock(), &label)
+        }
+        .map(|line| line.trim_end_matches(['\r', '\n']).to_string())
+        .filter(|line| !line.is_empty());
+        self.0.borrow_mut().insert(input.id.clone(), typed.clone());
+        typed
+    }
+}
 
 #[derive(Default)]
 pub struct TerminalAsker {

@@ -203,6 +203,16 @@ async fn run(cli: Cli) -> ExitCode {
     };
     let offline = matches!(&cli.command, Command::Check(args) if args.api.is_some());
     let env = |name: &str| std::env::var(name).ok();
+    // A VS Code `${input:ID}` the environment lacks is asked on the terminal, once each;
+    // never over the protocol's stdin (`serve` over stdio), nor while listing sources.
+    let typed = ask::Inputs::default();
+    let ask_inputs = |prompt: &crate::config::Prompt| typed.ask(prompt);
+    let may_ask = std::io::IsTerminal::is_terminal(&std::io::stdin())
+        && match &cli.command {
+            Command::Serve(args) => args.http.is_some(),
+            Command::Config(_) => false,
+            _ => true,
+        };
     let search = Search {
         explicit: cli.config.as_deref(),
         from: cli.from,
@@ -213,6 +223,7 @@ async fn run(cli: Cli) -> ExitCode {
             Home::current()
         },
         lookup: &env,
+        ask: may_ask.then_some(&ask_inputs as crate::config::Ask<'_>),
     };
     if let Command::Config(args) = &cli.command {
         return sources::run(args, &search, &cwd);

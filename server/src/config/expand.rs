@@ -1,11 +1,27 @@
 //! Variable expansion in configuration values, so secrets stay out of files.
 //!
 //! Understood: `${env:VAR}` (VS Code), `${VAR}` and `${VAR:-default}` (Claude Code),
-//! `${workspaceFolder}` (VS Code), and in Gemini CLI's files `$VAR`. `$$` stands for a literal `$`. VS Code's `${input:ID}`
-//! prompts are read from the environment variable named by the id in capitals.
+//! `${workspaceFolder}` (VS Code), and in Gemini CLI's files `$VAR`. `$$` stands for a
+//! literal `$`. VS Code's `${input:ID}` is read from the environment variable named by the
+//! id in capitals, else asked (`Expander::ask`: the command line asks on a terminal, with
+//! the description the file's `inputs` give it, not echoing a `password` input).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
+
+/// A value VS Code's `inputs` say to ask the person for (`promptString`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Prompt {
+    pub id: String,
+    pub description: Option<String>,
+    /// Typed without being shown.
+    pub password: bool,
+}
+
+/// Asks the person for an input's value; `None` when nobody can be asked (or they gave
+/// none).
+pub type Ask<'a> = &'a dyn Fn(&Prompt) -> Option<String>;
 
 pub(crate) struct Expander<'a> {
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
@@ -14,6 +30,10 @@ pub(crate) struct Expander<'a> {
     pub taken: RefCell<Vec<String>>,
     /// `$NAME` without braces is a variable too (Gemini CLI's files).
     pub bare: bool,
+    /// Who is asked for an `${input:ID}` the environment does not have.
+    pub ask: Option<Ask<'a>>,
+    /// The file's `inputs`, by id.
+    pub prompts: RefCell<HashMap<String, Prompt>>,
 }
 
 impl<'a> Expander<'a> {
@@ -23,6 +43,8 @@ impl<'a> Expander<'a> {
             workspace,
             taken: RefCell::default(),
             bare: false,
+            ask: None,
+            prompts: RefCell::default(),
         }
     }
 
@@ -88,14 +110,29 @@ impl<'a> Expander<'a> {
                     }
                 })
                 .collect();
-            return match (self.lookup)(&name) {
-                Some(value) if !name.is_empty() => {
+            let value = (self.lookup)(&name)
+                .filter(|_| !name.is_empty())
+                .or_else(|| {
+                    let ask = self.ask?;
+                    let prompt = self.prompts.borrow().get(input).cloned();
+                    ask(&prompt.unwrap_or_else(|| Prompt {
+                        id: input.to_string(),
+                        ..Prompt::default()
+                    }))
+                });
+            return match value {
+                Some(value) => {
                     self.taken.borrow_mut().push(value.clone());
                     Ok(value)
                 }
-                _ => Err(format!(
+                None => Err(format!(
                     "`${{input:{input}}}` is a value VS Code asks for; codemode reads it from the \
-                     environment variable {name}, which is not set"
+                     environment variable {name}, which is not set{}",
+                    if self.ask.is_some() {
+                        ", and none was typed"
+                    } else {
+                        " (run codemode in a terminal to be asked for it)"
+                    }
                 )),
             };
         }

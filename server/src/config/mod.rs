@@ -12,6 +12,7 @@ mod raw;
 mod source;
 
 pub use clients::{Client, Home, Os, tilde};
+pub use expand::{Ask, Prompt};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -444,6 +445,7 @@ impl Config {
             start,
             home: Home::current(),
             lookup: &env,
+            ask: None,
         })
     }
 
@@ -453,7 +455,7 @@ impl Config {
     /// the built-in demo server.
     pub fn resolve(search: &Search<'_>) -> Result<Config, ConfigError> {
         if let Some(path) = search.explicit {
-            return Config::from_file_with(path, search.lookup);
+            return Config::from_file_in(path, search);
         }
         if let Some(client) = search.from {
             let Some(home) = &search.home else {
@@ -472,7 +474,7 @@ impl Config {
             return Config::from_client(client, &file, search);
         }
         if let Some(path) = discover(search.start) {
-            return Config::from_file_with(&path, search.lookup);
+            return Config::from_file_in(&path, search);
         }
         for candidate in user_files(search) {
             let config = Config::from_client(candidate.0, &candidate.1, search)?;
@@ -491,7 +493,7 @@ impl Config {
             for name in DISCOVERED_FILES {
                 let path = dir.join(name);
                 if path.is_file() {
-                    let state = Candidate::state_of(Config::from_file_with(&path, search.lookup));
+                    let state = Candidate::state_of(Config::from_file_in(&path, search));
                     out.push(Candidate {
                         client: None,
                         path,
@@ -532,6 +534,16 @@ impl Config {
         Config::from_text(path, text, lookup)
     }
 
+    /// Reads a project file as `search` says to.
+    fn from_file_in(path: &Path, search: &Search<'_>) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| ConfigError::whole_file(path, format!("cannot read: {error}")))?;
+        let source = source::Source::parse(path, text)?;
+        let mut expander = expand::Expander::new(search.lookup, workspace_folder(path));
+        expander.ask = search.ask;
+        raw::interpret(&source, &expander, &raw::Shape::Project)
+    }
+
     /// Reads `client`'s file at `path` for the folder the search starts from.
     fn from_client(
         client: Client,
@@ -548,6 +560,7 @@ impl Config {
         let project = std::path::absolute(search.start).unwrap_or_else(|_| search.start.into());
         let mut expander = expand::Expander::new(search.lookup, project.clone());
         expander.bare = client == Client::Gemini;
+        expander.ask = search.ask;
         raw::interpret(&source, &expander, &raw::Shape::Client { client, project })
     }
 
@@ -579,6 +592,8 @@ pub struct Search<'a> {
     pub home: Option<Home>,
     /// Answers `${env:NAME}`.
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    /// Asks the person for a VS Code `${input:ID}` the environment does not have.
+    pub ask: Option<expand::Ask<'a>>,
 }
 
 /// One place a configuration may come from, and what it holds.

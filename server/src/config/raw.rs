@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::clients::{Client, Layout};
 use super::dialect::{Dialect, Entry, unknown_field};
-use super::expand::Expander;
+use super::expand::{Expander, Prompt};
 use super::source::{Source, pointer_segment};
 use super::{
     Config, ConfigError, Limits, Origin, Secret, ServerConfig, Settings, Skipped, ToolFilter,
@@ -93,6 +93,25 @@ pub(crate) fn interpret(
             "expected a JSON object with \"mcpServers\" or \"servers\"",
         ));
     };
+    // VS Code's `inputs`: how to ask for each `${input:ID}`.
+    for input in top
+        .get("inputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(id) = input.get("id").and_then(Value::as_str) {
+            let prompt = Prompt {
+                id: id.to_string(),
+                description: input
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                password: input.get("password").and_then(Value::as_bool) == Some(true),
+            };
+            expander.prompts.borrow_mut().insert(id.to_string(), prompt);
+        }
+    }
     let (settings, groups, dialect) = match shape {
         Shape::Project => {
             for key in top.keys() {

@@ -165,6 +165,8 @@ impl Session {
                     None
                 },
                 lookup: &env,
+                // Stdin is the protocol: nobody to ask on it.
+                ask: None,
             })
         };
         let config = match resolved {
