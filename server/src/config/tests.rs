@@ -187,6 +187,7 @@ fn from_client(client: Option<Client>, start: &Path) -> Result<Config, ConfigErr
         start,
         home: Some(fixture_home()),
         lookup: &lookup,
+        ask: None,
     })
 }
 
@@ -299,6 +300,7 @@ fn the_user_files_are_tried_in_order_after_the_project() {
         start: project.path(),
         home: Some(fixture_home()),
         lookup: &lookup,
+        ask: None,
     });
     let order: Vec<_> = found.iter().map(|c| c.client.map(Client::id)).collect();
     let mut expected = vec![None];
@@ -466,6 +468,7 @@ fn a_codex_toml_error_is_placed_in_the_toml() {
             codex_home: None,
         }),
         lookup: &lookup,
+        ask: None,
     })
     .unwrap_err();
     assert_eq!((error.line, error.column), (3, 1), "{error}");
