@@ -485,3 +485,81 @@ fn undecodable_messages_are_answered_and_the_server_keeps_serving() {
     let client = LspClient::start(workspace.path(), &[]);
     assert_eq!(client.hang_up(), Some(1));
 }
+
+/// With `"elicitation": "ask"`, a server's question during a Run reaches the person in the
+/// editor as buttons when buttons can answer it (one yes/no field here); one that needs
+/// typed text is declined with a message saying where it can be answered.
+#[test]
+fn servers_questions_reach_the_editor_as_buttons() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "codemode.json",
+        &json!({
+            "mcpServers": {"asking": {
+                "command": "python3",
+                "args": [crate::support::repo().join("tests/fixtures/asking_server.py")],
+                "env": {"PYTHONPATH": deps().python_path}
+            }},
+            "codemode": {"elicitation": "ask", "autoApprove": ["asking"]}
+        })
+        .to_string(),
+    );
+    let script = workspace.write("ask.mcp.ts", "");
+    let uri = file_uri(&script);
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({}));
+    open(
+        &mut client,
+        &uri,
+        "const confirmed = JSON.parse((await asking.confirm({})).result);\n\
+         const booked = JSON.parse((await asking.bookTable({})).result);\n\
+         export default { confirmed, booked };\n",
+    );
+    let (seen, found) = diagnostics(&mut client, 0, &uri, 1);
+    assert_eq!(found, Vec::<Value>::new());
+    client.answer = Some("Yes".into());
+    let report = client.request(
+        "workspace/executeCommand",
+        json!({"command": "codemode.run", "arguments": [uri]}),
+    );
+    assert_eq!(report["ok"], true, "{report:#}");
+    assert_eq!(
+        report["result"],
+        json!({
+            "confirmed": {"action": "accept", "content": {"go": true}},
+            "booked": {"action": "decline"}
+        }),
+        "{report:#}"
+    );
+    let asked = client
+        .server_requests
+        .iter()
+        .find(|r| r["method"] == "window/showMessageRequest")
+        .expect("no question");
+    let titles: Vec<&str> = asked["params"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Yes", "No", "Decline"], "{asked:#}");
+    assert!(
+        asked["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`asking` asks: Go ahead?"),
+        "{asked:#}"
+    );
+    assert!(
+        client.notifications[seen..]
+            .iter()
+            .any(|n| n["method"] == "window/showMessage"
+                && n["params"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("How should the table be booked? — declined")),
+        "no message about the declined question"
+    );
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}

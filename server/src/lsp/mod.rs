@@ -13,6 +13,7 @@
 mod convert;
 mod documents;
 mod framing;
+mod questions;
 mod run;
 mod server;
 mod session;

@@ -211,6 +211,13 @@ impl Session {
             None => Workspace::empty(&root, Some(self.checker.clone())).await,
         };
         let fresh = Arc::new(fresh);
+        // Servers' questions (when the configuration lets them through) go to the editor.
+        fresh
+            .host()
+            .set_asker(Arc::new(super::questions::EditorAsker {
+                client: self.client.clone(),
+                can_ask: self.caps().show_message_request,
+            }));
         tracing::info!(
             "workspace ready: configuration {}, {} scripts folder(s)",
             fresh.config.origin,
