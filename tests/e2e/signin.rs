@@ -294,7 +294,9 @@ async fn the_editor_offers_the_sign_in_and_opens_the_browser() {
 
 /// Under `serve`, a client that can open pages for its person (URL-mode elicitation, here
 /// of MCP 2026-07-28 in a round trip) is sent to the sign-in page by the first `execute`;
-/// once the browser is back, the same `execute` runs its script against the server's tools.
+/// once the browser is back, the same `execute` runs its script against the server's tools
+/// — and a tool of the server that just came up is still asked about (a remote server's
+/// tools need approval).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     use crate::serve::ModernClient;
@@ -306,7 +308,7 @@ async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     let state = workspace.path().join("state");
     let mut modern = ModernClient::start_with(
         workspace.path(),
-        json!({"elicitation": {"url": {}}}),
+        json!({"elicitation": {"url": {}, "form": {}}}),
         &[("HOME", workspace.path()), ("XDG_STATE_HOME", &state)],
     );
     let call = json!({"name": "execute", "arguments": {
@@ -332,8 +334,30 @@ async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     assert!(url.contains("code_challenge_method=S256"), "{url}");
     let page = reqwest::get(url).await.unwrap().text().await.unwrap();
     assert!(page.contains("Signed in"), "{page}");
-    let mut retry = call;
+    let mut retry = call.clone();
     retry["inputResponses"] = json!({ key: {"action": "accept"} });
+    retry["requestState"] = result["requestState"].clone();
+    let approval = modern.ask("tools/call", Some("execute"), retry).await;
+    let result = &approval["result"];
+    assert_eq!(
+        result["resultType"],
+        json!("input_required"),
+        "{approval:#}"
+    );
+    let (key, question) = result["inputRequests"]
+        .as_object()
+        .and_then(|q| q.iter().next())
+        .unwrap_or_else(|| panic!("no question: {approval:#}"));
+    assert_eq!(question["params"]["mode"], json!("form"), "{approval:#}");
+    assert!(
+        question["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("notes.count_notes"),
+        "{approval:#}"
+    );
+    let mut retry = call;
+    retry["inputResponses"] = json!({ key: {"action": "accept", "content": {}} });
     retry["requestState"] = result["requestState"].clone();
     let ran = modern.ask("tools/call", Some("execute"), retry).await;
     let text = ran["result"]["content"][0]["text"]

@@ -75,8 +75,13 @@ impl Approvals {
         }
     }
 
-    fn tool_info(&self, server: &str, tool: &str) -> Option<&ToolInfo> {
+    /// The tool as the run's API has it, else as the host has it now (a server that came
+    /// up or changed its tools during the run): a tool is never unknown to approval while
+    /// the host would call it.
+    fn tool_info(&self, server: &str, tool: &str) -> Option<ToolInfo> {
         crate::catalog::find_tool(&self.catalog, server, tool)
+            .cloned()
+            .or_else(|| crate::catalog::find_tool(&self.host.catalog(), server, tool).cloned())
     }
 
     async fn decide(&self, server: &str, tool: &ToolInfo) -> Result<(), String> {
@@ -152,10 +157,10 @@ impl Supervisor for Approvals {
     fn approve<'a>(&'a self, server: &'a str, tool: &'a str) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let Some(info) = self.tool_info(server, tool) else {
-                // Unknown now: the host refuses it with its own message.
+                // Unknown to the host as well: it refuses the call with its own message.
                 return Ok(());
             };
-            if !self.host.policy().needs_approval(server, info) {
+            if !self.host.policy().needs_approval(server, &info) {
                 return Ok(());
             }
             let key = (server.to_string(), tool.to_string());
@@ -163,7 +168,7 @@ impl Supervisor for Approvals {
             if let Some(decision) = decided.get(&key) {
                 return decision.clone();
             }
-            let decision = self.decide(server, info).await;
+            let decision = self.decide(server, &info).await;
             decided.insert(key, decision.clone());
             decision
         })

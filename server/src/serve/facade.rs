@@ -502,27 +502,28 @@ impl Facade {
             ))
             .into();
         };
-        let api = workspace.api();
-        let host = workspace.host();
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
         let person = Person::of(&context, questions);
         // Servers' questions during this run go to this client's person.
-        host.set_asker(Arc::new(ClientAsker {
+        workspace.host().set_asker(Arc::new(ClientAsker {
             person: person.clone(),
         }));
-        let approvals = Approvals::new(
-            context.peer.clone(),
-            person.clone(),
-            host.clone(),
-            api.catalog.clone(),
-            workspace.config.origin.clone(),
-            context.meta.get_progress_token(),
-        );
-        approvals.progress("type-checking the script".into());
         let offered = self.offered.clone();
+        let peer = context.peer.clone();
+        let progress = context.meta.get_progress_token();
         let task = tokio::spawn(async move {
-            // A server that wants a sign-in first, when the person can be sent to its page.
+            // A server that wants a sign-in first, when the person can be sent to its page;
+            // the run's API and approvals are taken after it, with that server's tools.
             sign_in::offer(&workspace, &person, &offered).await;
+            let approvals = Approvals::new(
+                peer,
+                person,
+                workspace.host().clone(),
+                workspace.api().catalog.clone(),
+                workspace.config.origin.clone(),
+                progress,
+            );
+            approvals.progress("type-checking the script".into());
             let report = workspace.run(SCRIPT_FILE, code.clone(), &approvals).await;
             let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
             text_result(cap(&workspace, text), is_error)
