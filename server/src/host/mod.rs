@@ -4,9 +4,9 @@
 //! A server that fails to start, crashes, hangs or speaks malformed JSON-RPC is reported
 //! with its name and the last lines of its stderr; the others keep working. Calls have a
 //! per-call timeout; a caller that gives up (timeout or dropped future) makes rmcp send
-//! `notifications/cancelled`. `notifications/tools/list_changed`, or a listing's `ttlMs` running
-//! out, refreshes the catalog and bumps [`Host::revision`] (`listing.rs`). Child processes are shut down with the host and killed with
-//! their process group when dropped.
+//! `notifications/cancelled`. `notifications/tools/list_changed`, or a listing's `ttlMs`
+//! running out, refreshes the catalog and bumps [`Host::revision`] (`listing.rs`). Child
+//! processes are shut down with the host and killed with their process group when dropped.
 //!
 //! The configuration's policy ([`crate::policy`]) leaves the tools it does not permit out of
 //! the catalog and refuses calls to them; with an audit log configured, every call is
@@ -340,7 +340,8 @@ impl Host {
         self.watchers.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Connects to server `name` again (after a sign-in): its old connection is closed, and
+    /// Connects to server `name` again (after a sign-in: a server that is not running, so
+    /// no watcher of its old connection is left): its old connection is closed, and
     /// [`Host::revision`] moves when the new one is up. False when no server has that name.
     pub async fn reconnect(&self, name: &str) -> bool {
         let Some(server) = self.servers.iter().find(|s| s.config.name == name) else {

@@ -90,49 +90,54 @@ impl Asker for EditorAsker {
                 crate::printable::escape(&question.server),
                 crate::printable::escape(&question.message)
             );
-            let choices = match buttons(&question.schema) {
-                Buttons::Choices(choices) if can_ask => choices,
-                _ => {
-                    client
-                        .show_message(
-                            MessageType::WARNING,
-                            format!(
-                                "{asked} — declined: the answer needs typing, which the editor \
-                                 cannot offer here. Run the script in a terminal \
-                                 (`codemode run FILE`) to answer it."
-                            ),
-                        )
-                        .await;
-                    return Answer::Decline;
+            let why = match buttons(&question.schema) {
+                Buttons::Choices(_) if !can_ask => "this editor cannot show questions",
+                Buttons::Choices(choices) => return put(&client, asked, choices).await,
+                Buttons::Unanswerable => {
+                    "the answer needs typing, which the editor cannot offer here"
                 }
             };
-            let mut actions: Vec<MessageActionItem> = choices
-                .iter()
-                .map(|(title, _)| MessageActionItem {
-                    title: title.clone(),
-                    properties: Default::default(),
-                })
-                .collect();
-            actions.push(MessageActionItem {
-                title: DECLINE.to_string(),
-                properties: Default::default(),
-            });
-            match client
-                .show_message_request(MessageType::INFO, asked, Some(actions))
-                .await
-            {
-                Ok(Some(item)) if item.title == DECLINE => Answer::Decline,
-                Ok(Some(item)) => choices
-                    .into_iter()
-                    .find(|(title, _)| *title == item.title)
-                    .map_or(Answer::Cancel, |(_, content)| Answer::Accept(content)),
-                Ok(None) => Answer::Cancel,
-                Err(error) => {
-                    tracing::warn!("asking the editor failed: {error}");
-                    Answer::Decline
-                }
-            }
+            client
+                .show_message(
+                    MessageType::WARNING,
+                    format!(
+                        "{asked} — declined: {why}. Run the script in a terminal \
+                         (`codemode run FILE`) to answer it."
+                    ),
+                )
+                .await;
+            Answer::Decline
         })
+    }
+}
+
+/// Asks `asked` with a button per choice, and Decline.
+async fn put(client: &Client, asked: String, choices: Vec<(String, Map<String, Value>)>) -> Answer {
+    let mut actions: Vec<MessageActionItem> = choices
+        .iter()
+        .map(|(title, _)| MessageActionItem {
+            title: title.clone(),
+            properties: Default::default(),
+        })
+        .collect();
+    actions.push(MessageActionItem {
+        title: DECLINE.to_string(),
+        properties: Default::default(),
+    });
+    match client
+        .show_message_request(MessageType::INFO, asked, Some(actions))
+        .await
+    {
+        Ok(Some(item)) if item.title == DECLINE => Answer::Decline,
+        Ok(Some(item)) => choices
+            .into_iter()
+            .find(|(title, _)| *title == item.title)
+            .map_or(Answer::Cancel, |(_, content)| Answer::Accept(content)),
+        Ok(None) => Answer::Cancel,
+        Err(error) => {
+            tracing::warn!("asking the editor failed: {error}");
+            Answer::Decline
+        }
     }
 }
 
