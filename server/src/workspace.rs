@@ -16,8 +16,8 @@ use tokio::sync::watch;
 pub use crate::api::Api;
 use crate::api::LiveApi;
 use crate::check::{CheckError, Checker, Diagnostic, Script, Severity};
-use crate::config::{self, Config, Origin};
-use crate::host::{Host, StartEvent};
+use crate::config::{self, Config, Origin, ServerConfig};
+use crate::host::{Down, Host, ServerState, StartEvent};
 use crate::limits::Limits;
 use crate::runtime::{self, FailureKind, RunError, RunReport, Supervisor};
 
@@ -77,6 +77,30 @@ impl Workspace {
 
     pub fn host(&self) -> &Arc<Host> {
         &self.host
+    }
+
+    /// The configured servers that are waiting for the person to sign in.
+    pub fn waiting_for_sign_in(&self) -> Vec<ServerConfig> {
+        self.host
+            .status()
+            .into_iter()
+            .filter(|status| {
+                matches!(
+                    status.state,
+                    ServerState::Failed {
+                        why: Down::NeedsSignIn,
+                        ..
+                    }
+                )
+            })
+            .filter_map(|status| {
+                self.config
+                    .servers
+                    .iter()
+                    .find(|s| s.name == status.server)
+                    .cloned()
+            })
+            .collect()
     }
 
     /// The generated API as of now (regenerated first if a server's tools changed).

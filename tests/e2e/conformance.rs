@@ -7,8 +7,7 @@
 //! pass, and the ones that cannot yet with why. A listed failure that starts passing fails
 //! the test too, so the list stays true.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::support::{deps, repo};
 
@@ -182,24 +181,7 @@ fn the_conformance_suites_client_scenarios_against_codemodes_host() {
 #[test]
 fn the_conformance_suites_server_scenarios_against_codemode_serve() {
     let dir = tempfile::tempdir().unwrap();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
-        .args(["serve", "--http", "0"])
-        .current_dir(dir.path())
-        .env("CODEMODE_NO_USER_CONFIGS", "1")
-        .env_remove("CODEMODE_CONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(serve.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("serve said nothing").unwrap();
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let (mut serve, url) = crate::support::serve_http(dir.path(), &[]);
     let (_, listing) = suite(&["list"]);
     let listed: Vec<&str> = listing
         .lines()

@@ -495,11 +495,7 @@ fn servers_questions_reach_the_editor_as_buttons() {
     workspace.write(
         "codemode.json",
         &json!({
-            "mcpServers": {"asking": {
-                "command": "python3",
-                "args": [crate::support::repo().join("tests/fixtures/asking_server.py")],
-                "env": {"PYTHONPATH": deps().python_path}
-            }},
+            "mcpServers": {"asking": crate::support::asking()},
             "codemode": {"elicitation": "ask", "autoApprove": ["asking"]}
         })
         .to_string(),

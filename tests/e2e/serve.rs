@@ -799,12 +799,7 @@ async fn a_client_of_2026_07_28_is_asked_for_approval_in_round_trips() {
     let asked = modern
         .ask("tools/call", Some("execute"), call.clone())
         .await;
-    let result = &asked["result"];
-    assert_eq!(result["resultType"], json!("input_required"), "{asked:#}");
-    let (key, question) = result["inputRequests"]
-        .as_object()
-        .and_then(|q| q.iter().next())
-        .unwrap_or_else(|| panic!("no question: {asked:#}"));
+    let (key, question, handle) = the_question(&asked);
     assert_eq!(question["method"], json!("elicitation/create"), "{asked:#}");
     assert!(
         question["params"]["message"]
@@ -813,11 +808,10 @@ async fn a_client_of_2026_07_28_is_asked_for_approval_in_round_trips() {
             .contains("demo.add"),
         "{asked:#}"
     );
-    let handle = result["requestState"].as_str().unwrap().to_string();
 
     let mut retry = call.clone();
     retry["inputResponses"] = json!({ key: {"action": "accept", "content": {}} });
-    retry["requestState"] = json!(handle);
+    retry["requestState"] = handle;
     let ran = modern
         .ask("tools/call", Some("execute"), retry.clone())
         .await;
@@ -844,9 +838,10 @@ async fn a_client_of_2026_07_28_is_asked_for_approval_in_round_trips() {
     let asked = modern
         .ask("tools/call", Some("execute"), call.clone())
         .await;
+    let (key, _, handle) = the_question(&asked);
     let mut retry = call;
     retry["inputResponses"] = json!({ key: {"action": "decline"} });
-    retry["requestState"] = asked["result"]["requestState"].clone();
+    retry["requestState"] = handle;
     let ran = modern.ask("tools/call", Some("execute"), retry).await;
     let text = ran["result"]["content"][0]["text"]
         .as_str()
@@ -875,31 +870,7 @@ impl ModernClient {
 
     /// [`ModernClient::start`] with more environment for `serve`.
     pub fn start_with(dir: &Path, capabilities: Value, env: &[(&str, &Path)]) -> ModernClient {
-        let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
-            .args(["serve", "--http", "0"])
-            .envs(env.iter().copied())
-            .current_dir(dir)
-            .env("CODEMODE_NO_USER_CONFIGS", "1")
-            .env_remove("CODEMODE_CONFIG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(serve.stderr.take().unwrap()).lines();
-        let url = loop {
-            let line = lines.next().expect("serve said nothing").unwrap();
-            if let Some(at) = line.find("http://") {
-                break line[at..].trim().to_string();
-            }
-        };
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if std::env::var_os("MODERN_LOG").is_some() {
-                    eprintln!("{:?} {line}", std::time::SystemTime::now());
-                }
-            }
-        });
+        let (serve, url) = crate::support::serve_http(dir, env);
         ModernClient {
             serve,
             url,
@@ -946,6 +917,22 @@ impl ModernClient {
     }
 }
 
+/// The one question of an `input_required` answer: its key, the request, and the
+/// `requestState` to send back with the reply.
+pub fn the_question(answer: &Value) -> (String, Value, Value) {
+    let result = &answer["result"];
+    assert_eq!(result["resultType"], json!("input_required"), "{answer:#}");
+    let (key, question) = result["inputRequests"]
+        .as_object()
+        .and_then(|q| q.iter().next())
+        .unwrap_or_else(|| panic!("no question: {answer:#}"));
+    (
+        key.clone(),
+        question.clone(),
+        result["requestState"].clone(),
+    )
+}
+
 impl Drop for ModernClient {
     fn drop(&mut self) {
         let _ = self.serve.kill();
@@ -964,11 +951,7 @@ fn questions_from_servers_reach_the_person_only_when_allowed() {
         workspace.write(
             "codemode.json",
             &json!({
-                "mcpServers": {"asking": {
-                    "command": "python3",
-                    "args": [crate::support::repo().join("tests/fixtures/asking_server.py")],
-                    "env": {"PYTHONPATH": deps().python_path}
-                }},
+                "mcpServers": {"asking": crate::support::asking()},
                 "codemode": settings
             })
             .to_string(),

@@ -299,7 +299,7 @@ async fn the_editor_offers_the_sign_in_and_opens_the_browser() {
 /// tools need approval).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
-    use crate::serve::ModernClient;
+    use crate::serve::{ModernClient, the_question};
 
     let workspace = Workspace::new();
     let log = workspace.path().join("oauth.log");
@@ -317,12 +317,7 @@ async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     let asked = modern
         .ask("tools/call", Some("execute"), call.clone())
         .await;
-    let result = &asked["result"];
-    assert_eq!(result["resultType"], json!("input_required"), "{asked:#}");
-    let (key, question) = result["inputRequests"]
-        .as_object()
-        .and_then(|q| q.iter().next())
-        .unwrap_or_else(|| panic!("no question: {asked:#}"));
+    let (key, question, handle) = the_question(&asked);
     let params = &question["params"];
     assert_eq!(params["mode"], json!("url"), "{asked:#}");
     assert!(
@@ -336,18 +331,9 @@ async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     assert!(page.contains("Signed in"), "{page}");
     let mut retry = call.clone();
     retry["inputResponses"] = json!({ key: {"action": "accept"} });
-    retry["requestState"] = result["requestState"].clone();
+    retry["requestState"] = handle;
     let approval = modern.ask("tools/call", Some("execute"), retry).await;
-    let result = &approval["result"];
-    assert_eq!(
-        result["resultType"],
-        json!("input_required"),
-        "{approval:#}"
-    );
-    let (key, question) = result["inputRequests"]
-        .as_object()
-        .and_then(|q| q.iter().next())
-        .unwrap_or_else(|| panic!("no question: {approval:#}"));
+    let (key, question, handle) = the_question(&approval);
     assert_eq!(question["params"]["mode"], json!("form"), "{approval:#}");
     assert!(
         question["params"]["message"]
@@ -358,7 +344,7 @@ async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     );
     let mut retry = call;
     retry["inputResponses"] = json!({ key: {"action": "accept", "content": {}} });
-    retry["requestState"] = result["requestState"].clone();
+    retry["requestState"] = handle;
     let ran = modern.ask("tools/call", Some("execute"), retry).await;
     let text = ran["result"]["content"][0]["text"]
         .as_str()

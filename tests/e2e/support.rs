@@ -236,6 +236,41 @@ pub fn rogue(mode: &str) -> Value {
     })
 }
 
+/// `codemode serve --http 0` in `dir` (with `env` added), and the URL it says it serves
+/// at; the rest of its stderr is read and dropped.
+pub fn serve_http(dir: &Path, env: &[(&str, &Path)]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(["serve", "--http", "0"])
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env_remove("CODEMODE_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(serve.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("serve said nothing").unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (serve, url)
+}
+
+/// The server entry of the fixture whose tools ask the person (`asking_server.py`).
+pub fn asking() -> Value {
+    json!({
+        "command": "python3",
+        "args": [repo().join("tests/fixtures/asking_server.py")],
+        "env": {"PYTHONPATH": deps().python_path}
+    })
+}
+
 /// What a run of the binary did.
 pub struct Run {
     pub code: i32,

@@ -11,7 +11,6 @@ use tower_lsp_server::ls_types::{MessageActionItem, MessageType, ShowDocumentPar
 use super::session::Session;
 use crate::config::{ServerConfig, Transport};
 use crate::host::auth::{self, Step, TokenStore};
-use crate::host::{Down, ServerState};
 use crate::workspace::Workspace;
 
 const SIGN_IN: &str = "Sign in";
@@ -19,27 +18,9 @@ const SIGN_IN: &str = "Sign in";
 /// The servers of `workspace` that want a sign-in and were not offered one yet.
 fn waiting(session: &Session, workspace: &Workspace) -> Vec<ServerConfig> {
     workspace
-        .host()
-        .status()
+        .waiting_for_sign_in()
         .into_iter()
-        .filter(|status| {
-            matches!(
-                status.state,
-                ServerState::Failed {
-                    why: Down::NeedsSignIn,
-                    ..
-                }
-            )
-        })
-        .filter(|status| session.offered_sign_in.insert(status.server.clone()))
-        .filter_map(|status| {
-            workspace
-                .config
-                .servers
-                .iter()
-                .find(|s| s.name == status.server)
-                .cloned()
-        })
+        .filter(|server| session.offered_sign_in.insert(server.name.clone()))
         .collect()
 }
 

@@ -14,7 +14,6 @@ use tokio::sync::oneshot;
 use super::person::{Person, Reply};
 use crate::config::{ServerConfig, Transport};
 use crate::host::auth::{self, Step, TokenStore};
-use crate::host::{Down, ServerState};
 use crate::workspace::Workspace;
 
 /// How long a sign-in waits for the person to finish in the browser, once they agreed.
@@ -59,26 +58,9 @@ pub async fn offer(workspace: &Workspace, person: &Person, offered: &Offered) {
 /// The configured HTTP servers that want a sign-in.
 fn waiting(workspace: &Workspace) -> Vec<ServerConfig> {
     workspace
-        .host()
-        .status()
+        .waiting_for_sign_in()
         .into_iter()
-        .filter(|status| {
-            matches!(
-                status.state,
-                ServerState::Failed {
-                    why: Down::NeedsSignIn,
-                    ..
-                }
-            )
-        })
-        .filter_map(|status| {
-            workspace
-                .config
-                .servers
-                .iter()
-                .find(|s| s.name == status.server && matches!(s.transport, Transport::Http { .. }))
-                .cloned()
-        })
+        .filter(|server| matches!(server.transport, Transport::Http { .. }))
         .collect()
 }
 
