@@ -455,7 +455,7 @@ impl Config {
     /// the built-in demo server.
     pub fn resolve(search: &Search<'_>) -> Result<Config, ConfigError> {
         if let Some(path) = search.explicit {
-            return Config::from_file_in(path, search);
+            return Config::from_file_with(path, search.lookup, search.ask);
         }
         if let Some(client) = search.from {
             let Some(home) = &search.home else {
@@ -474,7 +474,7 @@ impl Config {
             return Config::from_client(client, &file, search);
         }
         if let Some(path) = discover(search.start) {
-            return Config::from_file_in(&path, search);
+            return Config::from_file_with(&path, search.lookup, search.ask);
         }
         for candidate in user_files(search) {
             let config = Config::from_client(candidate.0, &candidate.1, search)?;
@@ -493,7 +493,11 @@ impl Config {
             for name in DISCOVERED_FILES {
                 let path = dir.join(name);
                 if path.is_file() {
-                    let state = Candidate::state_of(Config::from_file_in(&path, search));
+                    let state = Candidate::state_of(Config::from_file_with(
+                        &path,
+                        search.lookup,
+                        search.ask,
+                    ));
                     out.push(Candidate {
                         client: None,
                         path,
@@ -522,26 +526,19 @@ impl Config {
 
     /// Reads and checks one file, expanding `${env:VAR}` from the process environment.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        Config::from_file_with(path, &|name| std::env::var(name).ok())
+        Config::from_file_with(path, &|name| std::env::var(name).ok(), None)
     }
 
+    /// Reads a project file; `lookup` answers environment variables, `ask` the inputs
+    /// they do not have.
     fn from_file_with(
         path: &Path,
         lookup: &dyn Fn(&str) -> Option<String>,
+        ask: Option<expand::Ask<'_>>,
     ) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|error| ConfigError::whole_file(path, format!("cannot read: {error}")))?;
-        Config::from_text(path, text, lookup)
-    }
-
-    /// Reads a project file as `search` says to.
-    fn from_file_in(path: &Path, search: &Search<'_>) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| ConfigError::whole_file(path, format!("cannot read: {error}")))?;
-        let source = source::Source::parse(path, text)?;
-        let mut expander = expand::Expander::new(search.lookup, workspace_folder(path));
-        expander.ask = search.ask;
-        raw::interpret(&source, &expander, &raw::Shape::Project)
+        Config::from_text_asking(path, text, lookup, ask)
     }
 
     /// Reads `client`'s file at `path` for the folder the search starts from.
@@ -570,13 +567,19 @@ impl Config {
         text: String,
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        Config::from_text_asking(path, text, lookup, None)
+    }
+
+    fn from_text_asking(
+        path: &Path,
+        text: String,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        ask: Option<expand::Ask<'_>>,
+    ) -> Result<Config, ConfigError> {
         let source = source::Source::parse(path, text)?;
-        let workspace = workspace_folder(path);
-        raw::interpret(
-            &source,
-            &expand::Expander::new(lookup, workspace),
-            &raw::Shape::Project,
-        )
+        let mut expander = expand::Expander::new(lookup, workspace_folder(path));
+        expander.ask = ask;
+        raw::interpret(&source, &expander, &raw::Shape::Project)
     }
 }
 
