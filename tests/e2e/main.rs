@@ -7,6 +7,8 @@ mod catalog;
 mod check;
 mod cli;
 mod conformance;
+mod differences;
+mod engines;
 mod faults;
 mod fuzz;
 mod hardening;

@@ -27,6 +27,23 @@ impl Deps {
         self.node_modules.join(".bin/tsc")
     }
 
+    /// TypeScript 7's binary itself (the platform package's, not the Node shim), as
+    /// `CODEMODE_TYPESCRIPT` takes it.
+    pub fn tsgo(&self) -> PathBuf {
+        let os = match std::env::consts::OS {
+            "macos" => "darwin",
+            "windows" => "win32",
+            other => other,
+        };
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => "x64",
+            "aarch64" => "arm64",
+            other => other,
+        };
+        self.node_modules
+            .join(format!("@typescript/typescript-{os}-{arch}/lib/tsc"))
+    }
+
     pub fn npm_server(&self, package: &str) -> String {
         self.node_modules
             .join("@modelcontextprotocol")
@@ -289,9 +306,17 @@ impl Run {
     }
 }
 
+/// Runs `codemode ARGS` in `dir` on the embedded TypeScript (whatever TypeScript 7 the
+/// machine has), so tests that compare with TypeScript 6 answer the same everywhere.
 pub fn codemode_in(dir: &Path, args: &[&str]) -> Run {
+    codemode_in_env(dir, args, &[("CODEMODE_TYPESCRIPT", "embedded")])
+}
+
+/// Runs `codemode ARGS` in `dir` with these environment variables.
+pub fn codemode_in_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_codemode"))
         .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .envs(env.iter().copied())
         .args(args)
         .current_dir(dir)
         .env_remove("CODEMODE_CONFIG")

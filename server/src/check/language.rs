@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::{Answer, CheckError, Checker, Diagnostic, Job, diagnostics};
+use super::question::{Answer, Question};
+use super::{CheckError, Checker};
 
 /// The generated API and the open scripts.
 #[derive(Debug, Clone)]
@@ -178,43 +178,21 @@ pub fn lib_text(name: &str) -> Option<&'static str> {
         .map(|(_, text)| *text)
 }
 
-#[derive(Deserialize)]
-struct RawLocation {
-    file: String,
-    #[serde(default)]
-    script: Option<usize>,
-    #[serde(default)]
-    lib: Option<String>,
-    range: Range,
-}
-
 impl Checker {
-    /// TypeScript's diagnostics of script `target` of `program`.
-    pub async fn diagnostics(
+    /// Asks `question` about script `target`; the answer of the kind it asks for.
+    async fn answered(
         &self,
         program: &Program,
         target: usize,
+        question: Question,
         timeout: Duration,
-    ) -> Result<Vec<Diagnostic>, CheckError> {
-        let script = program
-            .scripts
-            .get(target)
-            .ok_or_else(|| CheckError::Failed(format!("no script {target}")))?;
-        if let Err(error) = crate::transpile::within_limits(&script.text) {
-            return Err(CheckError::Limit {
-                file: script.file.clone(),
-                line: error.line.unwrap_or(1),
-                column: error.column.unwrap_or(1),
-                message: error.message,
-            });
+    ) -> Result<Answer, CheckError> {
+        if target >= program.scripts.len() {
+            return Err(CheckError::Failed(format!("no script {target}")));
         }
-        let text = self
-            .ask(job(program, "check", target, json!({})), timeout)
-            .await?;
-        let answer: Answer = parse(&text)?;
-        Ok(diagnostics(answer, |i| {
-            program.scripts.get(i).map(|s| s.file.clone())
-        }))
+        self.ask(program, target, question, timeout)
+            .await
+            .map(|(answer, _)| answer)
     }
 
     pub async fn completions(
@@ -224,10 +202,13 @@ impl Checker {
         at: Position,
         timeout: Duration,
     ) -> Result<Completions, CheckError> {
-        let text = self
-            .ask(job(program, "completions", target, position(at)), timeout)
-            .await?;
-        parse(&text)
+        match self
+            .answered(program, target, Question::Completions(at), timeout)
+            .await?
+        {
+            Answer::Completions(found) => Ok(found),
+            _ => Err(mismatch()),
+        }
     }
 
     /// The details of completion entry `entry` (from `source`, for entries that have one).
@@ -240,13 +221,15 @@ impl Checker {
         source: Option<&str>,
         timeout: Duration,
     ) -> Result<Option<Details>, CheckError> {
-        let mut fields = position(at);
-        fields["entry"] = json!(entry);
-        fields["source"] = json!(source);
-        let text = self
-            .ask(job(program, "details", target, fields), timeout)
-            .await?;
-        parse(&text)
+        let question = Question::Details {
+            at,
+            entry: entry.to_string(),
+            source: source.map(str::to_string),
+        };
+        match self.answered(program, target, question, timeout).await? {
+            Answer::Details(found) => Ok(found),
+            _ => Err(mismatch()),
+        }
     }
 
     pub async fn hover(
@@ -256,10 +239,13 @@ impl Checker {
         at: Position,
         timeout: Duration,
     ) -> Result<Option<Hover>, CheckError> {
-        let text = self
-            .ask(job(program, "hover", target, position(at)), timeout)
-            .await?;
-        parse(&text)
+        match self
+            .answered(program, target, Question::Hover(at), timeout)
+            .await?
+        {
+            Answer::Hover(found) => Ok(found),
+            _ => Err(mismatch()),
+        }
     }
 
     pub async fn signature_help(
@@ -269,10 +255,13 @@ impl Checker {
         at: Position,
         timeout: Duration,
     ) -> Result<Option<SignatureHelp>, CheckError> {
-        let text = self
-            .ask(job(program, "signature", target, position(at)), timeout)
-            .await?;
-        parse(&text)
+        match self
+            .answered(program, target, Question::Signature(at), timeout)
+            .await?
+        {
+            Answer::Signature(found) => Ok(found),
+            _ => Err(mismatch()),
+        }
     }
 
     pub async fn definition(
@@ -282,31 +271,13 @@ impl Checker {
         at: Position,
         timeout: Duration,
     ) -> Result<Vec<Location>, CheckError> {
-        #[derive(Deserialize)]
-        struct Found {
-            locations: Vec<RawLocation>,
+        match self
+            .answered(program, target, Question::Definition(at), timeout)
+            .await?
+        {
+            Answer::Definition(found) => Ok(found),
+            _ => Err(mismatch()),
         }
-        let text = self
-            .ask(job(program, "definition", target, position(at)), timeout)
-            .await?;
-        let found: Found = parse(&text)?;
-        Ok(found
-            .locations
-            .into_iter()
-            .filter_map(|raw| {
-                let place = match raw.file.as_str() {
-                    "api" => Place::Api,
-                    "prelude" => Place::Prelude,
-                    "lib" => Place::Lib(raw.lib?),
-                    "script" => Place::Script(raw.script?),
-                    _ => return None,
-                };
-                Some(Location {
-                    place,
-                    range: raw.range,
-                })
-            })
-            .collect())
     }
 
     pub async fn symbols(
@@ -315,52 +286,16 @@ impl Checker {
         target: usize,
         timeout: Duration,
     ) -> Result<Vec<Symbol>, CheckError> {
-        #[derive(Deserialize)]
-        struct Found {
-            symbols: Vec<Symbol>,
+        match self
+            .answered(program, target, Question::Symbols, timeout)
+            .await?
+        {
+            Answer::Symbols(found) => Ok(found),
+            _ => Err(mismatch()),
         }
-        let text = self
-            .ask(job(program, "symbols", target, json!({})), timeout)
-            .await?;
-        parse::<Found>(&text).map(|f| f.symbols)
-    }
-
-    /// The API functions script `target` names, resolved by the type checker.
-    pub async fn tools_used(
-        &self,
-        program: &Program,
-        target: usize,
-        timeout: Duration,
-    ) -> Result<Vec<ApiFunction>, CheckError> {
-        #[derive(Deserialize)]
-        struct Found {
-            tools: Vec<ApiFunction>,
-        }
-        let text = self
-            .ask(job(program, "toolsUsed", target, json!({})), timeout)
-            .await?;
-        parse::<Found>(&text).map(|f| f.tools)
     }
 }
 
-fn job(program: &Program, op: &'static str, target: usize, fields: Value) -> Job {
-    let mut fields = match fields {
-        Value::Object(map) => map,
-        _ => Default::default(),
-    };
-    fields.insert("target".into(), json!(target));
-    Job {
-        op,
-        api: program.api.clone(),
-        scripts: program.scripts.clone(),
-        fields,
-    }
-}
-
-fn position(at: Position) -> Value {
-    json!({ "line": at.line, "character": at.character })
-}
-
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, CheckError> {
-    serde_json::from_str(text).map_err(|e| CheckError::Failed(format!("unreadable answer: {e}")))
+fn mismatch() -> CheckError {
+    CheckError::Failed("the engine answered another question".into())
 }

@@ -1,39 +1,54 @@
-//! Pre-flight type checking with the embedded TypeScript compiler (the vendored
-//! `typescript@6.0.3`, compiled to engine bytecode by `build.rs`).
+//! Pre-flight type checking: TypeScript's diagnostics of a script against the generated
+//! API, and the language questions an editor asks (see [`language`]).
 //!
-//! A [`Checker`] owns one long-lived checker engine on a thread of its own (never a script's
-//! engine): it loads the compiler and parses the lib files as soon as it starts, then takes
-//! requests over a channel. Each check runs under a deadline and can be cancelled (dropping
-//! the future cancels it). After a fault (time, memory, stack) the engine is dropped and the
-//! next check loads a fresh one, so one pathological script cannot spoil the next.
+//! A [`Checker`] stands in front of one of two engines that answer the same typed
+//! [`question::Question`]s: [`native`], TypeScript 7 (`tsc --lsp --stdio`) in a child
+//! process, when one is found ([`choose`]); else [`embedded`], the vendored TypeScript 6.0.3
+//! in a QuickJS engine of its own. Any fault of the native engine (it cannot start, exits,
+//! hangs past half the deadline, answers something unreadable) is answered by the embedded
+//! engine within the same deadline; after [`MAX_NATIVE_FAULTS`] the checker stays on it.
 //!
-//! A program is the script environment ([`codegen::PRELUDE`]), the generated API and the
-//! scripts, each script a module with top-level await, under ES2023 with no DOM and no Node,
-//! `strict` on. What TypeScript says comes back as [`Diagnostic`]s with a hint for models
-//! where one helps (see `service.js`); [`render`] writes them for people.
+//! What does not depend on the engine is done here, once: scripts over a size or nesting
+//! limit and triple-slash directives are refused before any engine sees them ([`syntax`]),
+//! TypeScript 7's syntax and type errors are split as TypeScript 6 does (a file's type
+//! errors only once it parses), and hints for models ([`hints`]) and the API functions a
+//! script names ([`syntax::tools_used`]) are computed from the generated API and the
+//! script's syntax. A program is the script environment ([`crate::codegen::PRELUDE`]), the
+//! generated API and the scripts, each script a module with top-level await, under ES2023
+//! with no DOM and no Node, `strict` on; [`render`] writes diagnostics for people.
 
+mod api_model;
+pub mod choose;
+mod embedded;
+mod hints;
 mod language;
+mod native;
+mod question;
 mod render;
+mod syntax;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::codegen;
-use crate::engine::service::{Fault, Parts, Service};
 use crate::transpile;
+use api_model::ApiModel;
+use choose::Choice;
+use embedded::Embedded;
+use native::{Native, NativeFault};
+use question::{Answer, Question};
 
 pub use language::{
-    ApiFunction, Completion, Completions, Details, Hover, Location, Place, Position, Program,
-    Range, SignatureHelp, SignatureInfo, Source, Symbol, Tag, lib_text,
+    ApiFunction, Completion, Completions, Details, Hover, Location, ParameterInfo, Place, Position,
+    Program, Range, SignatureHelp, SignatureInfo, Source, Symbol, Tag, lib_text,
 };
 pub use render::render;
 
-/// The `tsc` flags that check a program as the checker does (`options` in `service.js`):
-/// strict, ES2023 lib only, no DOM or Node types, every file a module. The benchmark and
-/// the tests' oracles run `tsc` with these.
+/// The `tsc` flags that check a program as the checker does (`options` in `service.js`, the
+/// native engine's `tsconfig.json`): strict, ES2023 lib only, no DOM or Node types, every
+/// file a module. The benchmark and the tests' oracles run `tsc` with these.
 pub const TSC_FLAGS: &[&str] = &[
     "--strict",
     "--target",
@@ -49,19 +64,10 @@ pub const TSC_FLAGS: &[&str] = &[
 /// The vendored compiler's version.
 pub const TYPESCRIPT_VERSION: &str = "6.0.3";
 
-static TYPESCRIPT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/typescript.qbc"));
 static LIBS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/typescript_libs.rs"));
-const GLUE: &str = include_str!("service.js");
 
-/// Heap of the checker engine. TypeScript with the ES2023 libs and a large API needs a few
-/// hundred MB in QuickJS; past this, a check fails as out of memory.
-const MEMORY: usize = 1024 * 1024 * 1024;
-/// Stack of the checker engine; its thread gets more.
-const STACK: usize = 200 * 1024 * 1024;
-const THREAD_STACK: usize = 256 * 1024 * 1024;
-/// How long the checker waits for the next question before collecting garbage.
-const IDLE_BEFORE_GC: Duration = Duration::from_millis(IDLE_BEFORE_GC_MS);
-const IDLE_BEFORE_GC_MS: u64 = 120;
+/// Native faults after which a checker answers from the embedded engine only.
+pub const MAX_NATIVE_FAULTS: u32 = 2;
 
 /// A script to check: the name diagnostics report it under, and its text.
 #[derive(Debug, Clone)]
@@ -104,13 +110,14 @@ pub struct Diagnostic {
 pub enum CheckError {
     #[error("type checking took longer than {} s and was stopped", .0.as_secs_f64())]
     Timeout(Duration),
-    #[error("type checking ran out of memory (over {} MB)", MEMORY / (1024 * 1024))]
+    #[error("type checking ran out of memory (over {} MB)", embedded::MEMORY / (1024 * 1024))]
     OutOfMemory,
     #[error("type checking recursed too deeply (a type or expression nested too deep)")]
     StackOverflow,
     #[error("type checking was cancelled")]
     Cancelled,
-    /// The script is over a size or nesting limit; not given to the checker.
+    /// The script is over a size or nesting limit, or holds a triple-slash directive; not
+    /// given to the checker.
     #[error("{file}:{line}:{column}: {message}")]
     Limit {
         file: String,
@@ -122,64 +129,137 @@ pub enum CheckError {
     Failed(String),
 }
 
-/// The answer of the checker engine.
-#[derive(Deserialize)]
-struct Answer {
-    diagnostics: Vec<RawDiagnostic>,
-}
-
-#[derive(Deserialize)]
+/// Which engine answers, as `codemode check`, `--json` and the LSP's status say it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RawDiagnostic {
-    script: i64,
-    code: u32,
-    severity: Severity,
-    message: String,
-    #[serde(default)]
-    line: u32,
-    #[serde(default)]
-    column: u32,
-    #[serde(default)]
-    end_line: u32,
-    #[serde(default)]
-    end_column: u32,
-    hint: Option<String>,
+pub struct EngineReport {
+    /// `native` or `embedded`.
+    pub kind: EngineKind,
+    /// The TypeScript version.
+    pub version: String,
+    /// The native binary, when native.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binary: Option<String>,
+    /// Why a TypeScript 7 that was asked for, found or used is not answering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-/// One question for the checker thread: an operation of `service.js` over a program.
-struct Job {
-    op: &'static str,
-    api: Arc<str>,
-    scripts: Vec<Source>,
-    /// The operation's own fields (`target`, `line`, `character`, ...).
-    fields: serde_json::Map<String, serde_json::Value>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    Native,
+    Embedded,
 }
 
-struct Request {
-    job: Job,
-    deadline: Instant,
-    cancel: Arc<AtomicBool>,
-    reply: tokio::sync::oneshot::Sender<Result<String, Fault>>,
+impl std::fmt::Display for EngineReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            EngineKind::Native => write!(f, "TypeScript {} (native)", self.version),
+            EngineKind::Embedded => write!(f, "TypeScript {} (embedded)", self.version),
+        }
+    }
 }
 
-/// The handle of the checker thread. Cheap to share by reference; dropping it ends the thread.
+/// The checker: one engine, chosen at start, and the embedded one behind it.
 pub struct Checker {
-    requests: std::sync::mpsc::Sender<Request>,
+    native: Option<Native>,
+    embedded: OnceLock<Embedded>,
+    faults: AtomicU32,
+    /// Whether the last question was answered by the embedded engine after a native fault.
+    fell_back: AtomicBool,
+    /// Why the choice fell on the embedded engine, or the last native fault.
+    note: Mutex<Option<String>>,
+    /// The parsed API of the last question, reused while the API is the same.
+    model: Mutex<Option<(Arc<str>, Arc<ApiModel>)>>,
 }
 
 impl Checker {
-    /// Starts the checker thread, which loads TypeScript and parses the libs right away, so
-    /// the first check finds them warm (start it early, e.g. while MCP servers start).
+    /// A checker on the engine [`choose::choose`] picks from the environment
+    /// (`CODEMODE_TYPESCRIPT`, a bundled or installed TypeScript 7, else embedded).
     pub fn start() -> Checker {
-        let (requests, incoming) = std::sync::mpsc::channel::<Request>();
-        let spawned = std::thread::Builder::new()
-            .name("codemode-checker".into())
-            .stack_size(THREAD_STACK)
-            .spawn(move || serve(incoming));
-        if let Err(error) = spawned {
-            tracing::error!("cannot start the checker thread: {error}");
+        Checker::with_choice(choose::choose(&choose::Inputs::from_env()))
+    }
+
+    /// A checker on the embedded engine only.
+    pub fn embedded() -> Checker {
+        Checker::with_choice(Choice::Embedded { note: None })
+    }
+
+    pub fn with_choice(choice: Choice) -> Checker {
+        let (native, note) = match choice {
+            Choice::Native {
+                binary, version, ..
+            } => (Some(Native::new(binary, version)), None),
+            Choice::Embedded { note } => {
+                if let Some(note) = &note {
+                    tracing::warn!(
+                        "{note}; checking with the embedded TypeScript {TYPESCRIPT_VERSION}"
+                    );
+                }
+                (None, note)
+            }
+        };
+        let checker = Checker {
+            native,
+            embedded: OnceLock::new(),
+            faults: AtomicU32::new(0),
+            fell_back: AtomicBool::new(false),
+            note: Mutex::new(note),
+            model: Mutex::new(None),
+        };
+        // The embedded engine loads TypeScript as soon as it starts, so the first check finds
+        // it warm; behind a native engine it starts only when needed.
+        if checker.native.is_none() {
+            checker.engine_embedded();
         }
-        Checker { requests }
+        checker
+    }
+
+    /// Which engine answered the last question (the engine in use before any).
+    pub fn engine(&self) -> EngineReport {
+        let note = self.note.lock().ok().and_then(|n| n.clone());
+        let native = self
+            .native_in_use()
+            .filter(|_| !self.fell_back.load(Ordering::Relaxed));
+        match native {
+            Some(native) => EngineReport {
+                kind: EngineKind::Native,
+                version: native.version().to_string(),
+                binary: Some(native.binary().display().to_string()),
+                note,
+            },
+            None => EngineReport {
+                kind: EngineKind::Embedded,
+                version: TYPESCRIPT_VERSION.to_string(),
+                binary: None,
+                note,
+            },
+        }
+    }
+
+    fn native_in_use(&self) -> Option<&Native> {
+        self.native
+            .as_ref()
+            .filter(|_| self.faults.load(Ordering::Relaxed) < MAX_NATIVE_FAULTS)
+    }
+
+    fn engine_embedded(&self) -> &Embedded {
+        self.embedded.get_or_init(Embedded::start)
+    }
+
+    fn model(&self, api: &Arc<str>) -> Arc<ApiModel> {
+        if let Ok(held) = self.model.lock()
+            && let Some((text, model)) = &*held
+            && (Arc::ptr_eq(text, api) || **text == **api)
+        {
+            return model.clone();
+        }
+        let model = Arc::new(ApiModel::parse(api));
+        if let Ok(mut held) = self.model.lock() {
+            *held = Some((api.clone(), model.clone()));
+        }
+        model
     }
 
     /// Type-checks `scripts` against `api` (the generated namespaces, without the prelude,
@@ -190,125 +270,145 @@ impl Checker {
         scripts: &[Script],
         timeout: Duration,
     ) -> Result<Vec<Diagnostic>, CheckError> {
-        for script in scripts {
-            if let Err(error) = transpile::within_limits(&script.text) {
-                return Err(CheckError::Limit {
-                    file: script.file.clone(),
-                    line: error.line.unwrap_or(1),
-                    column: error.column.unwrap_or(1),
-                    message: error.message,
-                });
-            }
-        }
-        let job = Job {
-            op: "check",
+        let program = Program {
             api: Arc::from(api),
             scripts: scripts
                 .iter()
                 .enumerate()
                 .map(|(slot, s)| Source::new(slot as u32, &s.file, Arc::from(s.text.as_str())))
                 .collect(),
-            fields: Default::default(),
         };
-        let text = self.ask(job, timeout).await?;
-        let answer: Answer = serde_json::from_str(&text)
-            .map_err(|e| CheckError::Failed(format!("unreadable answer: {e}")))?;
-        Ok(diagnostics(answer, |i| {
-            scripts.get(i).map(|s| s.file.clone())
-        }))
-    }
-
-    /// Sends `job` to the checker thread and waits for its answer (JSON), at most `timeout`.
-    async fn ask(&self, job: Job, timeout: Duration) -> Result<String, CheckError> {
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let request = Request {
-            job,
-            deadline: Instant::now() + timeout,
-            cancel: cancel.clone(),
-            reply,
-        };
-        if self.requests.send(request).is_err() {
-            return Err(CheckError::Failed("the checker thread is gone".into()));
+        let deadline = Instant::now() + timeout;
+        let mut found = Vec::new();
+        for target in 0..program.scripts.len() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            found.extend(self.diagnostics(&program, target, left).await?);
         }
-        // Dropping this future (the caller gave up) stops the check.
-        let _cancel_on_drop = CancelOnDrop(cancel);
-        let answer = match answer.await {
-            Ok(answer) => answer,
-            Err(_) => return Err(CheckError::Failed("the checker thread stopped".into())),
+        Ok(found)
+    }
+
+    /// The API functions script `target` names (see [`syntax::tools_used`]).
+    pub async fn tools_used(
+        &self,
+        program: &Program,
+        target: usize,
+        _timeout: Duration,
+    ) -> Result<Vec<ApiFunction>, CheckError> {
+        let script = program
+            .scripts
+            .get(target)
+            .ok_or_else(|| CheckError::Failed(format!("no script {target}")))?;
+        Ok(syntax::tools_used(&script.text, &self.model(&program.api)))
+    }
+
+    /// TypeScript's diagnostics of script `target` of `program`, with hints.
+    pub async fn diagnostics(
+        &self,
+        program: &Program,
+        target: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Diagnostic>, CheckError> {
+        let script = program
+            .scripts
+            .get(target)
+            .ok_or_else(|| CheckError::Failed(format!("no script {target}")))?;
+        refuse(script)?;
+        let (answer, native) = self.ask(program, target, Question::Check, timeout).await?;
+        let Answer::Diagnostics(mut found) = answer else {
+            return Err(CheckError::Failed(
+                "the engine answered another question".into(),
+            ));
         };
-        answer.map_err(|fault| match fault {
-            Fault::Cancelled => CheckError::Cancelled,
-            Fault::Timeout => CheckError::Timeout(timeout),
-            Fault::OutOfMemory => CheckError::OutOfMemory,
-            Fault::StackOverflow => CheckError::StackOverflow,
-            Fault::Failed(message) => CheckError::Failed(message),
-        })
+        if native {
+            found = syntax_first(found, &script.text);
+        }
+        for diagnostic in &mut found {
+            diagnostic.file = script.file.clone();
+        }
+        hints::add(&mut found, &self.model(&program.api), &script.text);
+        Ok(found)
+    }
+
+    /// Asks the engine in use; the embedded engine answers when the native one faults.
+    /// Says whether the native engine answered.
+    async fn ask(
+        &self,
+        program: &Program,
+        target: usize,
+        question: Question,
+        timeout: Duration,
+    ) -> Result<(Answer, bool), CheckError> {
+        let started = Instant::now();
+        if let Some(native) = self.native_in_use() {
+            let budget = timeout / 2;
+            let fault =
+                match tokio::time::timeout(budget, native.answer(program, target, &question)).await
+                {
+                    Ok(Ok(answer)) => {
+                        self.fell_back.store(false, Ordering::Relaxed);
+                        return Ok((answer, true));
+                    }
+                    Ok(Err(fault)) => fault,
+                    Err(_) => {
+                        native.forget_session();
+                        NativeFault::Deadline
+                    }
+                };
+            let faults = self.faults.fetch_add(1, Ordering::Relaxed) + 1;
+            let stays = if faults >= MAX_NATIVE_FAULTS {
+                "; the embedded TypeScript answers from now on"
+            } else {
+                ""
+            };
+            tracing::warn!(
+                "TypeScript 7 failed to answer {} ({fault}); the embedded TypeScript {TYPESCRIPT_VERSION} answers{stays}",
+                question.name()
+            );
+            if let Ok(mut note) = self.note.lock() {
+                *note = Some(format!("TypeScript {} failed: {fault}", native.version()));
+            }
+            self.fell_back.store(true, Ordering::Relaxed);
+        }
+        let left = timeout.saturating_sub(started.elapsed());
+        let answer = self
+            .engine_embedded()
+            .answer(program, target, &question, left)
+            .await?;
+        Ok((answer, false))
     }
 }
 
-/// The diagnostics of an answer, each named by `file_of` its script's index.
-fn diagnostics(answer: Answer, file_of: impl Fn(usize) -> Option<String>) -> Vec<Diagnostic> {
-    answer
-        .diagnostics
-        .into_iter()
-        .map(|d| Diagnostic {
-            file: usize::try_from(d.script)
-                .ok()
-                .and_then(&file_of)
-                .unwrap_or_default(),
-            line: d.line.max(1),
-            column: d.column.max(1),
-            end_line: d.end_line.max(1),
-            end_column: d.end_column.max(1),
-            code: d.code,
-            severity: d.severity,
-            message: d.message,
-            hint: d.hint,
-        })
-        .collect()
-}
-
-struct CancelOnDrop(Arc<AtomicBool>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
+/// What no engine is given: a script over a size or nesting limit, or with a triple-slash
+/// directive.
+fn refuse(script: &Source) -> Result<(), CheckError> {
+    if let Err(error) = transpile::within_limits(&script.text) {
+        return Err(CheckError::Limit {
+            file: script.file.clone(),
+            line: error.line.unwrap_or(1),
+            column: error.column.unwrap_or(1),
+            message: error.message,
+        });
     }
-}
-
-/// What the engine already holds, so a request need not send the API again.
-#[derive(Default)]
-struct Loaded {
-    prelude: bool,
-    api: Option<Arc<str>>,
-}
-
-/// What `codemodeAsk` in `service.js` takes: the job, with the prelude and the API only when
-/// the engine does not hold them already (`null` keeps them).
-fn engine_input(job: &Job, loaded: &mut Loaded) -> String {
-    let prelude = (!loaded.prelude).then_some(codegen::PRELUDE);
-    let same_api = loaded
-        .api
-        .as_ref()
-        .is_some_and(|held| Arc::ptr_eq(held, &job.api) || **held == *job.api);
-    let api = (!same_api).then(|| &*job.api);
-    let mut input = serde_json::json!({
-        "op": job.op,
-        "prelude": prelude,
-        "api": api,
-        "scripts": job.scripts.iter().map(|s| serde_json::json!({
-            "slot": s.slot,
-            "name": virtual_name(&s.file),
-            "text": &*s.text,
-        })).collect::<Vec<_>>(),
-    });
-    if let Some(object) = input.as_object_mut() {
-        object.extend(job.fields.clone());
+    if let Some((line, column, message)) = syntax::directive(&script.text) {
+        return Err(CheckError::Limit {
+            file: script.file.clone(),
+            line,
+            column,
+            message,
+        });
     }
-    loaded.prelude = true;
-    loaded.api = Some(job.api.clone());
-    input.to_string()
+    Ok(())
+}
+
+/// TypeScript 7 answers a file's syntax and type errors together; TypeScript 6 (and `tsc`)
+/// say only the syntax errors of a file that does not parse. The same here: when the script
+/// does not parse, only the parser's errors (TS1xxx) are kept.
+fn syntax_first(found: Vec<Diagnostic>, text: &str) -> Vec<Diagnostic> {
+    let parser_error = |d: &Diagnostic| (1000..2000).contains(&d.code);
+    if !found.iter().any(parser_error) || syntax::parses(text) {
+        return found;
+    }
+    found.into_iter().filter(parser_error).collect()
 }
 
 /// The name a script has inside the checker: its file name, made a `.ts` file.
@@ -330,115 +430,6 @@ fn virtual_name(file: &str) -> String {
         .or_else(|| base.strip_suffix(".mts"))
         .unwrap_or(&base);
     format!("{}.ts", if stem.is_empty() { "script" } else { stem })
-}
-
-/// The checker thread: one engine, loaded at start and again after a fault.
-fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
-    use std::sync::mpsc::RecvTimeoutError;
-    let mut service = load_warm();
-    let mut loaded = Loaded::default();
-    let mut pending = None;
-    loop {
-        let request = match pending.take() {
-            Some(request) => request,
-            None => match incoming.recv() {
-                Ok(request) => request,
-                Err(_) => return,
-            },
-        };
-        if request.cancel.load(Ordering::Relaxed) {
-            continue;
-        }
-        let engine = match service.take() {
-            Some(engine) => Ok(engine),
-            None => {
-                loaded = Loaded::default();
-                load()
-            }
-        };
-        let answer = engine.and_then(|engine| {
-            let input = engine_input(&request.job, &mut loaded);
-            let answer = engine.call(
-                "codemodeAsk",
-                &input,
-                request.deadline,
-                request.cancel.clone(),
-            );
-            if answer.is_ok() {
-                service = Some(engine);
-            } else {
-                tracing::debug!("dropping the checker engine after a fault");
-            }
-            answer
-        });
-        let _ = request.reply.send(answer);
-        // Collect what the work left once the checker has been idle a moment: a collection
-        // takes tens of milliseconds, which a burst of questions (an edit, its completion,
-        // its diagnostics) should not wait for.
-        match incoming.recv_timeout(IDLE_BEFORE_GC) {
-            Ok(next) => pending = Some(next),
-            Err(RecvTimeoutError::Timeout) => {
-                if let Some(service) = &service {
-                    let started = Instant::now();
-                    service.collect();
-                    tracing::debug!("collected the checker's garbage in {:?}", started.elapsed());
-                }
-            }
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-    }
-}
-
-fn load() -> Result<Service, Fault> {
-    let started = Instant::now();
-    let service = Service::load(&Parts {
-        name: "typescript.js",
-        bytecode: TYPESCRIPT,
-        files: LIBS,
-        files_global: "codemodeLibs",
-        glue: GLUE,
-        memory: MEMORY,
-        stack: STACK,
-    });
-    tracing::debug!("loaded TypeScript in {:?}", started.elapsed());
-    service
-}
-
-/// Loads the engine and checks an empty script, which parses and binds the libs.
-fn load_warm() -> Option<Service> {
-    let service = match load() {
-        Ok(service) => service,
-        Err(fault) => {
-            tracing::warn!("cannot load the TypeScript checker: {fault}");
-            return None;
-        }
-    };
-    let started = Instant::now();
-    let job = Job {
-        op: "check",
-        api: Arc::from(""),
-        scripts: vec![Source::new(0, "warm.ts", Arc::from("export {};"))],
-        fields: Default::default(),
-    };
-    let input = engine_input(&job, &mut Loaded::default());
-    let warmed = service.call(
-        "codemodeAsk",
-        &input,
-        Instant::now() + Duration::from_secs(120),
-        Arc::new(AtomicBool::new(false)),
-    );
-    tracing::debug!(
-        "warmed the checker in {:?} ({} MB of heap)",
-        started.elapsed(),
-        service.memory_used() / (1024 * 1024)
-    );
-    match warmed {
-        Ok(_) => Some(service),
-        Err(fault) => {
-            tracing::warn!("the TypeScript checker failed to warm up: {fault}");
-            None
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 //
 // Rust calls `codemodeAsk(json)` with an operation and the program's files, and gets JSON
 // back: `check` answers diagnostics (1-based lines and columns in UTF-16 code units, as tsc
-// counts, with a hint for models where one helps); the language operations (completions,
-// details, hover, signature, definition, symbols, toolsUsed) take and answer 0-based
+// counts; hints are added in Rust, the same for both engines); the language operations
+// (completions, details, hover, signature, definition, symbols) take and answer 0-based
 // positions in UTF-16 code units, as LSP counts; details, hover and signature answer null
 // when there is nothing to say.
 "use strict";
@@ -148,12 +148,10 @@
     // Diagnostics of every script, or only of `target`.
     check(request, names) {
       const program = service.getProgram();
-      const checker = program.getTypeChecker();
-      const hints = new Hints(program, checker);
       const diagnostics = [];
       if (request.target === undefined) {
         for (const diagnostic of program.getGlobalDiagnostics().concat(program.getOptionsDiagnostics())) {
-          diagnostics.push(describe(diagnostic, -1, undefined, hints));
+          diagnostics.push(describe(diagnostic, -1, undefined));
         }
       }
       names.forEach((name, index) => {
@@ -162,7 +160,7 @@
         let found = service.getSyntacticDiagnostics(name);
         if (found.length === 0) found = service.getSemanticDiagnostics(name);
         const file = program.getSourceFile(name);
-        for (const diagnostic of found) diagnostics.push(describe(diagnostic, index, file, hints));
+        for (const diagnostic of found) diagnostics.push(describe(diagnostic, index, file));
       });
       return { diagnostics };
     },
@@ -269,31 +267,6 @@
       });
       return { symbols: (tree.childItems ?? []).map(convert) };
     },
-
-    // The API functions a script names (`memory.deleteEntities`), resolved by the type
-    // checker, so aliases (`const m = memory`) count too.
-    toolsUsed(request, names) {
-      const program = service.getProgram();
-      const checker = program.getTypeChecker();
-      const api = program.getSourceFile(API);
-      const file = program.getSourceFile(names[request.target]);
-      const used = new Map();
-      const visit = (node) => {
-        if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
-          const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(node) ? node.name : node.argumentExpression);
-          const declaration = symbol?.declarations?.[0];
-          if (declaration && declaration.getSourceFile() === api && ts.isFunctionDeclaration(declaration)) {
-            const namespace = declaration.parent?.parent;
-            if (namespace && ts.isModuleDeclaration(namespace)) {
-              used.set(`${namespace.name.text}.${symbol.name}`, { namespace: namespace.name.text, function: symbol.name });
-            }
-          }
-        }
-        node.forEachChild(visit);
-      };
-      if (file) file.forEachChild(visit);
-      return { tools: [...used.values()] };
-    },
   };
 
   const MAX_COMPLETIONS = 2000;
@@ -376,7 +349,7 @@
     return index >= 0 ? { file: "script", script: index } : { file: "other" };
   }
 
-  function describe(diagnostic, index, file, hints) {
+  function describe(diagnostic, index, file) {
     const out = {
       script: index,
       code: diagnostic.code,
@@ -390,175 +363,8 @@
       out.column = start.character + 1;
       out.endLine = end.line + 1;
       out.endColumn = end.character + 1;
-      try {
-        const hint = hints.for(diagnostic, file);
-        if (hint) out.hint = hint;
-      } catch {
-        // A hint is a help, never a reason to lose the diagnostic.
-      }
     }
     return out;
-  }
-
-  // What helps a model fix an error in one go: the valid names, the expected shape.
-  const MAX_NAMES = 60;
-  const MAX_SHAPE = 900;
-  const ASSIGNABILITY = new Set([2322, 2345, 2739, 2740, 2741, 2559, 2769, 2820, 2353, 2561]);
-
-  class Hints {
-    constructor(program, checker) {
-      this.program = program;
-      this.checker = checker;
-      this.api = program.getSourceFile(API);
-    }
-
-    for(diagnostic, file) {
-      const node = tokenAt(file, diagnostic.start);
-      if (!node) return undefined;
-      switch (diagnostic.code) {
-        case 2339: // Property 'x' does not exist on type 'T'.
-        case 2551: // ... Did you mean 'y'?
-          return this.members(node);
-        case 2304: // Cannot find name 'x'.
-        case 2552: // Cannot find name 'x'. Did you mean 'y'?
-        case 2580: // Cannot find name 'require'/'process'/... Do you need to install type definitions for node?
-        case 2591:
-        case 2584: // ... Do you need to change your target library?
-        case 2583:
-          return this.globals(node);
-        case 2307: // Cannot find module 'x'.
-        case 2792:
-          return `scripts cannot import anything: ${this.namespacesSentence()}`;
-      }
-      if (ASSIGNABILITY.has(diagnostic.code)) return this.expectedInput(node);
-      return undefined;
-    }
-
-    // The names a property access could have used.
-    members(node) {
-      const access = node.parent;
-      if (!access || !ts.isPropertyAccessExpression(access) || access.name !== node) return undefined;
-      const type = this.checker.getTypeAtLocation(access.expression);
-      const properties = this.checker.getPropertiesOfType(this.checker.getNonNullableType(type));
-      if (properties.length === 0) return undefined;
-      const namespace = this.namespaceOf(type);
-      if (namespace) {
-        return `${namespace} has these tools: ${list(properties.map((p) => p.name))}`;
-      }
-      // The script's own and the lib's types: TypeScript's "Did you mean" is enough.
-      if (!this.fromApi(type)) return undefined;
-      const shown = properties.map((p) => {
-        const optionalOne = optional(p);
-        return `${p.name}${optionalOne ? "?" : ""}: ${this.write(this.checker.getTypeOfSymbol(p), 1, optionalOne)}`;
-      });
-      const name = this.checker.typeToString(type);
-      return `${name} has: ${list(shown, "; ")}`;
-    }
-
-    // The names a script can use without declaring them.
-    globals(node) {
-      if (!ts.isIdentifier(node)) return undefined;
-      return `scripts run in a sandbox with ECMAScript 2023 and no DOM or Node.js APIs (no fetch, require, process, setTimeout); ${this.namespacesSentence()}`;
-    }
-
-    namespacesSentence() {
-      const namespaces = this.namespaces();
-      if (namespaces.length === 0) return "the configured MCP servers have no tools";
-      return `MCP tools are the only way out, through the global namespaces ${list(namespaces)}, plus console and ToolError`;
-    }
-
-    namespaces() {
-      if (!this.api) return [];
-      return this.api.statements.filter(ts.isModuleDeclaration).map((s) => s.name.text);
-    }
-
-    // For an argument that does not fit an API tool's input: what the tool takes.
-    expectedInput(node) {
-      for (let at = node; at; at = at.parent) {
-        if (ts.isCallExpression(at) && at.arguments.some((a) => a.pos <= node.pos && node.end <= a.end)) {
-          const signature = this.checker.getResolvedSignature(at);
-          const declaration = signature?.declaration;
-          if (!declaration || declaration.getSourceFile() !== this.api) return undefined;
-          const callee = at.expression.getText();
-          const parameter = signature.parameters[0];
-          if (!parameter) return `${callee} takes no input`;
-          const type = this.checker.getTypeOfSymbol(parameter);
-          return `${callee} takes ${this.shape(type, 4)}`;
-        }
-        if (ts.isStatement(at)) return undefined;
-      }
-      return undefined;
-    }
-
-    namespaceOf(type) {
-      const symbol = type.getSymbol();
-      const declaration = symbol?.declarations?.[0];
-      if (declaration && ts.isModuleDeclaration(declaration) && declaration.getSourceFile() === this.api) {
-        return declaration.name.text;
-      }
-      return undefined;
-    }
-
-    fromApi(type) {
-      const declaration = type.getSymbol()?.declarations?.[0];
-      return !!declaration && declaration.getSourceFile() === this.api;
-    }
-
-    // A type written out structurally, `depth` levels of object types deep, for a model to
-    // copy from; falls back to shallower when it is too long.
-    shape(type, depth) {
-      for (let d = depth; d >= 0; d--) {
-        const text = this.write(type, d);
-        if (text.length <= MAX_SHAPE || d === 0) return text;
-      }
-      return this.checker.typeToString(type);
-    }
-
-    write(type, depth, optionalProperty = false) {
-      const checker = this.checker;
-      const flat = (t) => checker.typeToString(t, undefined, ts.TypeFormatFlags.NoTruncation);
-      if (type.isUnion()) {
-        // `undefined` is what `?` already says; literal unions are spelt out, not named.
-        let members = type.types;
-        if (optionalProperty) members = members.filter((t) => !(t.flags & ts.TypeFlags.Undefined));
-        const texts = [];
-        const booleans = members.filter((t) => t.flags & ts.TypeFlags.BooleanLiteral);
-        for (const member of members) {
-          if (member.flags & ts.TypeFlags.BooleanLiteral && booleans.length === 2) {
-            if (member === booleans[0]) texts.push("boolean");
-          } else {
-            texts.push(depth > 0 ? this.write(member, depth) : flat(member));
-          }
-        }
-        return texts.join(" | ");
-      }
-      if (depth <= 0) return flat(type);
-      if (checker.isArrayType(type)) {
-        const element = this.write(checker.getTypeArguments(type)[0], depth);
-        return /^[\w.]+$/.test(element) ? `${element}[]` : `Array<${element}>`;
-      }
-      if (!(type.flags & ts.TypeFlags.Object) || type.getCallSignatures().length > 0 || !this.fromApi(type)) {
-        return flat(type);
-      }
-      const parts = checker.getPropertiesOfType(type).map((p) => {
-        const optionalOne = optional(p);
-        return `${p.name}${optionalOne ? "?" : ""}: ${this.write(checker.getTypeOfSymbol(p), depth - 1, optionalOne)}`;
-      });
-      const index = checker.getIndexInfosOfType(type).map(
-        (info) => `[key: ${flat(info.keyType)}]: ${this.write(info.type, depth - 1)}`,
-      );
-      const all = parts.concat(index);
-      return all.length === 0 ? "{}" : `{ ${all.join("; ")} }`;
-    }
-  }
-
-  function optional(symbol) {
-    return (symbol.flags & ts.SymbolFlags.Optional) !== 0;
-  }
-
-  function list(names, separator = ", ") {
-    if (names.length <= MAX_NAMES) return names.join(separator);
-    return `${names.slice(0, MAX_NAMES).join(separator)}${separator}… (${names.length - MAX_NAMES} more)`;
   }
 
   // The innermost node that starts at `position`.

@@ -1,7 +1,8 @@
-//! `codemode check SCRIPT...`: type-checks scripts against the configured servers' API with
-//! the embedded TypeScript, calling no tool. Diagnostics on stdout (`file:line:col - error
-//! TS2322: message`, the line, a caret, a hint), or `{diagnostics: [...]}` with `--json`; a
-//! summary on stderr. Exit 0 when there is no error, 1 when there are errors.
+//! `codemode check SCRIPT...`: type-checks scripts against the configured servers' API,
+//! calling no tool, with TypeScript 7 when one is found, else the embedded TypeScript 6
+//! (`check::choose`). Diagnostics on stdout (`file:line:col - error TS2322: message`, the
+//! line, a caret, a hint), or `{diagnostics: [...], engine}` with `--json`; a summary naming
+//! the engine on stderr. Exit 0 when there is no error, 1 when there are errors.
 
 use std::io::Write;
 use std::time::Instant;
@@ -20,7 +21,8 @@ pub struct Args {
     pub scripts: Vec<std::path::PathBuf>,
 
     /// Print {diagnostics: [{file, line, column, endLine, endColumn, code, severity,
-    /// message, hint}]}: 1-based lines and columns (UTF-16 code units, as tsc counts).
+    /// message, hint}], engine: {kind, version, binary?, note?}}: 1-based lines and columns
+    /// (UTF-16 code units, as tsc counts), and the TypeScript that answered.
     #[arg(long)]
     json: bool,
 
@@ -96,7 +98,8 @@ async fn report(
     let diagnostics = checker.check(api, &scripts, timeout).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let document = serde_json::json!({ "diagnostics": diagnostics });
+        let document =
+            serde_json::json!({ "diagnostics": diagnostics, "engine": checker.engine() });
         writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
     } else {
         let text = check::render(&diagnostics, |file| {
@@ -122,10 +125,10 @@ async fn report(
         .count();
     if !quiet {
         let what = format!(
-            "{} script{} against {tools} tools (TypeScript {}, {} ms)",
+            "{} script{} against {tools} tools ({}, {} ms)",
             scripts.len(),
             if scripts.len() == 1 { "" } else { "s" },
-            check::TYPESCRIPT_VERSION,
+            checker.engine(),
             started.elapsed().as_millis()
         );
         if errors == 0 {

@@ -1,0 +1,385 @@
+//! The embedded engine: the vendored `typescript@6.0.3`, compiled to engine bytecode by
+//! `build.rs`, in a long-lived QuickJS engine on a thread of its own (never a script's
+//! engine). It loads the compiler and parses the lib files as soon as it starts, then takes
+//! questions over a channel. Each runs under a deadline and can be cancelled (dropping the
+//! future cancels it). After a fault (time, memory, stack) the engine is dropped and the next
+//! question loads a fresh one, so one pathological script cannot spoil the next.
+//!
+//! `service.js` holds the TypeScript language service and answers each [`Question`] as JSON.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::language::{Location, Place, Program, Range, Source, Symbol};
+use super::question::{Answer, Question};
+use super::{CheckError, Diagnostic, LIBS, Severity, virtual_name};
+use crate::codegen;
+use crate::engine::service::{Fault, Parts, Service};
+
+static TYPESCRIPT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/typescript.qbc"));
+const GLUE: &str = include_str!("service.js");
+
+/// Heap of the checker engine. TypeScript with the ES2023 libs and a large API needs a few
+/// hundred MB in QuickJS; past this, a check fails as out of memory.
+pub const MEMORY: usize = 1024 * 1024 * 1024;
+/// Stack of the checker engine; its thread gets more.
+const STACK: usize = 200 * 1024 * 1024;
+const THREAD_STACK: usize = 256 * 1024 * 1024;
+/// How long the checker waits for the next question before collecting garbage.
+const IDLE_BEFORE_GC: Duration = Duration::from_millis(120);
+
+/// One question for the checker thread: an operation of `service.js` over a program.
+struct Job {
+    op: &'static str,
+    api: Arc<str>,
+    scripts: Vec<Source>,
+    /// The operation's own fields (`target`, `line`, `character`, ...).
+    fields: serde_json::Map<String, Value>,
+}
+
+struct Request {
+    job: Job,
+    deadline: Instant,
+    cancel: Arc<AtomicBool>,
+    reply: tokio::sync::oneshot::Sender<Result<String, Fault>>,
+}
+
+/// The handle of the checker thread; dropping it ends the thread.
+pub struct Embedded {
+    requests: std::sync::mpsc::Sender<Request>,
+}
+
+impl Embedded {
+    /// Starts the thread, which loads TypeScript and parses the libs right away.
+    pub fn start() -> Embedded {
+        let (requests, incoming) = std::sync::mpsc::channel::<Request>();
+        let spawned = std::thread::Builder::new()
+            .name("codemode-checker".into())
+            .stack_size(THREAD_STACK)
+            .spawn(move || serve(incoming));
+        if let Err(error) = spawned {
+            tracing::error!("cannot start the checker thread: {error}");
+        }
+        Embedded { requests }
+    }
+
+    /// Answers `question` about script `target` of `program`, within `timeout`.
+    pub async fn answer(
+        &self,
+        program: &Program,
+        target: usize,
+        question: &Question,
+        timeout: Duration,
+    ) -> Result<Answer, CheckError> {
+        let at = |p: &super::Position| json!({ "line": p.line, "character": p.character });
+        let (op, fields) = match question {
+            Question::Check => ("check", json!({})),
+            Question::Completions(p) => ("completions", at(p)),
+            Question::Details {
+                at: p,
+                entry,
+                source,
+            } => {
+                let mut fields = at(p);
+                fields["entry"] = json!(entry);
+                fields["source"] = json!(source);
+                ("details", fields)
+            }
+            Question::Hover(p) => ("hover", at(p)),
+            Question::Signature(p) => ("signature", at(p)),
+            Question::Definition(p) => ("definition", at(p)),
+            Question::Symbols => ("symbols", json!({})),
+        };
+        let mut fields = match fields {
+            Value::Object(map) => map,
+            _ => Default::default(),
+        };
+        fields.insert("target".into(), json!(target));
+        let job = Job {
+            op,
+            api: program.api.clone(),
+            scripts: program.scripts.clone(),
+            fields,
+        };
+        let text = self.ask(job, timeout).await?;
+        Ok(match question {
+            Question::Check => Answer::Diagnostics(parse::<Found>(&text)?.diagnostics()),
+            Question::Completions(_) => Answer::Completions(parse(&text)?),
+            Question::Details { .. } => Answer::Details(parse(&text)?),
+            Question::Hover(_) => Answer::Hover(parse(&text)?),
+            Question::Signature(_) => Answer::Signature(parse(&text)?),
+            Question::Definition(_) => Answer::Definition(parse::<Locations>(&text)?.places()),
+            Question::Symbols => Answer::Symbols(parse::<Symbols>(&text)?.symbols),
+        })
+    }
+
+    /// Sends `job` to the checker thread and waits for its answer (JSON), at most `timeout`.
+    async fn ask(&self, job: Job, timeout: Duration) -> Result<String, CheckError> {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let request = Request {
+            job,
+            deadline: Instant::now() + timeout,
+            cancel: cancel.clone(),
+            reply,
+        };
+        if self.requests.send(request).is_err() {
+            return Err(CheckError::Failed("the checker thread is gone".into()));
+        }
+        // Dropping this future (the caller gave up) stops the check.
+        let _cancel_on_drop = CancelOnDrop(cancel);
+        let answer = match answer.await {
+            Ok(answer) => answer,
+            Err(_) => return Err(CheckError::Failed("the checker thread stopped".into())),
+        };
+        answer.map_err(|fault| match fault {
+            Fault::Cancelled => CheckError::Cancelled,
+            Fault::Timeout => CheckError::Timeout(timeout),
+            Fault::OutOfMemory => CheckError::OutOfMemory,
+            Fault::StackOverflow => CheckError::StackOverflow,
+            Fault::Failed(message) => CheckError::Failed(message),
+        })
+    }
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, CheckError> {
+    serde_json::from_str(text).map_err(|e| CheckError::Failed(format!("unreadable answer: {e}")))
+}
+
+/// `check`'s answer.
+#[derive(Deserialize)]
+struct Found {
+    diagnostics: Vec<RawDiagnostic>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawDiagnostic {
+    code: u32,
+    severity: Severity,
+    message: String,
+    #[serde(default)]
+    line: u32,
+    #[serde(default)]
+    column: u32,
+    #[serde(default)]
+    end_line: u32,
+    #[serde(default)]
+    end_column: u32,
+}
+
+impl Found {
+    fn diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+            .into_iter()
+            .map(|d| Diagnostic {
+                file: String::new(),
+                line: d.line.max(1),
+                column: d.column.max(1),
+                end_line: d.end_line.max(1),
+                end_column: d.end_column.max(1),
+                code: d.code,
+                severity: d.severity,
+                message: d.message,
+                hint: None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct Locations {
+    locations: Vec<RawLocation>,
+}
+
+#[derive(Deserialize)]
+struct RawLocation {
+    file: String,
+    #[serde(default)]
+    script: Option<usize>,
+    #[serde(default)]
+    lib: Option<String>,
+    range: Range,
+}
+
+impl Locations {
+    fn places(self) -> Vec<Location> {
+        self.locations
+            .into_iter()
+            .filter_map(|raw| {
+                let place = match raw.file.as_str() {
+                    "api" => Place::Api,
+                    "prelude" => Place::Prelude,
+                    "lib" => Place::Lib(raw.lib?),
+                    "script" => Place::Script(raw.script?),
+                    _ => return None,
+                };
+                Some(Location {
+                    place,
+                    range: raw.range,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct Symbols {
+    symbols: Vec<Symbol>,
+}
+
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What the engine already holds, so a request need not send the API again.
+#[derive(Default)]
+struct Loaded {
+    prelude: bool,
+    api: Option<Arc<str>>,
+}
+
+/// What `codemodeAsk` in `service.js` takes: the job, with the prelude and the API only when
+/// the engine does not hold them already (`null` keeps them).
+fn engine_input(job: &Job, loaded: &mut Loaded) -> String {
+    let prelude = (!loaded.prelude).then_some(codegen::PRELUDE);
+    let same_api = loaded
+        .api
+        .as_ref()
+        .is_some_and(|held| Arc::ptr_eq(held, &job.api) || **held == *job.api);
+    let api = (!same_api).then(|| &*job.api);
+    let mut input = serde_json::json!({
+        "op": job.op,
+        "prelude": prelude,
+        "api": api,
+        "scripts": job.scripts.iter().map(|s| serde_json::json!({
+            "slot": s.slot,
+            "name": virtual_name(&s.file),
+            "text": &*s.text,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(object) = input.as_object_mut() {
+        object.extend(job.fields.clone());
+    }
+    loaded.prelude = true;
+    loaded.api = Some(job.api.clone());
+    input.to_string()
+}
+
+/// The checker thread: one engine, loaded at start and again after a fault.
+fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut service = load_warm();
+    let mut loaded = Loaded::default();
+    let mut pending = None;
+    loop {
+        let request = match pending.take() {
+            Some(request) => request,
+            None => match incoming.recv() {
+                Ok(request) => request,
+                Err(_) => return,
+            },
+        };
+        if request.cancel.load(Ordering::Relaxed) {
+            continue;
+        }
+        let engine = match service.take() {
+            Some(engine) => Ok(engine),
+            None => {
+                loaded = Loaded::default();
+                load()
+            }
+        };
+        let answer = engine.and_then(|engine| {
+            let input = engine_input(&request.job, &mut loaded);
+            let answer = engine.call(
+                "codemodeAsk",
+                &input,
+                request.deadline,
+                request.cancel.clone(),
+            );
+            if answer.is_ok() {
+                service = Some(engine);
+            } else {
+                tracing::debug!("dropping the checker engine after a fault");
+            }
+            answer
+        });
+        let _ = request.reply.send(answer);
+        // Collect what the work left once the checker has been idle a moment: a collection
+        // takes tens of milliseconds, which a burst of questions (an edit, its completion,
+        // its diagnostics) should not wait for.
+        match incoming.recv_timeout(IDLE_BEFORE_GC) {
+            Ok(next) => pending = Some(next),
+            Err(RecvTimeoutError::Timeout) => {
+                if let Some(service) = &service {
+                    let started = Instant::now();
+                    service.collect();
+                    tracing::debug!("collected the checker's garbage in {:?}", started.elapsed());
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+fn load() -> Result<Service, Fault> {
+    let started = Instant::now();
+    let service = Service::load(&Parts {
+        name: "typescript.js",
+        bytecode: TYPESCRIPT,
+        files: LIBS,
+        files_global: "codemodeLibs",
+        glue: GLUE,
+        memory: MEMORY,
+        stack: STACK,
+    });
+    tracing::debug!("loaded TypeScript in {:?}", started.elapsed());
+    service
+}
+
+/// Loads the engine and checks an empty script, which parses and binds the libs.
+fn load_warm() -> Option<Service> {
+    let service = match load() {
+        Ok(service) => service,
+        Err(fault) => {
+            tracing::warn!("cannot load the TypeScript checker: {fault}");
+            return None;
+        }
+    };
+    let started = Instant::now();
+    let job = Job {
+        op: "check",
+        api: Arc::from(""),
+        scripts: vec![Source::new(0, "warm.ts", Arc::from("export {};"))],
+        fields: Default::default(),
+    };
+    let input = engine_input(&job, &mut Loaded::default());
+    let warmed = service.call(
+        "codemodeAsk",
+        &input,
+        Instant::now() + Duration::from_secs(120),
+        Arc::new(AtomicBool::new(false)),
+    );
+    tracing::debug!(
+        "warmed the checker in {:?} ({} MB of heap)",
+        started.elapsed(),
+        service.memory_used() / (1024 * 1024)
+    );
+    match warmed {
+        Ok(_) => Some(service),
+        Err(fault) => {
+            tracing::warn!("the TypeScript checker failed to warm up: {fault}");
+            None
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! Hints for models: what would be valid where TypeScript found an error (the tools of a
+//! namespace, the fields of an API type, the shape a tool's input takes, what a script can
+//! use at all). Computed here, from the generated API, the script's syntax and the
+//! diagnostic itself, so every engine gives the same hints.
+
+use super::Diagnostic;
+use super::api_model::{ApiModel, Namespace, Shape};
+use super::syntax;
+
+/// Names listed at most in a hint.
+const MAX_NAMES: usize = 60;
+/// A shape longer than this is written less deep.
+const MAX_SHAPE: usize = 900;
+/// Codes of "this value does not fit that type".
+const ASSIGNABILITY: &[u32] = &[2322, 2345, 2739, 2740, 2741, 2559, 2769, 2820, 2353, 2561];
+
+/// Adds a hint to each diagnostic of `script` that one helps.
+pub fn add(diagnostics: &mut [Diagnostic], model: &ApiModel, script: &str) {
+    for diagnostic in diagnostics {
+        diagnostic.hint = hint(diagnostic, model, script);
+    }
+}
+
+fn hint(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Option<String> {
+    match diagnostic.code {
+        // Property 'x' does not exist on type 'T'. (Did you mean 'y'?)
+        2339 | 2551 => members(&diagnostic.message, model),
+        // Cannot find name 'x' (Did you mean...? Do you need to install type definitions...?)
+        2304 | 2552 | 2580 | 2591 | 2584 | 2583 => {
+            let start = syntax::offset_of(script, diagnostic.line, diagnostic.column)?;
+            let end = syntax::offset_of(script, diagnostic.end_line, diagnostic.end_column)?;
+            let name = script.get(start as usize..end as usize)?;
+            is_identifier(name).then(|| {
+                format!(
+                    "scripts run in a sandbox with ECMAScript 2023 and no DOM or Node.js APIs (no fetch, require, process, setTimeout); {}",
+                    namespaces_sentence(model)
+                )
+            })
+        }
+        // Cannot find module 'x'.
+        2307 | 2792 => Some(format!(
+            "scripts cannot import anything: {}",
+            namespaces_sentence(model)
+        )),
+        code if ASSIGNABILITY.contains(&code) => {
+            let at = syntax::offset_of(script, diagnostic.line, diagnostic.column)?;
+            let call = syntax::call_at(script, at)?;
+            let callee = call.callee;
+            let namespace = model.namespace(&call.namespace)?;
+            let (_, input) = namespace
+                .functions
+                .iter()
+                .find(|(f, _)| *f == call.function)?;
+            Some(match input {
+                None => format!("{callee} takes no input"),
+                Some(shape) => format!("{callee} takes {}", write_shape(shape, namespace)),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '$' || c == '_' || unicode_ident::is_xid_start(c))
+        && chars.all(|c| c == '$' || unicode_ident::is_xid_continue(c))
+}
+
+/// The type a "does not exist on type 'T'" message names.
+fn type_named(message: &str) -> Option<&str> {
+    let first = message.lines().next()?;
+    let (_, rest) = first.split_once(" on type '")?;
+    let end = rest.rfind("'.").or_else(|| rest.rfind('\''))?;
+    Some(&rest[..end])
+}
+
+/// The names a property access could have used: a namespace's tools, an API type's fields.
+/// The script's own and the lib's types get none (TypeScript's "Did you mean" is enough).
+fn members(message: &str, model: &ApiModel) -> Option<String> {
+    let named = type_named(message)?;
+    if let Some(namespace) = named
+        .strip_prefix("typeof ")
+        .and_then(|n| model.namespace(n))
+    {
+        if namespace.functions.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = namespace.functions.iter().map(|(f, _)| f.clone()).collect();
+        return Some(format!(
+            "{} has these tools: {}",
+            namespace.name,
+            list(&names, ", ")
+        ));
+    }
+    let (namespace, shape) = model.named(named)?;
+    let Shape::Object { members, index } = resolve(shape, namespace, 8)? else {
+        return None;
+    };
+    let mut shown: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let optional = if m.optional { "?" } else { "" };
+            format!(
+                "{}{optional}: {}",
+                m.key,
+                write(&m.shape, namespace, 1, m.optional)
+            )
+        })
+        .collect();
+    if let Some(index) = index {
+        shown.push(format!(
+            "[key: string]: {}",
+            write(index, namespace, 1, false)
+        ));
+    }
+    (!shown.is_empty()).then(|| format!("{named} has: {}", list(&shown, "; ")))
+}
+
+fn namespaces_sentence(model: &ApiModel) -> String {
+    if model.namespaces.is_empty() {
+        return "the configured MCP servers have no tools".into();
+    }
+    let names: Vec<String> = model.namespaces.iter().map(|n| n.name.clone()).collect();
+    format!(
+        "MCP tools are the only way out, through the global namespaces {}, plus console and ToolError",
+        list(&names, ", ")
+    )
+}
+
+fn list(names: &[String], separator: &str) -> String {
+    if names.len() <= MAX_NAMES {
+        return names.join(separator);
+    }
+    format!(
+        "{}{separator}… ({} more)",
+        names[..MAX_NAMES].join(separator),
+        names.len() - MAX_NAMES
+    )
+}
+
+/// A named API type's definition, through aliases (at most `hops` of them).
+fn resolve<'m>(shape: &'m Shape, namespace: &'m Namespace, hops: usize) -> Option<&'m Shape> {
+    match shape {
+        Shape::Named(name) if hops > 0 => resolve(namespace.types.get(name)?, namespace, hops - 1),
+        Shape::Named(_) => None,
+        other => Some(other),
+    }
+}
+
+/// A type written out structurally, up to four levels of object types deep, shallower when
+/// that is too long, for a model to copy from.
+fn write_shape(shape: &Shape, namespace: &Namespace) -> String {
+    let mut depth = 4;
+    loop {
+        let text = write(shape, namespace, depth, false);
+        if text.len() <= MAX_SHAPE || depth == 0 {
+            return text;
+        }
+        depth -= 1;
+    }
+}
+
+/// `shape` with object types spelt out `depth` levels deep; an optional property's type
+/// leaves out the `undefined` its `?` already says.
+fn write(shape: &Shape, namespace: &Namespace, depth: usize, optional: bool) -> String {
+    match shape {
+        Shape::Union(members) => members
+            .iter()
+            .filter(|m| !(optional && **m == Shape::Undefined))
+            .map(|m| write(m, namespace, depth, false))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        _ if depth == 0 => flat(shape),
+        Shape::Named(name) => match namespace.types.get(name) {
+            Some(definition) if !matches!(definition, Shape::Named(_)) => {
+                write(definition, namespace, depth, optional)
+            }
+            _ => name.clone(),
+        },
+        Shape::Array(element) => {
+            let element = write(element, namespace, depth, false);
+            if element
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            {
+                format!("{element}[]")
+            } else {
+                format!("Array<{element}>")
+            }
+        }
+        Shape::Object { members, index } => {
+            let mut parts: Vec<String> = members
+                .iter()
+                .map(|m| {
+                    let mark = if m.optional { "?" } else { "" };
+                    format!(
+                        "{}{mark}: {}",
+                        m.key,
+                        write(&m.shape, namespace, depth - 1, m.optional)
+                    )
+                })
+                .collect();
+            if let Some(index) = index {
+                parts.push(format!(
+                    "[key: string]: {}",
+                    write(index, namespace, depth - 1, false)
+                ));
+            }
+            if parts.is_empty() {
+                "{}".into()
+            } else {
+                format!("{{ {} }}", parts.join("; "))
+            }
+        }
+        Shape::Text(_) | Shape::Undefined => flat(shape),
+    }
+}
+
+/// `shape` as a type name would be written: named types by name.
+fn flat(shape: &Shape) -> String {
+    match shape {
+        Shape::Text(text) => text.clone(),
+        Shape::Undefined => "undefined".into(),
+        Shape::Named(name) => name.clone(),
+        Shape::Array(element) => match **element {
+            Shape::Union(_) => format!("({})[]", flat(element)),
+            _ => format!("{}[]", flat(element)),
+        },
+        Shape::Union(members) => members.iter().map(flat).collect::<Vec<_>>().join(" | "),
+        Shape::Object { members, index } => {
+            let mut parts: Vec<String> = members
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}{}: {}",
+                        m.key,
+                        if m.optional { "?" } else { "" },
+                        flat(&m.shape)
+                    )
+                })
+                .collect();
+            if let Some(index) = index {
+                parts.push(format!("[key: string]: {}", flat(index)));
+            }
+            if parts.is_empty() {
+                "{}".into()
+            } else {
+                format!("{{ {}; }}", parts.join("; "))
+            }
+        }
+    }
+}

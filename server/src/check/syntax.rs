@@ -1,0 +1,308 @@
+//! What the checker reads off a script's syntax (oxc), the same whichever engine answers:
+//! the directives refused before any engine sees the script, whether it parses, the API
+//! call an argument belongs to (for hints), and the API functions it names.
+
+use std::collections::HashMap;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    BindingPattern, CallExpression, ComputedMemberExpression, Expression, PropertyKey, Statement,
+    StaticMemberExpression, VariableDeclarator,
+};
+use oxc_ast_visit::{Visit, walk};
+use oxc_parser::Parser;
+use oxc_span::{GetSpan, SourceType};
+
+use super::api_model::ApiModel;
+use super::language::ApiFunction;
+
+/// A triple-slash directive: its 1-based line and column, and why it is refused.
+/// `/// <reference lib="dom" />` would let code check that cannot run in the sandbox, and
+/// `/// <reference path>` would have the checker read files.
+pub fn directive(text: &str) -> Option<(u32, u32, String)> {
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix("///") else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if rest.starts_with("<reference") || rest.starts_with("<amd-") {
+            let column = line.len() - trimmed.len() + 1;
+            return Some((
+                index as u32 + 1,
+                column as u32,
+                "triple-slash directives are not allowed in scripts: a script sees only \
+                 ECMAScript 2023 and the MCP tools' namespaces, and reads no files"
+                    .into(),
+            ));
+        }
+    }
+    None
+}
+
+fn source_type() -> SourceType {
+    SourceType::ts().with_module(true)
+}
+
+/// Whether the script parses.
+pub fn parses(text: &str) -> bool {
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    parsed.diagnostics.is_empty() && !parsed.panicked
+}
+
+/// A call of the form `namespace.function(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCall {
+    /// The callee as written (`memory.createEntities`).
+    pub callee: String,
+    pub namespace: String,
+    pub function: String,
+}
+
+/// The `namespace.function(...)` call whose arguments hold byte `offset`, when nothing but
+/// expressions stand between them (a statement inside an argument, a callback's body, ends
+/// the search).
+pub fn call_at(text: &str, offset: u32) -> Option<ApiCall> {
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    let mut finder = CallFinder {
+        offset,
+        statements: 0,
+        deepest_statement: 0,
+        call: None,
+        text,
+    };
+    finder.visit_program(&parsed.program);
+    let (depth, found) = finder.call?;
+    (finder.deepest_statement <= depth).then_some(found)?
+}
+
+struct CallFinder<'s> {
+    offset: u32,
+    statements: usize,
+    deepest_statement: usize,
+    /// The innermost call holding the offset in an argument, with the statements around it.
+    call: Option<(usize, Option<ApiCall>)>,
+    text: &'s str,
+}
+
+impl<'a> Visit<'a> for CallFinder<'_> {
+    fn visit_statement(&mut self, it: &Statement<'a>) {
+        let span = it.span();
+        if !(span.start <= self.offset && self.offset < span.end) {
+            return;
+        }
+        self.statements += 1;
+        self.deepest_statement = self.deepest_statement.max(self.statements);
+        walk::walk_statement(self, it);
+        self.statements -= 1;
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        let holds = it.arguments.iter().any(|a| {
+            let span = a.span();
+            span.start <= self.offset && self.offset < span.end
+        });
+        if holds {
+            let callee = match &it.callee {
+                Expression::StaticMemberExpression(member) => match &member.object {
+                    Expression::Identifier(object) => Some(ApiCall {
+                        callee: self
+                            .text
+                            .get(it.callee.span().start as usize..it.callee.span().end as usize)
+                            .unwrap_or_default()
+                            .to_string(),
+                        namespace: object.name.to_string(),
+                        function: member.property.name.to_string(),
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            };
+            self.call = Some((self.statements, callee));
+        }
+        walk::walk_call_expression(self, it);
+    }
+}
+
+/// The API functions `text` names: `ns.fn` and `ns["fn"]`, through an alias
+/// (`const m = memory`) or a destructuring (`const { readGraph } = memory`) too. A namespace
+/// name the script declares for itself is not the namespace.
+pub fn tools_used(text: &str, model: &ApiModel) -> Vec<ApiFunction> {
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    let mut collector = Used {
+        model,
+        declared: Vec::new(),
+        aliases: HashMap::new(),
+        accesses: Vec::new(),
+        found: Vec::new(),
+    };
+    collector.visit_program(&parsed.program);
+    let Used {
+        declared,
+        aliases,
+        accesses,
+        mut found,
+        ..
+    } = collector;
+    for (object, property) in accesses {
+        let namespace = match aliases.get(&object) {
+            Some(namespace) => namespace.clone(),
+            None if !declared.contains(&object) => object,
+            None => continue,
+        };
+        push(model, &mut found, &namespace, &property);
+    }
+    found
+}
+
+fn push(model: &ApiModel, found: &mut Vec<ApiFunction>, namespace: &str, function: &str) {
+    let known = model
+        .namespace(namespace)
+        .is_some_and(|n| n.functions.iter().any(|(f, _)| f == function));
+    let new = !found
+        .iter()
+        .any(|f| f.namespace == namespace && f.function == function);
+    if known && new {
+        found.push(ApiFunction {
+            namespace: namespace.to_string(),
+            function: function.to_string(),
+        });
+    }
+}
+
+struct Used<'m> {
+    model: &'m ApiModel,
+    /// Names the script binds.
+    declared: Vec<String>,
+    /// Names bound to a namespace (`const m = memory`).
+    aliases: HashMap<String, String>,
+    /// `object.property` accesses, `object` an identifier.
+    accesses: Vec<(String, String)>,
+    found: Vec<ApiFunction>,
+}
+
+impl<'a> Visit<'a> for Used<'_> {
+    fn visit_binding_identifier(&mut self, it: &oxc_ast::ast::BindingIdentifier<'a>) {
+        self.declared.push(it.name.to_string());
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let Some(Expression::Identifier(init)) = &it.init
+            && self.model.namespace(&init.name).is_some()
+        {
+            match &it.id {
+                BindingPattern::BindingIdentifier(id) => {
+                    self.aliases
+                        .insert(id.name.to_string(), init.name.to_string());
+                }
+                BindingPattern::ObjectPattern(pattern) => {
+                    for property in &pattern.properties {
+                        if let PropertyKey::StaticIdentifier(key) = &property.key {
+                            push(self.model, &mut self.found, &init.name, &key.name);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        if let Expression::Identifier(object) = &it.object {
+            self.accesses
+                .push((object.name.to_string(), it.property.name.to_string()));
+        }
+        walk::walk_static_member_expression(self, it);
+    }
+
+    fn visit_computed_member_expression(&mut self, it: &ComputedMemberExpression<'a>) {
+        if let (Expression::Identifier(object), Expression::StringLiteral(key)) =
+            (&it.object, &it.expression)
+        {
+            self.accesses
+                .push((object.name.to_string(), key.value.to_string()));
+        }
+        walk::walk_computed_member_expression(self, it);
+    }
+}
+
+/// The byte offset of a 1-based line and UTF-16 column in `text`.
+pub fn offset_of(text: &str, line: u32, column: u32) -> Option<u32> {
+    let mut start = 0usize;
+    for _ in 1..line {
+        start += text[start..].find('\n')? + 1;
+    }
+    let mut units = 0u32;
+    for (at, c) in text[start..].char_indices() {
+        if units + 1 >= column || c == '\n' {
+            return u32::try_from(start + at).ok();
+        }
+        units += c.len_utf16() as u32;
+    }
+    u32::try_from(text.len()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> ApiModel {
+        ApiModel::parse(
+            "declare namespace memory {\n  interface ReadInput { q: string }\n  function read(input: ReadInput): Promise<unknown>;\n  function wipe(): Promise<unknown>;\n}\n",
+        )
+    }
+
+    fn used(text: &str) -> Vec<String> {
+        tools_used(text, &model())
+            .into_iter()
+            .map(|f| format!("{}.{}", f.namespace, f.function))
+            .collect()
+    }
+
+    #[test]
+    fn tools_named_directly_through_an_alias_and_by_destructuring() {
+        assert_eq!(used("await memory.read({ q: '' });"), ["memory.read"]);
+        assert_eq!(used("const m = memory;\nawait m.wipe();"), ["memory.wipe"]);
+        assert_eq!(
+            used("const { wipe } = memory;\nawait wipe();"),
+            ["memory.wipe"]
+        );
+        assert_eq!(used("await memory['wipe']();"), ["memory.wipe"]);
+        assert!(used("const memory = { wipe() {} };\nmemory.wipe();").is_empty());
+        assert!(used("await memory.nothing();").is_empty());
+    }
+
+    #[test]
+    fn the_call_an_argument_belongs_to() {
+        let text = "await memory.read({ q: 1 });\nawait memory.read({ q: [1].map((x) => { const y: string = x; return y; }) });\n";
+        let at = text.find("q: 1").unwrap() as u32;
+        assert_eq!(
+            call_at(text, at),
+            Some(ApiCall {
+                callee: "memory.read".into(),
+                namespace: "memory".into(),
+                function: "read".into()
+            })
+        );
+        let inner = text.find("y: string").unwrap() as u32;
+        assert_eq!(call_at(text, inner), None);
+    }
+
+    #[test]
+    fn directives_are_found_and_columns_count_utf16() {
+        assert_eq!(
+            directive("const a = 1;\n  /// <reference lib=\"dom\" />\n").map(|d| (d.0, d.1)),
+            Some((2, 3))
+        );
+        assert_eq!(
+            directive("// <reference lib=\"dom\" />\n/// plain comment\n"),
+            None
+        );
+        assert_eq!(offset_of("ab\n€x", 2, 2), Some(6));
+        assert_eq!(offset_of("ab\ncd", 2, 1), Some(3));
+    }
+}
