@@ -1,15 +1,17 @@
 //! The checker's figures: cold one-shot `codemode check` and warm re-check of a 50-line script
 //! (`bench/scripts/check50.ts`) against a 100-tool API (real servers' `tools/list` answers from
 //! `tests/corpus/schemas/`), side by side with `tsc` 6.0.3 on Node and TypeScript 7's native
-//! `tsc` on the same two files. Warm: codemode's in-process `Checker` and TypeScript 6's
-//! language service on Node (`bench/node/check6.mjs`) re-check after a one-line edit each;
-//! TypeScript 7 has no in-process API to keep warm, so it has a cold figure only.
+//! `tsc` on the same two files. codemode is measured on both its engines: the embedded
+//! TypeScript 6 and TypeScript 7 (native, `CODEMODE_TYPESCRIPT` set to the same `tsc` the
+//! peer column runs). Warm: codemode's in-process `Checker` on each engine and TypeScript 6's
+//! language service on Node (`bench/node/check6.mjs`) re-check after a one-line edit each.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use codemode::catalog::{ServerTools, ToolList};
+use codemode::check::choose::{Choice, Origin};
 use codemode::check::{Checker, Script};
 use codemode::codegen;
 
@@ -21,7 +23,11 @@ pub const PAUSE: Duration = Duration::from_millis(200);
 
 /// Medians and 95th percentiles, in milliseconds.
 pub struct CheckFigures {
+    /// codemode on the embedded TypeScript 6.
     pub cold: Spread,
+    /// codemode on TypeScript 7 (native).
+    pub cold_native: Spread,
+    pub warm_native: Spread,
     pub cold_tsc6: Spread,
     pub cold_tsc7: Spread,
     pub warm: Spread,
@@ -55,17 +61,23 @@ pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
     std::fs::write(dir.join("api.d.ts"), &api).unwrap();
     std::fs::write(dir.join("script.ts"), &script).unwrap();
     let tsc6 = node_dir.join("node_modules/typescript6/lib/tsc.js");
-    let tsc7 = node_dir.join("node_modules/@typescript/typescript-linux-x64/lib/tsc");
+    let tsc7 = tsgo(node_dir);
 
     let mut flags = vec!["--noEmit", "--skipLibCheck"];
     flags.extend(codemode::check::TSC_FLAGS);
     flags.extend(["api.d.ts", "script.ts"]);
-    let (mut ours, mut six, mut seven) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ours, mut native, mut six, mut seven) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 1..=COLD_ROUNDS {
         eprintln!("check, cold round {round}/{COLD_ROUNDS}…");
         let mut command = Command::new(codemode);
         command.args(["check", "--quiet", "--api", "api.d.ts", "script.ts"]);
+        command.env("CODEMODE_TYPESCRIPT", "embedded");
         ours.push(timed(command, &dir));
+        let mut command = Command::new(codemode);
+        command.args(["check", "--quiet", "--api", "api.d.ts", "script.ts"]);
+        command.env("CODEMODE_TYPESCRIPT", &tsc7);
+        native.push(timed(command, &dir));
         let mut command = Command::new("node");
         command.arg(&tsc6).args(&flags);
         six.push(timed(command, &dir));
@@ -75,12 +87,24 @@ pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
     }
 
     eprintln!("check, warm: {EDITS} edits…");
-    let warm = warm_codemode(&api_without_prelude(&api), &script);
+    let api_only = api_without_prelude(&api);
+    let warm = warm_codemode(Checker::embedded(), &api_only, &script);
+    let warm_native = warm_codemode(
+        Checker::with_choice(Choice::Native {
+            binary: tsc7.clone(),
+            version: "7".into(),
+            origin: Origin::Setting,
+        }),
+        &api_only,
+        &script,
+    );
     let warm_tsc6 =
         tsc6_language_service(node_dir, &dir.join("api.d.ts"), &dir.join("script.ts")).recheck_ms;
     let _ = std::fs::remove_dir_all(&dir);
     CheckFigures {
         cold: Spread::of(ours),
+        cold_native: Spread::of(native),
+        warm_native: Spread::of(warm_native),
         cold_tsc6: Spread::of(six),
         cold_tsc7: Spread::of(seven),
         warm: Spread::of(warm),
@@ -137,13 +161,17 @@ fn timed(mut command: Command, dir: &Path) -> f64 {
     ms
 }
 
-/// Re-check times of codemode's own checker, after a one-line edit each.
-fn warm_codemode(api: &str, script: &str) -> Vec<f64> {
+/// TypeScript 7's `tsc` binary, installed with the peers.
+pub fn tsgo(node_dir: &Path) -> PathBuf {
+    node_dir.join("node_modules/@typescript/typescript-linux-x64/lib/tsc")
+}
+
+/// Re-check times of one of codemode's checkers, after a one-line edit each.
+fn warm_codemode(checker: Checker, api: &str, script: &str) -> Vec<f64> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let checker = Checker::start();
     let check = |text: String| {
         let scripts = [Script {
             file: "script.ts".into(),

@@ -16,8 +16,12 @@ use serde_json::{Value, json};
 use crate::check::{EDITS, PAUSE, Spread, tsc6_language_service};
 
 pub struct LspFigures {
+    /// `codemode lsp` on the embedded TypeScript 6.
     pub diagnostics: Spread,
     pub completion: Spread,
+    /// `codemode lsp` on TypeScript 7 (native).
+    pub diagnostics_native: Spread,
+    pub completion_native: Spread,
     pub diagnostics_tsc6: Spread,
     pub completion_tsc6: Spread,
     pub tools: usize,
@@ -28,7 +32,13 @@ const CORPUS: [&str; 6] = ["memory", "filesystem", "everything", "time", "git", 
 const TOOLS: usize = 100;
 const EDITED: &str = "seen by the nightly job";
 
-pub fn measure(repo: &Path, codemode: &Path, corpus_server: &Path, node_dir: &Path) -> LspFigures {
+pub fn measure(
+    repo: &Path,
+    codemode: &Path,
+    corpus_server: &Path,
+    node_dir: &Path,
+    tsgo: &Path,
+) -> LspFigures {
     let dir = std::env::temp_dir().join(format!("codemode-bench-lsp-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (servers, tools) = servers(repo, corpus_server);
@@ -41,8 +51,37 @@ pub fn measure(repo: &Path, codemode: &Path, corpus_server: &Path, node_dir: &Pa
     let path = dir.join("bench.mcp.ts");
     std::fs::write(&path, &script).unwrap();
     let uri = format!("file://{}", path.display());
+    let lines = script.lines().count();
 
-    let mut lsp = Lsp::start(codemode, &dir);
+    let (diagnostics, completion) = session(codemode, &dir, &uri, &script, "embedded");
+    let tsgo = tsgo.display().to_string();
+    let (diagnostics_native, completion_native) = session(codemode, &dir, &uri, &script, &tsgo);
+
+    std::fs::write(dir.join("api.d.ts"), api_text(&dir, codemode)).unwrap();
+    let peer = tsc6_language_service(node_dir, &dir.join("api.d.ts"), &path);
+    let _ = std::fs::remove_dir_all(&dir);
+    LspFigures {
+        diagnostics: Spread::of(diagnostics),
+        completion: Spread::of(completion),
+        diagnostics_native: Spread::of(diagnostics_native),
+        completion_native: Spread::of(completion_native),
+        diagnostics_tsc6: Spread::of(peer.recheck_ms),
+        completion_tsc6: Spread::of(peer.completion_ms),
+        tools,
+        lines,
+    }
+}
+
+/// One `codemode lsp` session on `engine` (`CODEMODE_TYPESCRIPT`): the times to the
+/// diagnostics of each edit, and to each completion.
+fn session(
+    codemode: &Path,
+    dir: &Path,
+    uri: &str,
+    script: &str,
+    engine: &str,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut lsp = Lsp::start(codemode, dir, engine);
     lsp.request(
         "initialize",
         json!({
@@ -56,7 +95,7 @@ pub fn measure(repo: &Path, codemode: &Path, corpus_server: &Path, node_dir: &Pa
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 0, "text": script}}),
     );
-    let first = lsp.diagnostics(&uri, 0);
+    let first = lsp.diagnostics(uri, 0);
     assert_eq!(first, json!([]), "the benchmark script must be clean");
 
     let lines: Vec<&str> = script.lines().collect();
@@ -65,7 +104,7 @@ pub fn measure(repo: &Path, codemode: &Path, corpus_server: &Path, node_dir: &Pa
     let end = lines.len() as u32;
     let mut version = 0;
     let (mut diagnostics, mut completion) = (Vec::new(), Vec::new());
-    eprintln!("lsp: {EDITS} edits and {EDITS} completions…");
+    eprintln!("lsp ({engine}): {EDITS} edits and {EDITS} completions…");
     for i in 0..EDITS {
         std::thread::sleep(PAUSE);
         // A one-line edit; the time until its diagnostics arrive.
@@ -73,32 +112,32 @@ pub fn measure(repo: &Path, codemode: &Path, corpus_server: &Path, node_dir: &Pa
         let line = lines[edited_line as usize].replace(EDITED, &format!("{EDITED} {i}"));
         let started = Instant::now();
         lsp.change(
-            &uri,
+            uri,
             version,
             (edited_line, 0),
             (edited_line, old_len),
             &line,
         );
-        let found = lsp.diagnostics(&uri, version);
+        let found = lsp.diagnostics(uri, version);
         diagnostics.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(found, json!([]));
         // Restore the line, so every round edits the same text.
         version += 1;
         let new_len = line.encode_utf16().count() as u32;
         lsp.change(
-            &uri,
+            uri,
             version,
             (edited_line, 0),
             (edited_line, new_len),
             lines[edited_line as usize],
         );
-        lsp.diagnostics(&uri, version);
+        lsp.diagnostics(uri, version);
 
         std::thread::sleep(PAUSE);
         // Typing `memory.` on a new last line, then asking for completions there.
         version += 1;
         let started = Instant::now();
-        lsp.change(&uri, version, (end, 0), (end, 0), "memory.");
+        lsp.change(uri, version, (end, 0), (end, 0), "memory.");
         let answer = lsp.request(
             "textDocument/completion",
             json!({"textDocument": {"uri": uri}, "position": {"line": end, "character": 7}}),
@@ -106,24 +145,13 @@ pub fn measure(repo: &Path, codemode: &Path, corpus_server: &Path, node_dir: &Pa
         completion.push(started.elapsed().as_secs_f64() * 1000.0);
         let items = answer["items"].as_array().map(Vec::len).unwrap_or(0);
         assert!(items >= 9, "memory's tools complete: {answer}");
-        lsp.diagnostics(&uri, version);
+        lsp.diagnostics(uri, version);
         version += 1;
-        lsp.change(&uri, version, (end, 0), (end, 7), "");
-        lsp.diagnostics(&uri, version);
+        lsp.change(uri, version, (end, 0), (end, 7), "");
+        lsp.diagnostics(uri, version);
     }
     lsp.shutdown();
-
-    std::fs::write(dir.join("api.d.ts"), api_text(&dir, codemode)).unwrap();
-    let peer = tsc6_language_service(node_dir, &dir.join("api.d.ts"), &path);
-    let _ = std::fs::remove_dir_all(&dir);
-    LspFigures {
-        diagnostics: Spread::of(diagnostics),
-        completion: Spread::of(completion),
-        diagnostics_tsc6: Spread::of(peer.recheck_ms),
-        completion_tsc6: Spread::of(peer.completion_ms),
-        tools,
-        lines: lines.len(),
-    }
+    (diagnostics, completion)
 }
 
 /// The corpus servers making up the first `TOOLS` tools, as `check.rs` takes them.
@@ -176,9 +204,10 @@ struct Lsp {
 }
 
 impl Lsp {
-    fn start(codemode: &Path, dir: &Path) -> Lsp {
+    fn start(codemode: &Path, dir: &Path, engine: &str) -> Lsp {
         let mut child = Command::new(codemode)
             .arg("lsp")
+            .env("CODEMODE_TYPESCRIPT", engine)
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -51,3 +51,16 @@ export function findServer(lookup: Lookup): Found {
       "Install it (`cargo install --path server` in the codemode repository puts it on PATH) or set codemode.server.path to it.",
   };
 }
+
+/**
+ * The environment of `codemode lsp`: the extension host's, with `CODEMODE_TYPESCRIPT` set
+ * from the `codemode.typescript` setting when it is set (a path relative to the workspace
+ * folder, or `embedded`).
+ */
+export function serverEnvironment(setting: string, workspaceFolder: string | undefined, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const value = setting.trim();
+  if (value === "") return { ...env };
+  const keep = value === "embedded" || path.isAbsolute(value) || !workspaceFolder;
+  const resolved = keep ? value : path.join(workspaceFolder, value);
+  return { ...env, CODEMODE_TYPESCRIPT: resolved };
+}

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { findServer } from "./binary";
+import { findServer, serverEnvironment } from "./binary";
 import { InlineResults } from "./inline";
 import { declarationLine } from "./presentation";
 import {
@@ -74,7 +74,7 @@ class Extension {
       }),
       vscode.workspace.onDidOpenTextDocument((document) => this.adoptScript(document)),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration("codemode.server")) void this.restart();
+        if (event.affectsConfiguration("codemode.server") || event.affectsConfiguration("codemode.typescript")) void this.restart();
         if (event.affectsConfiguration("codemode.results")) this.inline.repaint();
       }),
       ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)),
@@ -105,7 +105,7 @@ class Extension {
     const serverOptions: ServerOptions = {
       command: found.path,
       args: ["lsp", ...settings().get<string[]>("server.extraArgs", [])],
-      options: { cwd: folder },
+      options: { cwd: folder, env: serverEnvironment(settings().get<string>("typescript", ""), folder, process.env) },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: LANGUAGE_ID }],

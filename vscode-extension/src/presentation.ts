@@ -1,7 +1,7 @@
 // Texts of the status bar item and the MCP servers view, from what the server reports.
 // Pure: nothing here imports vscode.
 
-import type { ServerInfo, Status, ToolAnnotations, ToolInfo } from "./protocol";
+import type { ServerInfo, Status, ToolAnnotations, ToolInfo, TypeScriptEngine } from "./protocol";
 
 export interface StatusText {
   text: string;
@@ -25,9 +25,16 @@ export function statusText(status: Status | undefined, running: number): StatusT
   const tooltip = [
     `codemode: ${ready} of ${total} MCP servers ready${failed > 0 ? `, ${failed} failed` : ""}, ${tools} tools in the API`,
     `Configuration: ${status.config ?? "none"}`,
+    ...(status.typescript ? [`Checked with ${typescriptText(status.typescript)}`] : []),
     "Click to show the MCP servers.",
   ].join("\n");
   return { text: `${icon} ${counts}${doing}`, tooltip, warning: failed > 0 };
+}
+
+/** The checker's engine, as `codemode check` names it, with why TypeScript 7 is not used. */
+export function typescriptText(engine: TypeScriptEngine): string {
+  const name = `TypeScript ${engine.version} (${engine.kind})`;
+  return engine.note ? `${name}: ${engine.note}` : name;
 }
 
 /** A server's line in the view: its description and tooltip. */

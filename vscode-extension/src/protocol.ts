@@ -106,6 +106,16 @@ export interface Status {
   checking: number;
   scriptsBase?: string;
   scripts?: string[];
+  /** The TypeScript that checks scripts. */
+  typescript?: TypeScriptEngine;
+}
+
+export interface TypeScriptEngine {
+  kind: "native" | "embedded";
+  version: string;
+  binary?: string;
+  /** Why a TypeScript 7 that was asked for, found or used is not answering. */
+  note?: string;
 }
 
 export interface ToolAnnotations {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { findServer, type Lookup } from "../src/binary";
+import { findServer, serverEnvironment, type Lookup } from "../src/binary";
 
 const base = (executables: string[], overrides: Partial<Lookup> = {}): Lookup => ({
   setting: "",
@@ -52,4 +52,16 @@ test("nothing found: the message says how to fix it", () => {
   assert.match(message, /not found/);
   assert.match(message, /codemode\.server\.path/);
   assert.match(message, /cargo install/);
+});
+
+test("codemode.typescript reaches codemode lsp as CODEMODE_TYPESCRIPT, relative to the workspace", () => {
+  const env = { PATH: "/usr/bin" };
+  assert.deepEqual(serverEnvironment("", "/work", env), { PATH: "/usr/bin" });
+  assert.equal(serverEnvironment(" embedded ", "/work", env).CODEMODE_TYPESCRIPT, "embedded");
+  assert.equal(serverEnvironment("/opt/tsgo/tsc", "/work", env).CODEMODE_TYPESCRIPT, "/opt/tsgo/tsc");
+  assert.equal(
+    serverEnvironment("node_modules/@typescript/typescript-linux-x64/lib/tsc", "/work", env).CODEMODE_TYPESCRIPT,
+    "/work/node_modules/@typescript/typescript-linux-x64/lib/tsc",
+  );
+  assert.equal(env.PATH, "/usr/bin");
 });

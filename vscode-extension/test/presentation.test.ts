@@ -16,6 +16,10 @@ test("the status bar: starting, ready, failed, checking, running", () => {
   assert.equal(statusText(failed, 0).warning, true);
   assert.match(statusText({ ...ready, checking: 1 }, 0).text, /checking$/);
   assert.match(statusText({ ...ready, checking: 1 }, 1).text, /running$/);
+  const native = { ...ready, typescript: { kind: "native" as const, version: "7.0.2", binary: "/p/tsc" } };
+  assert.match(statusText(native, 0).tooltip, /Checked with TypeScript 7\.0\.2 \(native\)/);
+  const fellBack = { ...ready, typescript: { kind: "embedded" as const, version: "6.0.3", note: "TypeScript 7.0.2 failed: TypeScript 7 exited" } };
+  assert.match(statusText(fellBack, 0).tooltip, /Checked with TypeScript 6\.0\.3 \(embedded\): TypeScript 7\.0\.2 failed/);
 });
 
 const memory: ServerInfo = {

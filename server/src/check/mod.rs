@@ -282,7 +282,8 @@ impl Checker {
         let mut found = Vec::new();
         for target in 0..program.scripts.len() {
             let left = deadline.saturating_duration_since(Instant::now());
-            found.extend(self.diagnostics(&program, target, left).await?);
+            let answered = self.diagnostics(&program, target, left).await;
+            found.extend(answered.map_err(|error| within(error, timeout))?);
         }
         Ok(found)
     }
@@ -373,8 +374,17 @@ impl Checker {
         let answer = self
             .engine_embedded()
             .answer(program, target, &question, left)
-            .await?;
+            .await
+            .map_err(|error| within(error, timeout))?;
         Ok((answer, false))
+    }
+}
+
+/// A time-out says the whole time the check had, not what was left of it for the last part.
+fn within(error: CheckError, timeout: Duration) -> CheckError {
+    match error {
+        CheckError::Timeout(_) => CheckError::Timeout(timeout),
+        other => other,
     }
 }
 

@@ -13,7 +13,9 @@ use crate::config::Origin;
 use crate::inventory;
 
 /// `codemode/status`, server to client. Params: `{state: "starting" | "ready", config,
-/// configPath, servers: {ready, failed}, tools, checking, scriptsBase, scripts}`.
+/// configPath, servers: {ready, failed}, tools, checking, scriptsBase, scripts, typescript}`,
+/// `typescript` the engine that answers (`{kind: "native" | "embedded", version, binary?,
+/// note?}`, as `codemode check --json` says it).
 pub enum Status {}
 
 impl Notification for Status {
@@ -25,7 +27,7 @@ impl Notification for Status {
 pub fn status(session: &Session) -> Value {
     let checking = session.checking();
     let Some(workspace) = session.workspace_now() else {
-        return json!({ "state": "starting", "checking": checking });
+        return json!({ "state": "starting", "checking": checking, "typescript": session.checker.engine() });
     };
     let (ready, failed) = workspace.host().counts();
     let tools: usize = workspace.api().catalog.iter().map(|s| s.tools.len()).sum();
@@ -38,6 +40,7 @@ pub fn status(session: &Session) -> Value {
         "checking": checking,
         "scriptsBase": workspace.base,
         "scripts": workspace.config.settings.scripts,
+        "typescript": session.checker.engine(),
     })
 }
 
