@@ -3,6 +3,8 @@
 //! and go with edits, the ▶ Run lens and `codemode.run`, the destructive-tool question,
 //! configuration reload, and a clean shutdown.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use crate::lsp_client::{LspClient, file_uri};
@@ -70,10 +72,26 @@ fn hover_text(hover: &Value) -> String {
 
 #[test]
 fn language_features_against_the_memory_server() {
+    language_features("embedded");
+}
+
+/// The same questions answered by TypeScript 7 (the native engine).
+#[test]
+fn language_features_against_the_memory_server_on_typescript_7() {
+    language_features(&deps().tsgo().display().to_string());
+}
+
+/// Diagnostics, completion, resolve, signature help, hover, definition, symbols and Run,
+/// with `CODEMODE_TYPESCRIPT` set to `engine`.
+fn language_features(engine: &str) {
     let workspace = memory_workspace();
     let script = workspace.write("graph.mcp.ts", "");
     let uri = file_uri(&script);
-    let mut client = LspClient::start(workspace.path(), &[]);
+    let mut client = LspClient::start_with_env(
+        workspace.path(),
+        &[],
+        &[("CODEMODE_TYPESCRIPT", Path::new(engine))],
+    );
     let init = client.initialize(workspace.path(), json!({}));
     let caps = &init["capabilities"];
     assert_eq!(
@@ -276,6 +294,14 @@ fn language_features_against_the_memory_server() {
     );
     let (code, stderr) = client.shutdown();
     assert_eq!(code, Some(0), "{stderr}");
+    // Every answer came from the engine asked for, none from a fallback.
+    assert!(!stderr.contains("failed to answer"), "{stderr}");
+    if engine != "embedded" {
+        assert!(
+            stderr.contains("checking with TypeScript 7.0.2 (native"),
+            "{stderr}"
+        );
+    }
     // The memory server went with it, and so did the generated files.
     assert_eq!(processes_mentioning(&marker), Vec::<u32>::new());
     assert!(!std::path::Path::new(target.trim_start_matches("file://")).exists());

@@ -278,9 +278,21 @@ fn engine_input(job: &Job, loaded: &mut Loaded) -> String {
 /// The checker thread: one engine, loaded at start and again after a fault.
 fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
     use std::sync::mpsc::RecvTimeoutError;
-    let mut service = load_warm();
+    // The compiler loads first; then, when a question is already waiting (a one-shot
+    // `codemode check`), it is the first program, and no warm-up program is built and
+    // thrown away; else the libs are parsed and bound now, while nothing waits.
+    let mut service = match load() {
+        Ok(service) => Some(service),
+        Err(fault) => {
+            tracing::warn!("cannot load the TypeScript checker: {fault}");
+            None
+        }
+    };
+    let mut pending = incoming.try_recv().ok();
+    if pending.is_none() {
+        service = service.and_then(warm);
+    }
     let mut loaded = Loaded::default();
-    let mut pending = None;
     loop {
         let request = match pending.take() {
             Some(request) => request,
@@ -347,15 +359,8 @@ fn load() -> Result<Service, Fault> {
     service
 }
 
-/// Loads the engine and checks an empty script, which parses and binds the libs.
-fn load_warm() -> Option<Service> {
-    let service = match load() {
-        Ok(service) => service,
-        Err(fault) => {
-            tracing::warn!("cannot load the TypeScript checker: {fault}");
-            return None;
-        }
-    };
+/// Checks an empty script, which parses and binds the libs.
+fn warm(service: Service) -> Option<Service> {
     let started = Instant::now();
     let job = Job {
         op: "check",

@@ -189,8 +189,16 @@ impl Checker {
     pub fn with_choice(choice: Choice) -> Checker {
         let (native, note) = match choice {
             Choice::Native {
-                binary, version, ..
-            } => (Some(Native::new(binary, version)), None),
+                binary,
+                version,
+                origin,
+            } => {
+                tracing::info!(
+                    "checking with TypeScript {version} (native, {}, from {origin})",
+                    binary.display()
+                );
+                (Some(Native::new(binary, version)), None)
+            }
             Choice::Embedded { note } => {
                 if let Some(note) = &note {
                     tracing::warn!(

@@ -361,9 +361,17 @@ pub fn symbols(result: &Value) -> Result<Vec<Symbol>, NativeFault> {
                 .unwrap_or_default(),
         })
     }
+    // By name at every level, as TypeScript's navigation tree (the embedded engine's) is.
+    fn sorted(mut symbols: Vec<Symbol>) -> Vec<Symbol> {
+        symbols.sort_by(|a, b| a.name.cmp(&b.name));
+        for symbol in &mut symbols {
+            symbol.children = sorted(std::mem::take(&mut symbol.children));
+        }
+        symbols
+    }
     match result {
         Value::Null => Ok(Vec::new()),
-        Value::Array(list) => Ok(list.iter().filter_map(one).collect()),
+        Value::Array(list) => Ok(sorted(list.iter().filter_map(one).collect())),
         _ => Err(malformed("document symbols of an unknown shape")),
     }
 }

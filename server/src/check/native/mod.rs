@@ -28,6 +28,8 @@ use rpc::{Rpc, RpcError};
 
 /// Heap the child may use before its collector works hard (Go's soft limit).
 const MEMORY_LIMIT: &str = "1GiB";
+/// Completion lists this short come with every entry's details.
+const EAGER_DETAILS: usize = 60;
 /// Threads the child may run Go code on at once.
 const MAX_THREADS: usize = 4;
 
@@ -227,7 +229,20 @@ impl Session {
         let answer = match question {
             Question::Check => Answer::Diagnostics(convert::diagnostics(&result)?),
             Question::Completions(_) => {
-                let (completions, raw) = convert::completions(&result)?;
+                let (mut completions, raw) = convert::completions(&result)?;
+                // A short list (a namespace's tools, an input's fields) comes with each
+                // entry's details, as the embedded engine sends them, for clients that
+                // never resolve an item.
+                if completions.items.len() <= EAGER_DETAILS {
+                    let resolving = completions.items.iter().map(|item| {
+                        let raw = raw.get(&item.name).cloned().unwrap_or(Value::Null);
+                        self.rpc.request("completionItem/resolve", raw)
+                    });
+                    let resolved = futures::future::join_all(resolving).await;
+                    for (item, details) in completions.items.iter_mut().zip(resolved) {
+                        item.details = convert::details(&details?);
+                    }
+                }
                 if let Ok(mut held) = self.completions.lock() {
                     *held = raw;
                 }
