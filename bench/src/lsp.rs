@@ -87,7 +87,10 @@ fn session(
         json!({
             "processId": std::process::id(),
             "rootUri": format!("file://{}", dir.display()),
-            "capabilities": {},
+            // As VS Code: completion items' details are resolved when shown.
+            "capabilities": { "textDocument": { "completion": { "completionItem": {
+                "resolveSupport": { "properties": ["documentation", "detail"] }
+            } } } },
         }),
     );
     lsp.notify("initialized", json!({}));

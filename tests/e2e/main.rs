@@ -18,6 +18,7 @@ mod lsp_client;
 mod mcp_client;
 mod neovim;
 mod real_servers;
+mod release;
 mod run;
 mod serve;
 mod signin;

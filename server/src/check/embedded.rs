@@ -79,7 +79,7 @@ impl Embedded {
         let at = |p: &super::Position| json!({ "line": p.line, "character": p.character });
         let (op, fields) = match question {
             Question::Check => ("check", json!({})),
-            Question::Completions(p) => ("completions", at(p)),
+            Question::Completions { at: p, .. } => ("completions", at(p)),
             Question::Details {
                 at: p,
                 entry,
@@ -109,7 +109,7 @@ impl Embedded {
         let text = self.ask(job, timeout).await?;
         Ok(match question {
             Question::Check => Answer::Diagnostics(parse::<Found>(&text)?.diagnostics()),
-            Question::Completions(_) => Answer::Completions(parse(&text)?),
+            Question::Completions { .. } => Answer::Completions(parse(&text)?),
             Question::Details { .. } => Answer::Details(parse(&text)?),
             Question::Hover(_) => Answer::Hover(parse(&text)?),
             Question::Signature(_) => Answer::Signature(parse(&text)?),

@@ -195,17 +195,18 @@ impl Checker {
             .map(|(answer, _)| answer)
     }
 
+    /// The completions at `at`; with `eager`, a short list (a namespace's tools, an input's
+    /// fields) comes with each entry's details, for clients that never resolve an item.
     pub async fn completions(
         &self,
         program: &Program,
         target: usize,
         at: Position,
+        eager: bool,
         timeout: Duration,
     ) -> Result<Completions, CheckError> {
-        match self
-            .answered(program, target, Question::Completions(at), timeout)
-            .await?
-        {
+        let question = Question::Completions { at, eager };
+        match self.answered(program, target, question, timeout).await? {
             Answer::Completions(found) => Ok(found),
             _ => Err(mismatch()),
         }

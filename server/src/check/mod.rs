@@ -5,8 +5,9 @@
 //! [`question::Question`]s: [`native`], TypeScript 7 (`tsc --lsp --stdio`) in a child
 //! process, when one is found ([`choose`]); else [`embedded`], the vendored TypeScript 6.0.3
 //! in a QuickJS engine of its own. Any fault of the native engine (it cannot start, exits,
-//! hangs past half the deadline, answers something unreadable) is answered by the embedded
-//! engine within the same deadline; after [`MAX_NATIVE_FAULTS`] the checker stays on it.
+//! hangs past half the deadline, answers something unreadable or with an error) is answered
+//! by the embedded engine within the same deadline; after [`MAX_NATIVE_FAULTS`] that end its
+//! child (all but an error answer) the checker stays on the embedded engine.
 //!
 //! What does not depend on the engine is done here, once: scripts over a size or nesting
 //! limit and triple-slash directives are refused before any engine sees them ([`syntax`]),
@@ -363,7 +364,9 @@ impl Checker {
                         NativeFault::Deadline
                     }
                 };
-            let faults = self.faults.fetch_add(1, Ordering::Relaxed) + 1;
+            // An error answer to one question is answered for, not held against the engine.
+            let counted = u32::from(fault.ends_session());
+            let faults = self.faults.fetch_add(counted, Ordering::Relaxed) + counted;
             let stays = if faults >= MAX_NATIVE_FAULTS {
                 "; the embedded TypeScript answers from now on"
             } else {

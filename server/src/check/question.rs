@@ -9,7 +9,12 @@ use super::language::{Completions, Details, Hover, Location, Position, Signature
 pub enum Question {
     /// Its diagnostics: syntax errors when it does not parse, else type errors.
     Check,
-    Completions(Position),
+    /// With `eager`, a short list comes with each entry's details (an engine may send them
+    /// anyway when they cost nothing).
+    Completions {
+        at: Position,
+        eager: bool,
+    },
     /// The details of a completion entry the last [`Question::Completions`] offered.
     Details {
         at: Position,
@@ -27,7 +32,7 @@ impl Question {
     pub fn name(&self) -> &'static str {
         match self {
             Question::Check => "check",
-            Question::Completions(_) => "completions",
+            Question::Completions { .. } => "completions",
             Question::Details { .. } => "details",
             Question::Hover(_) => "hover",
             Question::Signature(_) => "signature",

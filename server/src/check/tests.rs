@@ -163,7 +163,7 @@ fn language_questions() {
     let at = |line, character| Position { line, character };
     runtime.block_on(async {
         let completions = checker
-            .completions(&program, 1, at(1, 21), time)
+            .completions(&program, 1, at(1, 21), true, time)
             .await
             .unwrap();
         let names: Vec<&str> = completions.items.iter().map(|c| c.name.as_str()).collect();

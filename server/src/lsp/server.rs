@@ -186,6 +186,15 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
             .and_then(|t| t.hover.as_ref())
             .and_then(|h| h.content_format.as_ref())
             .is_none_or(|formats| formats.contains(&MarkupKind::Markdown)),
+        resolves_details: text
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.resolve_support.as_ref())
+            .is_some_and(|r| {
+                ["detail", "documentation"]
+                    .iter()
+                    .all(|p| r.properties.iter().any(|q| q == p))
+            }),
     }
 }
 
@@ -389,9 +398,11 @@ impl LanguageServer for Backend {
         guarded("completion", async {
             let uri = params.text_document_position.text_document.uri;
             let at = params.text_document_position.position;
+            // Each entry's details in the list, unless the client resolves them.
+            let eager = !self.session.caps().resolves_details;
             let asked = self.ask_about(&uri, move |checker, program, target, timeout| async move {
                 checker
-                    .completions(&program, target, convert::to_check(at), timeout)
+                    .completions(&program, target, convert::to_check(at), eager, timeout)
                     .await
             });
             let Some(found) = asked.await? else {

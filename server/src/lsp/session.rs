@@ -46,6 +46,9 @@ pub struct ClientCaps {
     /// The client wants `codemode/status` (`initializationOptions.statusNotifications`).
     pub status_notifications: bool,
     pub markdown: bool,
+    /// The client resolves a completion item's `detail` and `documentation`
+    /// (`completionItem.resolveSupport`), so lists may come without them.
+    pub resolves_details: bool,
 }
 
 /// The last run of a document, for inlay hints and code lens titles.

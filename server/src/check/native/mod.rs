@@ -46,6 +46,14 @@ pub enum NativeFault {
     Deadline,
 }
 
+impl NativeFault {
+    /// Whether the child is past using: all but an error answer to one question, after
+    /// which it goes on answering the others.
+    pub fn ends_session(&self) -> bool {
+        !matches!(self, NativeFault::Rpc(RpcError::Answered(_)))
+    }
+}
+
 /// The engine: a binary, and its child once started.
 pub struct Native {
     binary: PathBuf,
@@ -80,7 +88,9 @@ impl Native {
     ) -> Result<Answer, NativeFault> {
         let session = self.session().await?;
         let answered = session.answer(program, target, question).await;
-        if answered.is_err() {
+        if let Err(fault) = &answered
+            && fault.ends_session()
+        {
             self.forget(&session);
         }
         answered
@@ -195,7 +205,7 @@ impl Session {
                 "textDocument/diagnostic",
                 json!({ "textDocument": document }),
             ),
-            Question::Completions(position) => ("textDocument/completion", at(position)),
+            Question::Completions { at: position, .. } => ("textDocument/completion", at(position)),
             Question::Details { entry, .. } => {
                 let item = self
                     .completions
@@ -228,12 +238,11 @@ impl Session {
         };
         let answer = match question {
             Question::Check => Answer::Diagnostics(convert::diagnostics(&result)?),
-            Question::Completions(_) => {
+            Question::Completions { eager, .. } => {
                 let (mut completions, raw) = convert::completions(&result)?;
                 // A short list (a namespace's tools, an input's fields) comes with each
-                // entry's details, as the embedded engine sends them, for clients that
-                // never resolve an item.
-                if completions.items.len() <= EAGER_DETAILS {
+                // entry's details when asked, for clients that never resolve an item.
+                if *eager && completions.items.len() <= EAGER_DETAILS {
                     let resolving = completions.items.iter().map(|item| {
                         let raw = raw.get(&item.name).cloned().unwrap_or(Value::Null);
                         self.rpc.request("completionItem/resolve", raw)

@@ -1,6 +1,8 @@
 //! A JSON-RPC client over a child's pipes, in LSP's framing (`Content-Length` headers): the
 //! wire under the native engine. Runtime-agnostic: a thread of its own reads the child's
-//! stdout and completes each request's oneshot, so any tokio runtime (or none) may ask.
+//! stdout and completes each request's oneshot, so any tokio runtime (or none) may ask; and
+//! a thread of its own writes, so a child that stops reading never blocks the asker (whose
+//! deadline then ends the wait).
 //!
 //! Requests the server sends the client (`client/registerCapability`,
 //! `workspace/configuration`) are answered at once with empty results; its notifications
@@ -10,7 +12,8 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -30,12 +33,15 @@ pub enum RpcError {
 
 type Reply = tokio::sync::oneshot::Sender<Result<Value, RpcError>>;
 type Pending = Arc<Mutex<HashMap<i64, Reply>>>;
-type Stdin = Arc<Mutex<ChildStdin>>;
+/// Framed messages on their way to the child's stdin.
+type Outgoing = Sender<Vec<u8>>;
 
 pub struct Rpc {
     child: Mutex<Child>,
-    stdin: Stdin,
+    outgoing: Mutex<Outgoing>,
     pending: Pending,
+    /// Set when the child's stdout has closed: nothing more will be answered.
+    closed: Arc<AtomicBool>,
     next: AtomicI64,
 }
 
@@ -47,14 +53,18 @@ impl Rpc {
             let _ = child.wait();
             return Err(std::io::Error::other("the child's pipes are not set up"));
         };
-        let stdin: Stdin = Arc::new(Mutex::new(stdin));
+        let (outgoing, messages) = std::sync::mpsc::channel::<Vec<u8>>();
         let pending: Pending = Arc::default();
-        let reader = {
-            let (stdin, pending) = (stdin.clone(), pending.clone());
+        let closed = Arc::new(AtomicBool::new(false));
+        let writer = std::thread::Builder::new()
+            .name("codemode-tsgo-write".into())
+            .spawn(move || write_loop(stdin, &messages));
+        let reader = writer.and_then(|_| {
+            let (outgoing, pending, closed) = (outgoing.clone(), pending.clone(), closed.clone());
             std::thread::Builder::new()
-                .name("codemode-tsgo".into())
-                .spawn(move || read_loop(stdout, &stdin, &pending))
-        };
+                .name("codemode-tsgo-read".into())
+                .spawn(move || read_loop(stdout, &outgoing, &pending, &closed))
+        });
         if let Err(error) = reader {
             let _ = child.kill();
             let _ = child.wait();
@@ -62,8 +72,9 @@ impl Rpc {
         }
         Ok(Rpc {
             child: Mutex::new(child),
-            stdin,
+            outgoing: Mutex::new(outgoing),
             pending,
+            closed,
             next: AtomicI64::new(1),
         })
     }
@@ -81,15 +92,26 @@ impl Rpc {
             id,
         };
         let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        write_message(&self.stdin, &message)?;
+        self.send(&message)?;
+        // The reader fails what is pending when it ends; a request it never saw fails here.
+        if self.closed.load(Ordering::Acquire) {
+            return Err(RpcError::Gone);
+        }
         answer.await.unwrap_or(Err(RpcError::Gone))
     }
 
     pub fn notify(&self, method: &str, params: Value) -> Result<(), RpcError> {
-        write_message(
-            &self.stdin,
-            &json!({ "jsonrpc": "2.0", "method": method, "params": params }),
-        )
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+    }
+
+    fn send(&self, message: &Value) -> Result<(), RpcError> {
+        let outgoing = self
+            .outgoing
+            .lock()
+            .map_err(|_| RpcError::Write("the queue's lock is poisoned".into()))?;
+        outgoing
+            .send(frame(message))
+            .map_err(|_| RpcError::Write("the pipe is closed".into()))
     }
 
     /// Whether the child is still running.
@@ -124,20 +146,29 @@ impl Drop for Forget<'_> {
     }
 }
 
-fn write_message(stdin: &Stdin, message: &Value) -> Result<(), RpcError> {
+fn frame(message: &Value) -> Vec<u8> {
     let body = message.to_string();
-    let mut stdin = stdin
-        .lock()
-        .map_err(|_| RpcError::Write("the pipe's lock is poisoned".into()))?;
-    let written = write!(stdin, "Content-Length: {}\r\n\r\n", body.len())
-        .and_then(|()| stdin.write_all(body.as_bytes()))
-        .and_then(|()| stdin.flush());
-    written.map_err(|e| RpcError::Write(e.to_string()))
+    let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    framed.extend_from_slice(body.as_bytes());
+    framed
+}
+
+/// Writes queued messages until the queue closes (the client is gone) or the pipe does.
+fn write_loop(mut stdin: ChildStdin, messages: &std::sync::mpsc::Receiver<Vec<u8>>) {
+    for message in messages {
+        if stdin
+            .write_all(&message)
+            .and_then(|()| stdin.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// Reads messages until the child's stdout closes or is unreadable, then fails whatever is
 /// still pending.
-fn read_loop(stdout: ChildStdout, stdin: &Stdin, pending: &Pending) {
+fn read_loop(stdout: ChildStdout, outgoing: &Outgoing, pending: &Pending, closed: &AtomicBool) {
     let mut reader = BufReader::new(stdout);
     while let Some(message) = read_message(&mut reader) {
         let id = message.get("id").cloned();
@@ -151,7 +182,7 @@ fn read_loop(stdout: ChildStdout, stdin: &Stdin, pending: &Pending) {
                     Value::Null
                 };
                 let answer = json!({ "jsonrpc": "2.0", "id": id, "result": result });
-                let _ = write_message(stdin, &answer);
+                let _ = outgoing.send(frame(&answer));
             }
             (Some(_), None) => {}
             (None, Some(id)) => {
@@ -172,6 +203,7 @@ fn read_loop(stdout: ChildStdout, stdin: &Stdin, pending: &Pending) {
             (None, None) => {}
         }
     }
+    closed.store(true, Ordering::Release);
     if let Ok(mut pending) = pending.lock() {
         for (_, reply) in pending.drain() {
             let _ = reply.send(Err(RpcError::Gone));
