@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::differences::{agrees, normalised};
-use crate::support::{TscDiagnostic, Workspace, real_servers, repo, tsc, tsc6};
+use crate::support::{self, TscDiagnostic, Workspace, real_servers, repo, tsc, tsc6};
 
 /// `(line, "TS1234", message)` with each message line trimmed, as the oracle prints them.
 type Said = (u32, String, String);
@@ -19,12 +19,7 @@ fn check_agrees_with_tsc_on_the_real_server_fixtures() {
     let workspace = Workspace::new();
     workspace.config(real_servers(&workspace));
     let fixtures = repo().join("tests/scripts/real-servers");
-    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".ts"))
-        .collect();
-    names.sort();
+    let names = support::fixtures("real-servers");
     assert!(names.len() >= 14, "{names:?}");
     for name in &names {
         workspace.write(name, &std::fs::read_to_string(fixtures.join(name)).unwrap());

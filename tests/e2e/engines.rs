@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 use crate::differences::{agrees, normalised};
 use crate::support::{
-    TscDiagnostic, Workspace, codemode_in_env, deps, processes_mentioning, real_servers, repo, tsc,
+    self, TscDiagnostic, Workspace, codemode_in_env, deps, processes_mentioning, real_servers,
+    repo, tsc,
 };
 
 /// `codemode check --json --api api.d.ts NAME` on one engine: its diagnostics and engine.
@@ -48,12 +49,7 @@ fn compare(folder: &str, servers: Value) -> (usize, usize, usize) {
     let types = workspace.codemode(&["types", "-o", "api.d.ts", "--quiet"]);
     assert_eq!(types.code, 0, "{}", types.stderr);
     let fixtures = repo().join("tests/scripts").join(folder);
-    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".ts"))
-        .collect();
-    names.sort();
+    let names = support::fixtures(folder);
     let tsgo = deps().tsgo().display().to_string();
     for name in &names {
         let text = std::fs::read_to_string(fixtures.join(name)).unwrap();

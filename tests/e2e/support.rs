@@ -16,6 +16,18 @@ pub fn repo() -> PathBuf {
         .unwrap()
 }
 
+/// The `.ts` fixtures of `tests/scripts/FOLDER`, by name, sorted.
+pub fn fixtures(folder: &str) -> Vec<String> {
+    let dir = repo().join("tests/scripts").join(folder);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".ts"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Where the installed test dependencies live.
 pub struct Deps {
     pub node_modules: PathBuf,
@@ -30,18 +42,10 @@ impl Deps {
     /// TypeScript 7's binary itself (the platform package's, not the Node shim), as
     /// `CODEMODE_TYPESCRIPT` takes it.
     pub fn tsgo(&self) -> PathBuf {
-        let os = match std::env::consts::OS {
-            "macos" => "darwin",
-            "windows" => "win32",
-            other => other,
-        };
-        let arch = match std::env::consts::ARCH {
-            "x86_64" => "x64",
-            "aarch64" => "arm64",
-            other => other,
-        };
         self.node_modules
-            .join(format!("@typescript/typescript-{os}-{arch}/lib/tsc"))
+            .join("@typescript")
+            .join(codemode::check::choose::platform_package())
+            .join("lib/tsc")
     }
 
     pub fn npm_server(&self, package: &str) -> String {

@@ -232,8 +232,9 @@ fn in_range(version: &str) -> Result<(), Probe> {
     Ok(())
 }
 
-/// `typescript-linux-x64`, the name of `typescript@7`'s package for this platform.
-fn platform_package() -> String {
+/// `typescript-linux-x64`, the name of `typescript@7`'s package for this platform (in the
+/// `@typescript` scope), which holds `lib/tsc`.
+pub fn platform_package() -> String {
     let os = match std::env::consts::OS {
         "macos" => "darwin",
         "windows" => "win32",

@@ -22,6 +22,15 @@ pub struct Program {
     pub scripts: Vec<Source>,
 }
 
+impl Program {
+    /// Script `target`, which a question is about.
+    pub fn script(&self, target: usize) -> Result<&Source, CheckError> {
+        self.scripts
+            .get(target)
+            .ok_or_else(|| CheckError::Failed(format!("no script {target}")))
+    }
+}
+
 /// One script of a [`Program`].
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -187,9 +196,7 @@ impl Checker {
         question: Question,
         timeout: Duration,
     ) -> Result<Answer, CheckError> {
-        if target >= program.scripts.len() {
-            return Err(CheckError::Failed(format!("no script {target}")));
-        }
+        program.script(target)?;
         self.ask(program, target, question, timeout)
             .await
             .map(|(answer, _)| answer)

@@ -304,10 +304,7 @@ impl Checker {
         target: usize,
         _timeout: Duration,
     ) -> Result<Vec<ApiFunction>, CheckError> {
-        let script = program
-            .scripts
-            .get(target)
-            .ok_or_else(|| CheckError::Failed(format!("no script {target}")))?;
+        let script = program.script(target)?;
         Ok(syntax::tools_used(&script.text, &self.model(&program.api)))
     }
 
@@ -318,10 +315,7 @@ impl Checker {
         target: usize,
         timeout: Duration,
     ) -> Result<Vec<Diagnostic>, CheckError> {
-        let script = program
-            .scripts
-            .get(target)
-            .ok_or_else(|| CheckError::Failed(format!("no script {target}")))?;
+        let script = program.script(target)?;
         refuse(script)?;
         let (answer, native) = self.ask(program, target, Question::Check, timeout).await?;
         let Answer::Diagnostics(mut found) = answer else {

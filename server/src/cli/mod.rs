@@ -86,7 +86,9 @@ enum Command {
     /// Run a script in the sandbox: type-check it, then its tool calls go to the configured
     /// servers, and only its console output and result come back.
     Run(run::Args),
-    /// Type-check scripts against the configured servers' API, calling no tool.
+    /// Type-check scripts against the configured servers' API, calling no tool. With
+    /// TypeScript 7 when one is found (CODEMODE_TYPESCRIPT, tsgo/ beside codemode, the
+    /// project's node_modules, PATH), else the embedded TypeScript 6.0.3.
     Check(check::Args),
     /// List the configured servers, their status and their tools.
     Tools(tools::Args),
