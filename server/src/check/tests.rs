@@ -95,6 +95,27 @@ fn faults_leave_a_working_checker() {
         check(&checker, &api, &deep),
         Err(CheckError::Limit { .. })
     ));
+    // A triple-slash directive would bring the DOM's types (or read a file): refused, at
+    // its line, before the engine sees the script.
+    let dom = check(
+        &checker,
+        &api,
+        "const a = 1;\n/// <reference lib=\"dom\" />\ndocument.title = 'x';\n",
+    );
+    let Err(CheckError::Limit {
+        line,
+        column,
+        message,
+        ..
+    }) = dom
+    else {
+        panic!("a directive is refused: {dom:?}");
+    };
+    assert_eq!((line, column), (2, 1));
+    assert!(
+        message.starts_with("triple-slash directives are not allowed"),
+        "{message}"
+    );
     // The deadline stops a check, and the next check gets a fresh engine.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
