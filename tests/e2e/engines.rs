@@ -286,6 +286,25 @@ fn the_engine_is_chosen_from_the_setting_node_modules_and_path() {
     let (engine, _) = engine_of(&[("PATH", &on_path)]);
     assert_eq!(engine["kind"], "native", "{engine}");
 
+    // npm's `tsc` (a Node script) on PATH: TypeScript 7's is replaced by its platform
+    // binary; TypeScript 6's is passed over quietly.
+    let npm_bin = deps().node_modules.join(".bin").display().to_string();
+    let (engine, _) = engine_of(&[("PATH", &npm_bin)]);
+    assert_eq!(engine["kind"], "native", "{engine}");
+    let used = Path::new(engine["binary"].as_str().unwrap())
+        .canonicalize()
+        .unwrap();
+    assert_eq!(used, tsgo.canonicalize().unwrap());
+    let six = workspace.path().join("six");
+    std::fs::create_dir_all(&six).unwrap();
+    std::os::unix::fs::symlink(
+        deps().node_modules.join("typescript6/bin/tsc"),
+        six.join("tsc"),
+    )
+    .unwrap();
+    let (engine, _) = engine_of(&[("PATH", &six.display().to_string())]);
+    assert_eq!(engine, json!({ "kind": "embedded", "version": "6.0.3" }));
+
     // A setting that names no TypeScript 7: embedded, saying why.
     let (engine, _) = engine_of(&[("CODEMODE_TYPESCRIPT", "/nowhere/tsc")]);
     assert_eq!(engine["kind"], "embedded");

@@ -6,8 +6,10 @@
 //! shipped next to the codemode binary (the release archive and the VS Code package); the
 //! platform package of `typescript@7` in a `node_modules` of the current folder or a folder
 //! above it (`@typescript/typescript-<os>-<arch>/lib/tsc`, the binary itself, not the Node
-//! shim); `tsgo` or `tsc` on `PATH` when `--version` says 7.x; else the embedded engine. A
-//! binary outside [`SUPPORTED`] is passed over with a one-line note.
+//! shim); `tsgo` or `tsc` on `PATH` when `--version` says 7.x (npm's `tsc`, a Node script,
+//! is read from its `package.json` instead, and TypeScript 7's replaced by its platform
+//! binary); else the embedded engine. A binary outside [`SUPPORTED`] is passed over with a
+//! one-line note.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -127,6 +129,13 @@ pub fn choose(inputs: &Inputs) -> Choice {
         if !binary.is_file() {
             continue;
         }
+        // npm's `tsc` is a Node script: read its version instead of starting Node, and use
+        // TypeScript 7's own binary rather than the script that would start it.
+        let binary = match npm_tsc(&binary) {
+            NpmTsc::Not => binary,
+            NpmTsc::Seven(Some(native)) => native,
+            NpmTsc::Seven(None) | NpmTsc::Other => continue,
+        };
         match probe(&binary) {
             Ok(version) => {
                 return Choice::Native {
@@ -147,6 +156,49 @@ pub fn choose(inputs: &Inputs) -> Choice {
     Choice::Embedded {
         note: (!notes.is_empty()).then(|| notes.join("; ")),
     }
+}
+
+/// What a `tsc` is, when it is npm's `typescript` package's.
+enum NpmTsc {
+    /// Not npm's: run it to ask.
+    Not,
+    /// `typescript@7`, with its platform package's binary when installed beside it.
+    Seven(Option<PathBuf>),
+    /// Another major version.
+    Other,
+}
+
+/// Reads `bin/tsc`'s `package.json` when `binary` (through its links) is the `tsc` of npm's
+/// `typescript` package.
+fn npm_tsc(binary: &Path) -> NpmTsc {
+    let Ok(real) = binary.canonicalize() else {
+        return NpmTsc::Not;
+    };
+    let Some(package) = real
+        .parent()
+        .filter(|bin| bin.file_name().is_some_and(|n| n == "bin"))
+        .and_then(Path::parent)
+    else {
+        return NpmTsc::Not;
+    };
+    let manifest = std::fs::read_to_string(package.join("package.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let Some(manifest) = manifest.filter(|m| m["name"] == "typescript") else {
+        return NpmTsc::Not;
+    };
+    let version = manifest["version"].as_str().unwrap_or_default();
+    if !version.starts_with("7.") {
+        return NpmTsc::Other;
+    }
+    let native = package.parent().map(|modules| {
+        modules
+            .join("@typescript")
+            .join(platform_package())
+            .join("lib")
+            .join(binary_name("tsc"))
+    });
+    NpmTsc::Seven(native.filter(|n| n.is_file()))
 }
 
 /// Why a binary is not used.
