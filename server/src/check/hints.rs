@@ -4,7 +4,7 @@
 //! diagnostic itself, so every engine gives the same hints.
 
 use super::Diagnostic;
-use super::api_model::{ApiModel, Namespace, Shape};
+use super::api_model::{ApiModel, Member, Namespace, Shape};
 use super::syntax;
 
 /// Names listed at most in a hint.
@@ -16,12 +16,32 @@ const ASSIGNABILITY: &[u32] = &[2322, 2345, 2739, 2740, 2741, 2559, 2769, 2820, 
 
 /// Adds a hint to each diagnostic of `script` that one helps.
 pub fn add(diagnostics: &mut [Diagnostic], model: &ApiModel, script: &str) {
-    for diagnostic in diagnostics {
-        diagnostic.hint = hint(diagnostic, model, script);
+    // The API calls around the values that do not fit, the script parsed once for all.
+    let misfits: Vec<Option<u32>> = diagnostics
+        .iter()
+        .map(|d| {
+            ASSIGNABILITY
+                .contains(&d.code)
+                .then(|| syntax::offset_of(script, d.line, d.column))
+                .flatten()
+        })
+        .collect();
+    let offsets: Vec<u32> = misfits.iter().flatten().copied().collect();
+    let mut calls = syntax::calls_at(script, &offsets).into_iter();
+    for (diagnostic, misfit) in diagnostics.iter_mut().zip(misfits) {
+        let call = misfit.and_then(|_| calls.next().flatten());
+        diagnostic.hint = hint(diagnostic, model, script, call.as_ref());
     }
 }
 
-fn hint(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Option<String> {
+/// The hint for `diagnostic`; `call` is the API call around it, for a value that does not
+/// fit.
+fn hint(
+    diagnostic: &Diagnostic,
+    model: &ApiModel,
+    script: &str,
+    call: Option<&syntax::ApiCall>,
+) -> Option<String> {
     match diagnostic.code {
         // Property 'x' does not exist on type 'T'. (Did you mean 'y'?)
         2339 | 2551 => members(&diagnostic.message, model),
@@ -30,7 +50,7 @@ fn hint(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Option<Strin
             let start = syntax::offset_of(script, diagnostic.line, diagnostic.column)?;
             let end = syntax::offset_of(script, diagnostic.end_line, diagnostic.end_column)?;
             let name = script.get(start as usize..end as usize)?;
-            is_identifier(name).then(|| {
+            crate::codegen::is_identifier(name).then(|| {
                 format!(
                     "scripts run in a sandbox with ECMAScript 2023 and no DOM or Node.js APIs (no fetch, require, process, setTimeout); {}",
                     namespaces_sentence(model)
@@ -43,9 +63,8 @@ fn hint(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Option<Strin
             namespaces_sentence(model)
         )),
         code if ASSIGNABILITY.contains(&code) => {
-            let at = syntax::offset_of(script, diagnostic.line, diagnostic.column)?;
-            let call = syntax::call_at(script, at)?;
-            let callee = call.callee;
+            let call = call?;
+            let callee = &call.callee;
             let namespace = model.namespace(&call.namespace)?;
             let (_, input) = namespace
                 .functions
@@ -58,14 +77,6 @@ fn hint(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Option<Strin
         }
         _ => None,
     }
-}
-
-fn is_identifier(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '$' || c == '_' || unicode_ident::is_xid_start(c))
-        && chars.all(|c| c == '$' || unicode_ident::is_xid_continue(c))
 }
 
 /// The type a "does not exist on type 'T'" message names.
@@ -98,23 +109,7 @@ fn members(message: &str, model: &ApiModel) -> Option<String> {
     let Shape::Object { members, index } = resolve(shape, namespace, 8)? else {
         return None;
     };
-    let mut shown: Vec<String> = members
-        .iter()
-        .map(|m| {
-            let optional = if m.optional { "?" } else { "" };
-            format!(
-                "{}{optional}: {}",
-                m.key,
-                write(&m.shape, namespace, 1, m.optional)
-            )
-        })
-        .collect();
-    if let Some(index) = index {
-        shown.push(format!(
-            "[key: string]: {}",
-            write(index, namespace, 1, false)
-        ));
-    }
+    let shown = fields(members, index.as_deref(), namespace, 1);
     (!shown.is_empty()).then(|| format!("{named} has: {}", list(&shown, "; ")))
 }
 
@@ -191,23 +186,7 @@ fn write(shape: &Shape, namespace: &Namespace, depth: usize, optional: bool) -> 
             }
         }
         Shape::Object { members, index } => {
-            let mut parts: Vec<String> = members
-                .iter()
-                .map(|m| {
-                    let mark = if m.optional { "?" } else { "" };
-                    format!(
-                        "{}{mark}: {}",
-                        m.key,
-                        write(&m.shape, namespace, depth - 1, m.optional)
-                    )
-                })
-                .collect();
-            if let Some(index) = index {
-                parts.push(format!(
-                    "[key: string]: {}",
-                    write(index, namespace, depth - 1, false)
-                ));
-            }
+            let parts = fields(members, index.as_deref(), namespace, depth - 1);
             if parts.is_empty() {
                 "{}".into()
             } else {
@@ -216,6 +195,34 @@ fn write(shape: &Shape, namespace: &Namespace, depth: usize, optional: bool) -> 
         }
         Shape::Text(_) | Shape::Undefined => flat(shape),
     }
+}
+
+/// An object type's properties (`key?: type`) and index signature, their types written
+/// `depth` levels deep.
+fn fields(
+    members: &[Member],
+    index: Option<&Shape>,
+    namespace: &Namespace,
+    depth: usize,
+) -> Vec<String> {
+    let mut parts: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let mark = if m.optional { "?" } else { "" };
+            format!(
+                "{}{mark}: {}",
+                m.key,
+                write(&m.shape, namespace, depth, m.optional)
+            )
+        })
+        .collect();
+    if let Some(index) = index {
+        parts.push(format!(
+            "[key: string]: {}",
+            write(index, namespace, depth, false)
+        ));
+    }
+    parts
 }
 
 /// `shape` as a type name would be written: named types by name.

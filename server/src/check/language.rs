@@ -304,6 +304,7 @@ impl Checker {
     }
 }
 
-fn mismatch() -> CheckError {
+/// An engine's answer of another kind than the question asked for.
+pub(super) fn mismatch() -> CheckError {
     CheckError::Failed("the engine answered another question".into())
 }

@@ -297,12 +297,12 @@ impl Checker {
         Ok(found)
     }
 
-    /// The API functions script `target` names (see [`syntax::tools_used`]).
-    pub async fn tools_used(
+    /// The API functions script `target` names (see [`syntax::tools_used`]): read off its
+    /// syntax, so no engine is asked.
+    pub fn tools_used(
         &self,
         program: &Program,
         target: usize,
-        _timeout: Duration,
     ) -> Result<Vec<ApiFunction>, CheckError> {
         let script = program.script(target)?;
         Ok(syntax::tools_used(&script.text, &self.model(&program.api)))
@@ -319,9 +319,7 @@ impl Checker {
         refuse(script)?;
         let (answer, native) = self.ask(program, target, Question::Check, timeout).await?;
         let Answer::Diagnostics(mut found) = answer else {
-            return Err(CheckError::Failed(
-                "the engine answered another question".into(),
-            ));
+            return Err(language::mismatch());
         };
         if native {
             found = syntax_first(found, &script.text);

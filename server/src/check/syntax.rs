@@ -60,22 +60,30 @@ pub struct ApiCall {
     pub function: String,
 }
 
-/// The `namespace.function(...)` call whose arguments hold byte `offset`, when nothing but
-/// expressions stand between them (a statement inside an argument, a callback's body, ends
-/// the search).
-pub fn call_at(text: &str, offset: u32) -> Option<ApiCall> {
+/// For each byte offset, the `namespace.function(...)` call whose arguments hold it, when
+/// nothing but expressions stand between them (a statement inside an argument, a callback's
+/// body, ends the search). The script is parsed once for all of them.
+pub fn calls_at(text: &str, offsets: &[u32]) -> Vec<Option<ApiCall>> {
+    if offsets.is_empty() {
+        return Vec::new();
+    }
     let allocator = Allocator::default();
     let parsed = Parser::new(&allocator, text, source_type()).parse();
-    let mut finder = CallFinder {
-        offset,
-        statements: 0,
-        deepest_statement: 0,
-        call: None,
-        text,
-    };
-    finder.visit_program(&parsed.program);
-    let (depth, found) = finder.call?;
-    (finder.deepest_statement <= depth).then_some(found)?
+    offsets
+        .iter()
+        .map(|&offset| {
+            let mut finder = CallFinder {
+                offset,
+                statements: 0,
+                deepest_statement: 0,
+                call: None,
+                text,
+            };
+            finder.visit_program(&parsed.program);
+            let (depth, found) = finder.call?;
+            (finder.deepest_statement <= depth).then_some(found)?
+        })
+        .collect()
 }
 
 struct CallFinder<'s> {
@@ -280,16 +288,17 @@ mod tests {
     fn the_call_an_argument_belongs_to() {
         let text = "await memory.read({ q: 1 });\nawait memory.read({ q: [1].map((x) => { const y: string = x; return y; }) });\n";
         let at = text.find("q: 1").unwrap() as u32;
+        let inner = text.find("y: string").unwrap() as u32;
+        let found = calls_at(text, &[at, inner]);
         assert_eq!(
-            call_at(text, at),
+            found[0],
             Some(ApiCall {
                 callee: "memory.read".into(),
                 namespace: "memory".into(),
                 function: "read".into()
             })
         );
-        let inner = text.find("y: string").unwrap() as u32;
-        assert_eq!(call_at(text, inner), None);
+        assert_eq!(found[1], None);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::catalog::{Annotations, ServerTools, ToolInfo};
 use schema::{Decl, Registry, Translator};
 use ts::Ty;
 
-pub use names::camel_case;
+pub use names::{camel_case, is_identifier};
 
 /// The declarations of the script environment: `console`, `ToolResult`, `ToolError`,
 /// `ContentBlock`. The generated API refers to them.

@@ -298,7 +298,8 @@ pub fn string_literal(text: &str) -> String {
     out
 }
 
-fn is_identifier(text: &str) -> bool {
+/// Whether `text` is an identifier as TypeScript reads one (letters, `_`, `$`).
+pub fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) if unicode_ident::is_xid_start(first) || first == '_' || first == '$' => {

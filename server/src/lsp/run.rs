@@ -128,11 +128,9 @@ async fn destructive_tools(
     program: &crate::check::Program,
     target: usize,
 ) -> Vec<String> {
-    let timeout = session.check_timeout(workspace);
-    let program = program.clone();
     let used = session
-        .ask(move |checker| async move { checker.tools_used(&program, target, timeout).await })
-        .await
+        .checker
+        .tools_used(program, target)
         .unwrap_or_default();
     let api = workspace.api();
     let mut found = Vec::new();
