@@ -6,10 +6,19 @@
 //!
 //! The bytecode is written by the same rquickjs (and so the same QuickJS-ng) the binary
 //! links, and stripped of source text and debug information.
+//!
+//! Then it runs that bytecode and the checker's glue (`src/check/service.js`) once, to parse
+//! and bind the lib files as the checker would, and writes the result with QuickJS's object
+//! writer (`src/engine/snapshot.rs`): the checker reads it at start instead of parsing them.
 
 use std::path::{Path, PathBuf};
 
-use rquickjs::{Context, Module, Runtime, WriteOptions};
+use rquickjs::{Context, Function, Module, Object, Runtime, Value, WriteOptions};
+
+// Only its writer is used here.
+#[allow(dead_code)]
+#[path = "src/engine/snapshot.rs"]
+mod snapshot;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
@@ -17,6 +26,8 @@ fn main() {
     let vendor = manifest.join("vendor/typescript");
     println!("cargo::rerun-if-changed=vendor/typescript");
     println!("cargo::rerun-if-changed=src/engine/bootstrap.js");
+    println!("cargo::rerun-if-changed=src/engine/snapshot.rs");
+    println!("cargo::rerun-if-changed=src/check/service.js");
 
     // The bootstrap keeps its debug information: the script's call sites are found in
     // stacks that pass through it.
@@ -40,7 +51,7 @@ fn main() {
         .expect("spawn the compiling thread")
         .join()
         .expect("compiling typescript.js panicked");
-    std::fs::write(out.join("typescript.qbc"), bytecode).expect("write the bytecode");
+    std::fs::write(out.join("typescript.qbc"), &bytecode).expect("write the bytecode");
 
     let mut libs: Vec<String> = std::fs::read_dir(&vendor)
         .expect("read vendor/typescript")
@@ -58,6 +69,68 @@ fn main() {
     }
     table.push(']');
     std::fs::write(out.join("typescript_libs.rs"), table).expect("write the lib table");
+
+    let libs: Vec<(String, String)> = libs
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(vendor.join(&name)).expect("read a lib file");
+            (name, text)
+        })
+        .collect();
+    let glue = std::fs::read_to_string(manifest.join("src/check/service.js"))
+        .expect("src/check/service.js");
+    let snapshot = std::thread::Builder::new()
+        .stack_size(256 * 1024 * 1024)
+        .spawn(move || lib_snapshot(bytecode, &libs, &glue))
+        .expect("spawn the snapshot thread")
+        .join()
+        .expect("snapshotting the lib files panicked");
+    std::fs::write(out.join("libs.snapshot"), snapshot).expect("write the lib snapshot");
+}
+
+/// The lib files parsed and bound by the checker's glue (`codemodeLibSnapshot`), written
+/// with QuickJS's object writer. The engine is set up as `Service::load` sets it up.
+fn lib_snapshot(bytecode: Vec<u8>, libs: &[(String, String)], glue: &str) -> Vec<u8> {
+    let runtime = Runtime::new().expect("a QuickJS runtime");
+    runtime.set_max_stack_size(200 * 1024 * 1024);
+    let context = Context::full(&runtime).expect("a QuickJS context");
+    context.with(|ctx| {
+        let fail = |what: &str, error: rquickjs::Error| -> ! {
+            let caught: Value = ctx.catch();
+            let detail = caught
+                .as_exception()
+                .map(|e| format!("{:?}\n{:?}", e.message(), e.stack()))
+                .unwrap_or_default();
+            panic!("{what}: {error}: {detail}")
+        };
+        // Safety: the bytecode was just written by this rquickjs (see `compile`).
+        #[allow(unsafe_code)]
+        let module = unsafe { Module::load(ctx.clone(), &bytecode) }
+            .unwrap_or_else(|e| fail("load typescript.js", e));
+        let (_, evaluated) = module
+            .eval()
+            .unwrap_or_else(|e| fail("evaluate typescript.js", e));
+        evaluated
+            .finish::<()>()
+            .unwrap_or_else(|e| fail("evaluate typescript.js", e));
+        let files = Object::new(ctx.clone()).expect("an object");
+        for (name, text) in libs {
+            files.set(name.as_str(), text.as_str()).expect("a lib file");
+        }
+        ctx.globals()
+            .set("codemodeLibs", files)
+            .expect("the lib files");
+        ctx.eval::<(), _>(glue)
+            .unwrap_or_else(|e| fail("set up service.js", e));
+        let make: Function = ctx
+            .globals()
+            .get("codemodeLibSnapshot")
+            .unwrap_or_else(|e| fail("find codemodeLibSnapshot", e));
+        let value: Value = make
+            .call(())
+            .unwrap_or_else(|e| fail("parse and bind the lib files", e));
+        snapshot::write(&ctx, &value).unwrap_or_else(|e| fail("write the lib snapshot", e))
+    })
 }
 
 /// The name the bootstrap's frames carry in stacks (not a name a script file can have).

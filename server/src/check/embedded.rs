@@ -19,9 +19,12 @@ use super::language::{Location, Place, Program, Range, Source, Symbol};
 use super::question::{Answer, Question};
 use super::{CheckError, Diagnostic, LIBS, Severity, virtual_name};
 use crate::codegen;
-use crate::engine::service::{Fault, Parts, Service};
+use crate::engine::service::{Fault, Parts, Service, Snapshot};
 
 static TYPESCRIPT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/typescript.qbc"));
+/// The lib files parsed and bound by `service.js` at build time (`build.rs`), in QuickJS's
+/// object format: an engine reads them instead of parsing them.
+static LIB_SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libs.snapshot"));
 const GLUE: &str = include_str!("service.js");
 
 /// Heap of the checker engine. TypeScript with the ES2023 libs and a large API needs a few
@@ -352,6 +355,10 @@ fn load() -> Result<Service, Fault> {
         files: LIBS,
         files_global: "codemodeLibs",
         glue: GLUE,
+        snapshot: Some(Snapshot {
+            bytes: LIB_SNAPSHOT,
+            function: "codemodeUseLibSnapshot",
+        }),
         memory: MEMORY,
         stack: STACK,
     });
@@ -386,5 +393,27 @@ fn warm(service: Service) -> Option<Service> {
             tracing::warn!("the TypeScript checker failed to warm up: {fault}");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lib files the engine reads from the build's snapshot are what parsing and binding
+    /// them now gives: the same nodes, symbols, tables and sharing, with their classes back.
+    #[test]
+    fn the_lib_snapshot_is_a_fresh_parse_and_bind() {
+        let service = load().expect("the checker loads");
+        let differences = service
+            .call(
+                "codemodeCompareLibSnapshot",
+                "20",
+                Instant::now() + Duration::from_secs(120),
+                Arc::new(AtomicBool::new(false)),
+            )
+            .expect("the comparison runs");
+        let differences: Vec<String> = serde_json::from_str(&differences).unwrap();
+        assert!(differences.is_empty(), "{differences:#?}");
     }
 }

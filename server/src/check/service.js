@@ -85,35 +85,42 @@
     useCaseSensitiveFileNames: () => true,
     getNewLine: () => "\n",
   };
-  // Lib files are parsed without their JSDoc unless asked (`codemodeLibDocs`): that halves
-  // their parse, the larger part of a cold check; only hover over lib members would miss it.
-  // A document registry parses in one mode, so lib files get a registry of their own.
+  // Lib files are parsed without their JSDoc: that halves their parse; only hover over lib
+  // members misses it. A document registry parses in one mode, so lib files get a registry of
+  // their own. Better still, they are not parsed at all: build.rs parses and binds them here
+  // once (`codemodeLibSnapshot`), writes the result with QuickJS's object writer, and every
+  // engine reads it back (`codemodeUseLibSnapshot`), ready to use.
   const main = ts.createDocumentRegistry(true, "/");
-  const libOnly = globalThis.codemodeLibDocs
-    ? main
-    : ts.createDocumentRegistry(true, "/", ts.JSDocParsingMode.ParseNone);
-  const forLib = (name, options) =>
-    options && typeof options === "object" ? { ...options, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : options;
-  const registry = {
-    ...main,
-    acquireDocumentWithKey(name, path, settings, key, snapshot, version, kind, options) {
-      if (libOnly === main || !name.startsWith("/lib/")) {
-        return main.acquireDocumentWithKey(name, path, settings, key, snapshot, version, kind, options);
-      }
-      return libOnly.acquireDocumentWithKey(name, path, settings, key, snapshot, version, kind, forLib(name, options));
-    },
-    updateDocumentWithKey(name, path, settings, key, snapshot, version, kind, options) {
-      if (libOnly === main || !name.startsWith("/lib/")) {
-        return main.updateDocumentWithKey(name, path, settings, key, snapshot, version, kind, options);
-      }
-      return libOnly.updateDocumentWithKey(name, path, settings, key, snapshot, version, kind, forLib(name, options));
-    },
-    releaseDocumentWithKey(path, key, kind, format) {
-      const owner = path.startsWith("/lib/") ? libOnly : main;
-      return owner.releaseDocumentWithKey(path, key, kind, format);
-    },
-  };
-  const service = ts.createLanguageService(host, registry);
+  const forLib = (settings) =>
+    settings && typeof settings === "object" ? { ...settings, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : settings;
+  // name -> a parsed and bound lib SourceFile, from the snapshot.
+  const libFiles = new Map();
+  // A registry that serves the lib files from `snapshot` when it has them, else parses them
+  // without JSDoc in a registry of their own.
+  function registryOf(snapshot) {
+    const libOnly = ts.createDocumentRegistry(true, "/", ts.JSDocParsingMode.ParseNone);
+    return {
+      ...main,
+      acquireDocumentWithKey(name, path, settings, key, text, version, kind, options) {
+        if (!name.startsWith("/lib/")) {
+          return main.acquireDocumentWithKey(name, path, settings, key, text, version, kind, options);
+        }
+        return snapshot.get(name) ?? libOnly.acquireDocumentWithKey(name, path, settings, key, text, version, kind, forLib(options));
+      },
+      updateDocumentWithKey(name, path, settings, key, text, version, kind, options) {
+        if (!name.startsWith("/lib/")) {
+          return main.updateDocumentWithKey(name, path, settings, key, text, version, kind, options);
+        }
+        return snapshot.get(name) ?? libOnly.updateDocumentWithKey(name, path, settings, key, text, version, kind, forLib(options));
+      },
+      releaseDocumentWithKey(path, key, kind, format) {
+        if (snapshot.has(path)) return;
+        const owner = path.startsWith("/lib/") ? libOnly : main;
+        return owner.releaseDocumentWithKey(path, key, kind, format);
+      },
+    };
+  }
+  const service = ts.createLanguageService(host, registryOf(libFiles));
 
   const SEVERITY = ["warning", "error", "suggestion", "message"];
 
@@ -133,6 +140,153 @@
     roots = [PRELUDE, API, ...names];
     return names;
   }
+
+  // The classes of the objects a parsed and bound file is made of. The object writer keeps
+  // plain objects, arrays, maps and sets; these prototypes are put back after reading.
+  const CLASSES = {
+    node: ts.objectAllocator.getNodeConstructor(),
+    token: ts.objectAllocator.getTokenConstructor(),
+    identifier: ts.objectAllocator.getIdentifierConstructor(),
+    privateIdentifier: ts.objectAllocator.getPrivateIdentifierConstructor(),
+    sourceFile: ts.objectAllocator.getSourceFileConstructor(),
+    symbol: ts.objectAllocator.getSymbolConstructor(),
+  };
+
+  // Every object reachable from `root`, each once: `visit(object)` for each.
+  function walk(root, visit) {
+    const seen = new Set();
+    const stack = [root];
+    while (stack.length > 0) {
+      const value = stack.pop();
+      if (value === null || typeof value !== "object" || seen.has(value)) continue;
+      seen.add(value);
+      visit(value);
+      if (value instanceof Map) for (const [key, item] of value) stack.push(key, item);
+      else if (value instanceof Set) for (const item of value) stack.push(item);
+      else for (const key of Object.keys(value)) stack.push(value[key]);
+    }
+  }
+
+  // The lib files of the program of an empty script, parsed as the language service parses
+  // them (the same options, JSDoc skipped) and bound as its checker would bind them. A program
+  // of its own: the language service checks as soon as it builds one, and nothing may have
+  // been checked here, since the checker numbers symbols as it meets them, and numbers from
+  // another engine would collide with this one's.
+  function parseAndBindLibs() {
+    const empty = "/scripts/empty.ts";
+    const compilerHost = {
+      getSourceFile: (name, settings) => {
+        if (name === empty) return ts.createSourceFile(name, "export {};", settings, false);
+        const text = libText(name);
+        return text === undefined ? undefined : ts.createSourceFile(name, text, forLib(settings), false);
+      },
+      getDefaultLibFileName: host.getDefaultLibFileName,
+      writeFile: () => {},
+      getCurrentDirectory: () => "/",
+      getCanonicalFileName: (name) => name,
+      useCaseSensitiveFileNames: () => true,
+      getNewLine: () => "\n",
+      fileExists: (name) => name === empty || libText(name) !== undefined,
+      readFile: (name) => libText(name),
+      directoryExists: host.directoryExists,
+      getDirectories: () => [],
+    };
+    const program = ts.createProgram({ rootNames: [empty], options, host: compilerHost });
+    const files = program.getSourceFiles().filter((file) => file.fileName.startsWith("/lib/"));
+    for (const file of files) ts.bindSourceFile(file, options);
+    return files;
+  }
+
+  globalThis.codemodeLibSnapshot = () => {
+    const files = parseAndBindLibs();
+    const prototypes = new Map(Object.entries(CLASSES).map(([name, make]) => [make.prototype, name]));
+    const classes = Object.fromEntries(Object.keys(CLASSES).map((name) => [name, []]));
+    // The writer keeps an array's elements only; a syntax tree's arrays carry `pos`, `end`
+    // and more, put back after reading.
+    const arrays = [];
+    const arrayFields = [];
+    walk(files, (object) => {
+      if (Array.isArray(object)) {
+        const fields = Object.keys(object).filter((key) => !/^\d+$/.test(key));
+        if (fields.length > 0) {
+          arrays.push(object);
+          arrayFields.push(Object.fromEntries(fields.map((key) => [key, object[key]])));
+        }
+      }
+      const name = prototypes.get(Object.getPrototypeOf(object));
+      if (name) classes[name].push(object);
+      // Set again after reading (the same text twice would be written twice).
+      if (name === "sourceFile") delete object.scriptSnapshot;
+      for (const key of Object.keys(object)) {
+        // The parser's `setExternalModuleIndicator` is the one function a file holds; it is
+        // the options', and put back after reading.
+        if (typeof object[key] === "function") {
+          if (key !== "setExternalModuleIndicator") throw new Error(`a lib file holds a function at ${key}`);
+          delete object[key];
+        }
+      }
+      // The binder numbers the module declarations it meets (for a cache of its own); the
+      // reading engine numbers nodes afresh.
+      if (name === "node" || name === "token" || name === "identifier") object.id = 0;
+      else if (object.id || object.mergeId) throw new Error("a lib file was checked before its snapshot");
+    });
+    return { typescript: ts.version, files, classes, arrays, arrayFields };
+  };
+
+  globalThis.codemodeUseLibSnapshot = (snapshot) => {
+    if (snapshot.typescript !== ts.version) {
+      throw new Error(`the lib snapshot is of TypeScript ${snapshot.typescript}, not ${ts.version}`);
+    }
+    for (const [name, objects] of Object.entries(snapshot.classes)) {
+      const prototype = CLASSES[name].prototype;
+      for (const object of objects) Object.setPrototypeOf(object, prototype);
+    }
+    snapshot.arrays.forEach((array, index) => Object.assign(array, snapshot.arrayFields[index]));
+    const indicator = ts.getSetExternalModuleIndicator(options);
+    for (const file of snapshot.files) {
+      file.setExternalModuleIndicator = indicator;
+      file.version = "lib";
+      file.scriptSnapshot = host.getScriptSnapshot(file.fileName);
+      libFiles.set(file.fileName, file);
+    }
+  };
+
+  // Differences between the snapshot's lib files and the same files parsed and bound now (at
+  // most `limit`), for the test that the snapshot is what a fresh parse gives.
+  globalThis.codemodeCompareLibSnapshot = (limit) => {
+    limit = Number(limit);
+    const restored = [...libFiles.values()];
+    if (restored.length === 0) return JSON.stringify(["no lib snapshot was taken"]);
+    const fresh = parseAndBindLibs();
+    const differences = [];
+    const differ = (path, what) => differences.length < limit && differences.push(`${path}: ${what}`);
+    const seen = new Map();
+    const compare = (a, b, path) => {
+      if (differences.length >= limit) return;
+      if (a === null || b === null || typeof a !== "object" || typeof b !== "object") {
+        if (a !== b && typeof a !== "function") differ(path, `${String(a)} ≠ ${String(b)}`);
+        return;
+      }
+      if (seen.has(a)) {
+        if (seen.get(a) !== b) differ(path, "shared differently");
+        return;
+      }
+      seen.set(a, b);
+      if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return differ(path, "another class");
+      if (a instanceof Map) {
+        if (a.size !== b.size) return differ(path, `${a.size} entries ≠ ${b.size}`);
+        for (const [key, item] of a) compare(item, b.get(key), `${path}.get(${key})`);
+        return;
+      }
+      const keys = Object.keys(a).filter((key) => !["id", "version", "scriptSnapshot", "setExternalModuleIndicator"].includes(key));
+      for (const key of keys) compare(a[key], b[key], `${path}.${key}`);
+      for (const key of Object.keys(b)) if (!(key in a) && typeof b[key] !== "function") differ(path, `no ${key}`);
+    };
+    const byName = new Map(restored.map((file) => [file.fileName, file]));
+    if (byName.size !== fresh.length) differ("files", `${byName.size} ≠ ${fresh.length}`);
+    for (const file of fresh) compare(byName.get(file.fileName), file, file.fileName);
+    return JSON.stringify(differences);
+  };
 
   // The one entry point: {op, prelude, api, scripts: [{slot, name, text}], target, ...} in,
   // JSON out. `target` is the index in `scripts` of the script a question is about.

@@ -11,6 +11,7 @@ mod convert;
 mod deadline;
 mod heap;
 pub mod service;
+pub mod snapshot;
 
 pub use deadline::{Deadline, Pause};
 

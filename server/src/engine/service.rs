@@ -56,10 +56,19 @@ pub struct Parts<'a> {
     pub files_global: &'a str,
     /// A script run after the module: it defines the functions [`Service::call`] calls.
     pub glue: &'a str,
+    /// Data prepared at build time, handed to the glue once it is set up.
+    pub snapshot: Option<Snapshot<'a>>,
     /// Heap limit in bytes.
     pub memory: usize,
     /// Stack the service may use, in bytes; its thread must have more.
     pub stack: usize,
+}
+
+/// A value written at build time by [`super::snapshot::write`] and a global function of the
+/// glue that takes it, read back.
+pub struct Snapshot<'a> {
+    pub bytes: &'static [u8],
+    pub function: &'a str,
 }
 
 /// The clock and cancel flag the interrupt handler reads.
@@ -87,6 +96,9 @@ impl Service {
         let runtime = Runtime::new().map_err(setup)?;
         runtime.set_memory_limit(parts.memory);
         runtime.set_max_stack_size(parts.stack);
+        // Nothing loaded is garbage: no collection until it is all in (QuickJS would collect
+        // each time the heap grew by half, walking all of it).
+        runtime.set_gc_threshold(usize::MAX);
         let watch = Arc::new(Watch {
             deadline: AtomicU64::new(0),
             epoch: Instant::now(),
@@ -108,6 +120,7 @@ impl Service {
             };
             // Safety: the bytecode was written by this build's own rquickjs from the vendored
             // source (build.rs), so it is the format and version this QuickJS reads.
+            let started = Instant::now();
             #[allow(unsafe_code)]
             let module = unsafe { Module::load(ctx.clone(), parts.bytecode) }
                 .map_err(|e| fail("cannot load", e))?;
@@ -115,6 +128,7 @@ impl Service {
             evaluated
                 .finish::<()>()
                 .map_err(|e| fail("cannot evaluate", e))?;
+            tracing::debug!("loaded {} in {:?}", parts.name, started.elapsed());
             let files = Object::new(ctx.clone()).map_err(|e| fail("cannot set up", e))?;
             for (name, text) in parts.files {
                 files
@@ -126,8 +140,32 @@ impl Service {
                 .map_err(|e| fail("cannot set up", e))?;
             ctx.eval::<(), _>(parts.glue)
                 .map_err(|e| fail("cannot set up the glue of", e))?;
+            if let Some(snapshot) = &parts.snapshot {
+                let started = Instant::now();
+                let value = super::snapshot::read(&ctx, snapshot.bytes)
+                    .map_err(|e| fail("cannot read the snapshot of", e))?;
+                let taker: Function = ctx
+                    .globals()
+                    .get(snapshot.function)
+                    .map_err(|e| fail("cannot take the snapshot of", e))?;
+                let read = started.elapsed();
+                taker
+                    .call::<_, ()>((value,))
+                    .map_err(|e| fail("cannot take the snapshot of", e))?;
+                tracing::debug!(
+                    "read the snapshot of {} in {read:?}, took it in {:?}",
+                    parts.name,
+                    started.elapsed() - read
+                );
+            }
             Ok(())
         })?;
+        // From here as QuickJS would have it after a collection: the next at half as much again.
+        let used = usize::try_from(service.memory_used()).unwrap_or(0);
+        service
+            .context
+            .runtime()
+            .set_gc_threshold((used + used / 2).max(256 * 1024));
         Ok(service)
     }
 
