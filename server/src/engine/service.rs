@@ -118,9 +118,9 @@ impl Service {
             let fail = |what: &str, e: rquickjs::Error| {
                 Fault::Failed(format!("{what} {}: {}", parts.name, caught(&ctx, e)))
             };
+            let started = Instant::now();
             // Safety: the bytecode was written by this build's own rquickjs from the vendored
             // source (build.rs), so it is the format and version this QuickJS reads.
-            let started = Instant::now();
             #[allow(unsafe_code)]
             let module = unsafe { Module::load(ctx.clone(), parts.bytecode) }
                 .map_err(|e| fail("cannot load", e))?;

@@ -38,8 +38,8 @@ pub fn write(ctx: &Ctx<'_>, value: &Value<'_>) -> Result<Vec<u8>, Error> {
 pub fn read<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> Result<Value<'js>, Error> {
     let flags = qjs::JS_READ_OBJ_REFERENCE as i32;
     // Safety: QuickJS reads `bytes` within their length and answers a new value (owned here),
-    // or an exception value after throwing. The format is checked as it is read; bytes not
-    // written by this QuickJS are refused with an error, not trusted.
+    // or an exception value after throwing. The only bytes given are the build's own, written
+    // by `write` with this QuickJS (`build.rs`).
     #[allow(unsafe_code)]
     let value = unsafe {
         let raw = qjs::JS_ReadObject(
