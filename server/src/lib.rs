@@ -6,6 +6,7 @@
 //! the result. `docs/architecture.md` has the map and the rules each part keeps.
 
 pub mod api;
+pub mod approval;
 pub mod catalog;
 pub mod check;
 pub mod cli;

@@ -297,3 +297,65 @@ fn vscode_inputs_are_asked_on_a_terminal() {
         run.stderr
     );
 }
+
+/// Approval per call under `codemode run`: a destructive tool named only at run time is
+/// caught when it is called. With no terminal the call is refused with the settings that
+/// would allow it, and nothing is deleted; on a terminal the person is asked once per tool,
+/// and `y` lets the calls through.
+#[test]
+fn run_asks_before_a_destructive_call_and_refuses_without_a_terminal() {
+    let workspace = Workspace::new();
+    let memory_file = workspace.path().join("memory.jsonl");
+    workspace.config(json!({"memory": {
+        "command": "node",
+        "args": [crate::support::deps().npm_server("server-memory")],
+        "env": {"MEMORY_FILE_PATH": memory_file}
+    }}));
+    workspace.write(
+        "seed.ts",
+        "await memory.createEntities({ entities: [{ name: \"keep\", entityType: \"t\", observations: [] }] });\n",
+    );
+    let seeded = workspace.codemode(&["run", "seed.ts"]);
+    assert_eq!(seeded.code, 0, "{}", seeded.stderr);
+    let held = || std::fs::read_to_string(&memory_file).unwrap();
+    assert!(held().contains("\"keep\""));
+
+    workspace.write(
+        "delete.ts",
+        "const remove = (memory as any)[\"delete_\" + \"entities\"];\n\
+         await remove({ entityNames: [\"nobody\"] });\n\
+         await remove({ entityNames: [\"keep\"] });\n\
+         export default (await memory.readGraph()).entities.length;\n",
+    );
+    let refused = workspace.codemode(&["run", "delete.ts", "--json"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    let report: serde_json::Value = serde_json::from_str(&refused.stdout).unwrap();
+    let message = report["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("memory.delete_entities is marked destructive")
+            && message.contains("no terminal to ask on")
+            && message.contains("\"autoApprove\"")
+            && message.contains("--yes"),
+        "{report:#}"
+    );
+    assert!(held().contains("\"keep\""), "deleted without approval");
+
+    let output = Command::new("python3")
+        .arg(crate::support::repo().join("tests/fixtures/on_a_terminal.py"))
+        .args(["allow? [y/N]", "y", "--"])
+        .arg(env!("CARGO_BIN_EXE_codemode"))
+        .args(["run", "delete.ts"])
+        .current_dir(workspace.path())
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env_remove("CODEMODE_CONFIG")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert_eq!(shown.matches("allow? [y/N]").count(), 1, "{shown}");
+    assert!(
+        shown.contains("wants to call memory.delete_entities"),
+        "{shown}"
+    );
+    assert!(!held().contains("\"keep\""), "{shown}");
+}

@@ -155,7 +155,7 @@ fn results_that_break_their_output_schema_never_reach_a_script_as_typed_data() {
         "double.ts",
         "const { count } = await liar.count({});\nexport default count * 2;\n",
     );
-    let run = workspace.codemode(&["run", "double.ts", "--json"]);
+    let run = workspace.codemode(&["run", "double.ts", "--json", "--yes"]);
     let report = run.json();
     assert_eq!(report["ok"], false, "{report:#}");
     assert_eq!(report["error"]["kind"], "tool", "{report:#}");

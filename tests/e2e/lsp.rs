@@ -317,7 +317,9 @@ fn destructive_tools_ask_first() {
     open(
         &mut client,
         &uri,
-        "await memory.deleteEntities({ entityNames: [\"nobody\"] });\n",
+        "const remove = (memory as any)[\"delete_\" + \"entities\"];\n\
+         await remove({ entityNames: [\"nobody\"] });\n\
+         await remove({ entityNames: [\"nobody either\"] });\n",
     );
     let run = json!({"command": "codemode.run", "arguments": [uri]});
     // Not under a `scripts` folder yet: not an agent script.
@@ -346,32 +348,65 @@ fn destructive_tools_ask_first() {
     let (seen, found) = diagnostics(&mut client, 0, &uri, 1);
     assert_eq!(found, Vec::<Value>::new());
 
-    client.answer = Some("Cancel".into());
+    // Asked when the call is made (a name built at run time included), once per tool.
+    client.answer = Some("Don't allow".into());
     let report = client.request("workspace/executeCommand", run.clone());
     assert_eq!(report["ok"], false);
-    assert_eq!(report["error"]["kind"], "cancelled", "{report:#}");
-    let asked = client
-        .server_requests
-        .iter()
-        .find(|r| r["method"] == "window/showMessageRequest")
-        .unwrap();
+    assert_eq!(report["error"]["kind"], "tool", "{report:#}");
     assert!(
-        asked["params"]["message"]
+        report["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("memory.deleteEntities"),
-        "{asked:#}"
+            .contains("memory.delete_entities was not approved (the person declined)"),
+        "{report:#}"
+    );
+    let asked: Vec<&Value> = client
+        .server_requests
+        .iter()
+        .filter(|r| r["method"] == "window/showMessageRequest")
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    assert!(
+        asked[0]["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("wants to call memory.delete_entities, which is marked destructive"),
+        "{asked:#?}"
+    );
+    let titles: Vec<&str> = asked[0]["params"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Allow", "Don't allow"]);
+    assert_eq!(
+        report["toolCalls"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
     );
     assert!(
-        !client.notifications[seen..]
+        client.notifications[seen..]
             .iter()
             .any(|n| n["method"] == "codemode/runResult")
     );
 
-    client.answer = Some("Run".into());
+    client.answer = Some("Allow".into());
     let report = client.request("workspace/executeCommand", run);
     assert_eq!(report["ok"], true, "{report:#}");
-    assert_eq!(report["toolCalls"][0]["tool"], "delete_entities");
+    let calls: Vec<&str> = report["toolCalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["tool"].as_str().unwrap())
+        .collect();
+    assert_eq!(calls, ["delete_entities", "delete_entities"], "{report:#}");
+    let asked = client
+        .server_requests
+        .iter()
+        .filter(|r| r["method"] == "window/showMessageRequest")
+        .count();
+    assert_eq!(asked, 2, "one question per tool per run");
 
     let (code, stderr) = client.shutdown();
     assert_eq!(code, Some(0), "{stderr}");

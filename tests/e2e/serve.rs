@@ -1031,7 +1031,7 @@ fn questions_from_servers_reach_the_person_only_when_allowed() {
     // `codemode run` with no terminal on stdin: declined, with a note.
     asking(json!({"elicitation": "ask"}));
     workspace.write("book.ts", "export default await asking.bookTable({});\n");
-    let run = workspace.codemode(&["run", "book.ts"]);
+    let run = workspace.codemode(&["run", "book.ts", "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("decline"), "{}", run.stdout);
     assert!(

@@ -172,13 +172,6 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
-/// A function of the generated API a script names.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ApiFunction {
-    pub namespace: String,
-    pub function: String,
-}
-
 /// The text of a vendored lib file, for showing a definition in it.
 pub fn lib_text(name: &str) -> Option<&'static str> {
     super::LIBS

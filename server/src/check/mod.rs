@@ -12,9 +12,8 @@
 //! What does not depend on the engine is done here, once: scripts over a size or nesting
 //! limit and triple-slash directives are refused before any engine sees them ([`syntax`]),
 //! TypeScript 7's syntax and type errors are split as TypeScript 6 does (a file's type
-//! errors only once it parses), and hints for models ([`hints`]) and the API functions a
-//! script names ([`syntax::tools_used`]) are computed from the generated API and the
-//! script's syntax. A program is the script environment ([`crate::codegen::PRELUDE`]), the
+//! errors only once it parses), and hints for models ([`hints`]) are computed from the
+//! generated API and the script's syntax. A program is the script environment ([`crate::codegen::PRELUDE`]), the
 //! generated API and the scripts, each script a module with top-level await, under ES2023
 //! with no DOM and no Node, `strict` on; [`render`] writes diagnostics for people.
 
@@ -42,8 +41,8 @@ use native::{Native, NativeFault};
 use question::{Answer, Question};
 
 pub use language::{
-    ApiFunction, Completion, Completions, Details, Hover, Location, ParameterInfo, Place, Position,
-    Program, Range, SignatureHelp, SignatureInfo, Source, Symbol, Tag, lib_text,
+    Completion, Completions, Details, Hover, Location, ParameterInfo, Place, Position, Program,
+    Range, SignatureHelp, SignatureInfo, Source, Symbol, Tag, lib_text,
 };
 pub use render::render;
 
@@ -295,17 +294,6 @@ impl Checker {
             found.extend(answered.map_err(|error| within(error, timeout))?);
         }
         Ok(found)
-    }
-
-    /// The API functions script `target` names (see [`syntax::tools_used`]): read off its
-    /// syntax, so no engine is asked.
-    pub fn tools_used(
-        &self,
-        program: &Program,
-        target: usize,
-    ) -> Result<Vec<ApiFunction>, CheckError> {
-        let script = program.script(target)?;
-        Ok(syntax::tools_used(&script.text, &self.model(&program.api)))
     }
 
     /// TypeScript's diagnostics of script `target` of `program`, with hints.

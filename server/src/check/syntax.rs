@@ -1,20 +1,12 @@
 //! What the checker reads off a script's syntax (oxc), the same whichever engine answers:
 //! the directives refused before any engine sees the script, whether it parses, the API
-//! call an argument belongs to (for hints), and the API functions it names.
-
-use std::collections::HashMap;
+//! call an argument belongs to (for hints).
 
 use oxc_allocator::Allocator;
-use oxc_ast::ast::{
-    BindingPattern, CallExpression, ComputedMemberExpression, Expression, PropertyKey, Statement,
-    StaticMemberExpression, VariableDeclarator,
-};
+use oxc_ast::ast::{CallExpression, Expression, Statement};
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
-
-use super::api_model::ApiModel;
-use super::language::ApiFunction;
 
 /// A triple-slash directive: its 1-based line and column, and why it is refused.
 /// `/// <reference lib="dom" />` would let code check that cannot run in the sandbox, and
@@ -134,110 +126,6 @@ impl<'a> Visit<'a> for CallFinder<'_> {
     }
 }
 
-/// The API functions `text` names: `ns.fn` and `ns["fn"]`, through an alias
-/// (`const m = memory`) or a destructuring (`const { readGraph } = memory`) too. A namespace
-/// name the script declares for itself is not the namespace.
-pub fn tools_used(text: &str, model: &ApiModel) -> Vec<ApiFunction> {
-    let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, text, source_type()).parse();
-    let mut collector = Used {
-        model,
-        declared: Vec::new(),
-        aliases: HashMap::new(),
-        accesses: Vec::new(),
-        found: Vec::new(),
-    };
-    collector.visit_program(&parsed.program);
-    let Used {
-        declared,
-        aliases,
-        accesses,
-        mut found,
-        ..
-    } = collector;
-    for (object, property) in accesses {
-        let namespace = match aliases.get(&object) {
-            Some(namespace) => namespace.clone(),
-            None if !declared.contains(&object) => object,
-            None => continue,
-        };
-        push(model, &mut found, &namespace, &property);
-    }
-    found
-}
-
-fn push(model: &ApiModel, found: &mut Vec<ApiFunction>, namespace: &str, function: &str) {
-    let known = model
-        .namespace(namespace)
-        .is_some_and(|n| n.functions.iter().any(|(f, _)| f == function));
-    let new = !found
-        .iter()
-        .any(|f| f.namespace == namespace && f.function == function);
-    if known && new {
-        found.push(ApiFunction {
-            namespace: namespace.to_string(),
-            function: function.to_string(),
-        });
-    }
-}
-
-struct Used<'m> {
-    model: &'m ApiModel,
-    /// Names the script binds.
-    declared: Vec<String>,
-    /// Names bound to a namespace (`const m = memory`).
-    aliases: HashMap<String, String>,
-    /// `object.property` accesses, `object` an identifier.
-    accesses: Vec<(String, String)>,
-    found: Vec<ApiFunction>,
-}
-
-impl<'a> Visit<'a> for Used<'_> {
-    fn visit_binding_identifier(&mut self, it: &oxc_ast::ast::BindingIdentifier<'a>) {
-        self.declared.push(it.name.to_string());
-    }
-
-    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        if let Some(Expression::Identifier(init)) = &it.init
-            && self.model.namespace(&init.name).is_some()
-        {
-            match &it.id {
-                BindingPattern::BindingIdentifier(id) => {
-                    self.aliases
-                        .insert(id.name.to_string(), init.name.to_string());
-                }
-                BindingPattern::ObjectPattern(pattern) => {
-                    for property in &pattern.properties {
-                        if let PropertyKey::StaticIdentifier(key) = &property.key {
-                            push(self.model, &mut self.found, &init.name, &key.name);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        walk::walk_variable_declarator(self, it);
-    }
-
-    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
-        if let Expression::Identifier(object) = &it.object {
-            self.accesses
-                .push((object.name.to_string(), it.property.name.to_string()));
-        }
-        walk::walk_static_member_expression(self, it);
-    }
-
-    fn visit_computed_member_expression(&mut self, it: &ComputedMemberExpression<'a>) {
-        if let (Expression::Identifier(object), Expression::StringLiteral(key)) =
-            (&it.object, &it.expression)
-        {
-            self.accesses
-                .push((object.name.to_string(), key.value.to_string()));
-        }
-        walk::walk_computed_member_expression(self, it);
-    }
-}
-
 /// The byte offset of a 1-based line and UTF-16 column in `text`.
 pub fn offset_of(text: &str, line: u32, column: u32) -> Option<u32> {
     let mut start = 0usize;
@@ -257,32 +145,6 @@ pub fn offset_of(text: &str, line: u32, column: u32) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn model() -> ApiModel {
-        ApiModel::parse(
-            "declare namespace memory {\n  interface ReadInput { q: string }\n  function read(input: ReadInput): Promise<unknown>;\n  function wipe(): Promise<unknown>;\n}\n",
-        )
-    }
-
-    fn used(text: &str) -> Vec<String> {
-        tools_used(text, &model())
-            .into_iter()
-            .map(|f| format!("{}.{}", f.namespace, f.function))
-            .collect()
-    }
-
-    #[test]
-    fn tools_named_directly_through_an_alias_and_by_destructuring() {
-        assert_eq!(used("await memory.read({ q: '' });"), ["memory.read"]);
-        assert_eq!(used("const m = memory;\nawait m.wipe();"), ["memory.wipe"]);
-        assert_eq!(
-            used("const { wipe } = memory;\nawait wipe();"),
-            ["memory.wipe"]
-        );
-        assert_eq!(used("await memory['wipe']();"), ["memory.wipe"]);
-        assert!(used("const memory = { wipe() {} };\nmemory.wipe();").is_empty());
-        assert!(used("await memory.nothing();").is_empty());
-    }
 
     #[test]
     fn the_call_an_argument_belongs_to() {

@@ -9,10 +9,13 @@
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+
+use futures::future::BoxFuture;
 
 use serde_json::{Map, Value};
 
+use crate::approval;
 use crate::host::elicit::{Answer, Asker, Question};
 use crate::printable::escape;
 
@@ -49,22 +52,53 @@ impl Inputs {
     }
 }
 
+/// One question on the terminal at a time, whoever asks.
+static TURN: Mutex<()> = Mutex::new(());
+
 #[derive(Default)]
-pub struct TerminalAsker {
-    /// One question at a time.
-    turn: Arc<Mutex<()>>,
-}
+pub struct TerminalAsker;
 
 impl Asker for TerminalAsker {
     fn ask(&self, question: Question) -> Pin<Box<dyn Future<Output = Answer> + Send>> {
-        let turn = self.turn.clone();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || {
-                let _turn = turn.lock().unwrap_or_else(|e| e.into_inner());
+                let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
                 ask(&question)
             })
             .await
             .unwrap_or(Answer::Decline)
+        })
+    }
+}
+
+/// Approval of a tool call (see [`crate::approval`]) asked on the terminal: `y` allows it.
+/// Without a terminal on stdin nobody can be asked, and the call is refused.
+pub struct TerminalApproval;
+
+impl approval::Ask for TerminalApproval {
+    fn cannot_ask(&self) -> Option<String> {
+        (!std::io::stdin().is_terminal())
+            .then(|| "there is no terminal to ask on (standard input is not a terminal)".into())
+    }
+
+    fn other_way(&self) -> Option<&'static str> {
+        Some("pass --yes to `codemode run`")
+    }
+
+    fn ask<'a>(&'a self, request: &'a approval::Request) -> BoxFuture<'a, approval::Decision> {
+        let message = escape(&request.message());
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+                eprintln!("{message}");
+                match prompt(&mut std::io::stdin().lock(), "allow? [y/N] ").as_deref() {
+                    Some("y" | "yes") => approval::Decision::Allow,
+                    Some(_) => approval::Decision::Decline,
+                    None => approval::Decision::Dismiss,
+                }
+            })
+            .await
+            .unwrap_or_else(|e| approval::Decision::Failed(e.to_string()))
         })
     }
 }

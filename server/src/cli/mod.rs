@@ -274,9 +274,7 @@ async fn run(cli: Cli) -> ExitCode {
                 text: String::new(),
             });
             with_workspace(config, &search_from, checker, quiet, async |workspace| {
-                workspace
-                    .host()
-                    .set_asker(Arc::new(ask::TerminalAsker::default()));
+                workspace.host().set_asker(Arc::new(ask::TerminalAsker));
                 run::run(args, script, workspace).await
             })
             .await

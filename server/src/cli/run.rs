@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::Outcome;
+use super::ask::TerminalApproval;
+use crate::approval::Approvals;
 use crate::check::{self, Script};
 use crate::printable;
 use crate::runtime::{self, FailureKind, RunReport};
@@ -31,6 +33,13 @@ pub struct Args {
     /// the run fails with kind `type` and the diagnostics, and no tool is called.
     #[arg(long)]
     pub no_check: bool,
+
+    /// Allow every tool call that needs approval without asking. By default each tool that
+    /// may be destructive is asked about on the terminal when the script first calls it (once
+    /// per run); with no terminal such calls are refused, unless the configuration's
+    /// "autoApprove" or "allowDestructive" allows them.
+    #[arg(long, short = 'y')]
+    yes: bool,
 }
 
 /// The script's text and the name it is reported under; an error exits 2.
@@ -58,9 +67,21 @@ pub async fn run(args: Args, script: Script, workspace: &Workspace) -> anyhow::R
         }
         limits.run_timeout = Duration::from_secs_f64(seconds);
     }
-    let report = workspace
-        .run_with(&file, text.clone(), &limits, &runtime::Unsupervised)
-        .await;
+    let report = if args.yes {
+        workspace
+            .run_with(&file, text.clone(), &limits, &runtime::Unsupervised)
+            .await
+    } else {
+        let approvals = Approvals::new(
+            TerminalApproval,
+            workspace.host().clone(),
+            workspace.api().catalog.clone(),
+            workspace.config.origin.clone(),
+        );
+        workspace
+            .run_with(&file, text.clone(), &limits, &approvals)
+            .await
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;

@@ -12,6 +12,7 @@
   const defineProperty = Object.defineProperty;
   const freeze = Object.freeze;
   const getPrototypeOf = Object.getPrototypeOf;
+  const hasOwn = Object.hasOwn;
   const jsonParse = JSON.parse;
   const jsonStringify = JSON.stringify;
   const isArray = Array.isArray;
@@ -120,14 +121,23 @@
   for (let s = 0; s < api.length; s++) {
     const entry = api[s];
     const namespace = {};
+    const functions = [];
     for (let t = 0; t < entry.tools.length; t++) {
       const spec = entry.tools[t];
+      const value = tool(s, t, entry.server, spec.tool, spec.function, spec.typed);
+      functions.push([spec.tool, value]);
       defineProperty(namespace, spec.function, {
-        value: tool(s, t, entry.server, spec.tool, spec.function, spec.typed),
+        value,
         writable: false,
         enumerable: true,
         configurable: false,
       });
+    }
+    // A tool also answers to its MCP name where no function has that name (`memory.delete_entities`
+    // beside `memory.deleteEntities`), unlisted: the types name only the functions.
+    for (let f = 0; f < functions.length; f++) {
+      const [name, value] = functions[f];
+      if (!hasOwn(namespace, name)) hidden(namespace, name, value);
     }
     hidden(G, entry.namespace, freeze(namespace));
   }

@@ -12,10 +12,12 @@ use tower_lsp_server::ls_types::{
     notification::Notification,
 };
 
+use futures::future::BoxFuture;
+
 use super::session::{LastRun, Session};
-use crate::runtime::{self, FailureKind, RunError, RunReport};
+use crate::approval::{Approvals, Ask, Decision, Request};
+use crate::runtime::RunReport;
 use crate::view::EditorView;
-use crate::workspace::Workspace;
 
 pub const RUN: &str = "codemode.run";
 /// What clicking the last run's code lens does: answer the last run's report.
@@ -62,35 +64,26 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
     };
     let script = program.scripts[target].clone();
 
-    let destructive = destructive_tools(session, &workspace, &program, target).await;
-    if !destructive.is_empty() && !confirm(session, &destructive).await {
-        let error = RunError::new(
-            FailureKind::Cancelled,
-            format!(
-                "not run: it calls tools that may be destructive ({}) and the run was not confirmed; list them in \"autoApprove\", or set \"allowDestructive\": true, in the configuration's \"codemode\" section to run them without asking",
-                destructive.join(", ")
-            ),
-        );
-        let report = RunReport::failed(0, error);
-        let view = EditorView::of(&report, &script.file);
-        return Ok(answer(&LastRun {
-            version,
-            report,
-            view,
-        }));
-    }
-
     let progress = session
         .progress(&format!("codemode: running {}", script.file))
         .await;
     let file = script.file.clone();
     let text = script.text.to_string();
     let running = workspace.clone();
+    // Approval per call: the editor is asked when the script calls a tool that needs it.
+    let approvals = Approvals::new(
+        EditorAsk {
+            client: session.client.clone(),
+            can_ask: session.caps().show_message_request,
+        },
+        workspace.host().clone(),
+        workspace.api().catalog.clone(),
+        workspace.config.origin.clone(),
+    );
     // On its own task: a client that cancels the request does not stop the run half-way.
-    let report =
-        tokio::spawn(async move { running.run(&file, text, &runtime::Unsupervised).await })
-            .await
-            .map_err(|e| format!("the run failed: {e}"))?;
+    let report = tokio::spawn(async move { running.run(&file, text, &approvals).await })
+        .await
+        .map_err(|e| format!("the run failed: {e}"))?;
     let view = EditorView::of(&report, &script.file);
     if let Some(progress) = progress {
         progress.finish(&view.headline).await;
@@ -120,60 +113,43 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
     Ok(value)
 }
 
-/// The tools the script names that need approval under the configuration's policy (they
-/// may be destructive, per their annotations and the MCP specification's defaults).
-async fn destructive_tools(
-    session: &Session,
-    workspace: &Workspace,
-    program: &crate::check::Program,
-    target: usize,
-) -> Vec<String> {
-    let used = session
-        .checker
-        .tools_used(program, target)
-        .unwrap_or_default();
-    let api = workspace.api();
-    let mut found = Vec::new();
-    for function in used {
-        let Some(server) = api.generated.index.namespace(&function.namespace) else {
-            continue;
-        };
-        let Some(tool) = server.function(&function.function) else {
-            continue;
-        };
-        let destructive = crate::catalog::find_tool(&api.catalog, &server.server, &tool.tool)
-            .is_some_and(|t| workspace.host().policy().needs_approval(&server.server, t));
-        if destructive {
-            found.push(format!("{}.{}", function.namespace, function.function));
-        }
-    }
-    found
+/// The editor, asked with `window/showMessageRequest` (Allow / Don't allow).
+struct EditorAsk {
+    client: tower_lsp_server::Client,
+    can_ask: bool,
 }
 
-/// Asks the user whether to run a script that calls destructive tools.
-async fn confirm(session: &Session, tools: &[String]) -> bool {
-    if !session.caps().show_message_request {
-        return false;
+const ALLOW: &str = "Allow";
+const DENY: &str = "Don't allow";
+
+impl Ask for EditorAsk {
+    fn cannot_ask(&self) -> Option<String> {
+        (!self.can_ask).then(|| {
+            "this editor cannot ask (it does not support window/showMessageRequest)".into()
+        })
     }
-    let run = MessageActionItem {
-        title: "Run".into(),
-        properties: Default::default(),
-    };
-    let cancel = MessageActionItem {
-        title: "Cancel".into(),
-        properties: Default::default(),
-    };
-    let message = format!(
-        "This script calls tools marked destructive: {}. Run it?",
-        tools.join(", ")
-    );
-    match session
-        .client
-        .show_message_request(MessageType::WARNING, message, Some(vec![run, cancel]))
-        .await
-    {
-        Ok(Some(choice)) => choice.title == "Run",
-        _ => false,
+
+    fn ask<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Decision> {
+        Box::pin(async move {
+            let action = |title: &str| MessageActionItem {
+                title: title.into(),
+                properties: Default::default(),
+            };
+            let asked = self
+                .client
+                .show_message_request(
+                    MessageType::WARNING,
+                    request.message(),
+                    Some(vec![action(ALLOW), action(DENY)]),
+                )
+                .await;
+            match asked {
+                Ok(Some(choice)) if choice.title == ALLOW => Decision::Allow,
+                Ok(Some(_)) => Decision::Decline,
+                Ok(None) => Decision::Dismiss,
+                Err(error) => Decision::Failed(error.message.to_string()),
+            }
+        })
     }
 }
 
