@@ -181,8 +181,7 @@ impl Workspace {
     /// Whether the file at `path` is an agent script: `*.mcp.ts` anywhere, or a `.ts` file
     /// under one of the configured `scripts` folders.
     pub fn is_script(&self, path: &Path) -> bool {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".mcp.ts") {
+        if is_named_script(path) {
             return true;
         }
         match path.strip_prefix(&self.base) {
@@ -195,6 +194,14 @@ impl Workspace {
     pub async fn close(&self) {
         self.host.close().await;
     }
+}
+
+/// Whether the file at `path` is an agent script by its name alone (`*.mcp.ts`), which needs
+/// no configuration.
+pub fn is_named_script(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| name.ends_with(".mcp.ts"))
 }
 
 /// What a check allows: the diagnostics of a script that may run, or why it may not.

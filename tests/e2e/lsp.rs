@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::lsp_client::{LspClient, file_uri};
 use crate::support::{Workspace, deps, processes_mentioning};
 
-fn memory_workspace() -> Workspace {
+pub(crate) fn memory_workspace() -> Workspace {
     let workspace = Workspace::new();
     let memory = json!({
         "command": "node",
@@ -21,14 +21,20 @@ fn memory_workspace() -> Workspace {
     workspace
 }
 
-fn open(client: &mut LspClient, uri: &str, text: &str) {
+pub(crate) fn open(client: &mut LspClient, uri: &str, text: &str) {
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": text}}),
     );
 }
 
-fn edit(client: &mut LspClient, uri: &str, version: i32, range: [(u32, u32); 2], text: &str) {
+pub(crate) fn edit(
+    client: &mut LspClient,
+    uri: &str,
+    version: i32,
+    range: [(u32, u32); 2],
+    text: &str,
+) {
     client.notify(
         "textDocument/didChange",
         json!({
@@ -45,7 +51,7 @@ fn edit(client: &mut LspClient, uri: &str, version: i32, range: [(u32, u32); 2],
 }
 
 /// Waits for the diagnostics of `uri` at `version`.
-fn diagnostics(
+pub(crate) fn diagnostics(
     client: &mut LspClient,
     from: usize,
     uri: &str,

@@ -15,6 +15,7 @@ mod hardening;
 mod http;
 mod lsp;
 mod lsp_client;
+mod lsp_editing;
 mod mcp_client;
 mod neovim;
 mod real_servers;

@@ -176,7 +176,7 @@ async fn sign_in_call_a_tool_survive_a_token_expiry_and_never_show_a_token() {
     // A script calls the tool; again after the server stopped taking the token.
     let run = finish(&mut codemode(
         &workspace,
-        &["run", "count.ts", "--json", "-vv"],
+        &["run", "count.ts", "--json", "-vv", "--yes"],
     ));
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -188,7 +188,10 @@ async fn sign_in_call_a_tool_survive_a_token_expiry_and_never_show_a_token() {
     );
     seen.push(run);
     std::thread::sleep(std::time::Duration::from_secs(4));
-    let run = finish(&mut codemode(&workspace, &["run", "count.ts", "-vv"]));
+    let run = finish(&mut codemode(
+        &workspace,
+        &["run", "count.ts", "-vv", "--yes"],
+    ));
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.contains("notes: {\"result\":15}"),

@@ -2,8 +2,11 @@
 //! `build.rs`, in a long-lived QuickJS engine on a thread of its own (never a script's
 //! engine). It loads the compiler and parses the lib files as soon as it starts, then takes
 //! questions over a channel. Each runs under a deadline and can be cancelled (dropping the
-//! future cancels it). After a fault (time, memory, stack) the engine is dropped and the next
-//! question loads a fresh one, so one pathological script cannot spoil the next.
+//! future, or a stop token, cancels it): TypeScript stops at its next safe point, or after a
+//! short grace wherever it is. A question stopped half-way (cancelled or out of time) costs
+//! the language service, which is made anew; after any other fault (memory, stack) the
+//! engine is dropped and the next question loads a fresh one, so one pathological script
+//! cannot spoil the next.
 //!
 //! `service.js` holds the TypeScript language service and answers each [`Question`] as JSON.
 
@@ -14,6 +17,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 use super::language::{Location, Place, Program, Range, Source, Symbol};
 use super::question::{Answer, Question};
@@ -55,20 +59,31 @@ struct Request {
 /// The handle of the checker thread; dropping it ends the thread.
 pub struct Embedded {
     requests: std::sync::mpsc::Sender<Request>,
+    /// How many times the thread has loaded TypeScript (once, and again after each fault).
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by tests"))]
+    loads: Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Embedded {
     /// Starts the thread, which loads TypeScript and parses the libs right away.
     pub fn start() -> Embedded {
         let (requests, incoming) = std::sync::mpsc::channel::<Request>();
+        let loads = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counted = loads.clone();
         let spawned = std::thread::Builder::new()
             .name("codemode-checker".into())
             .stack_size(THREAD_STACK)
-            .spawn(move || serve(incoming));
+            .spawn(move || serve(incoming, &counted));
         if let Err(error) = spawned {
             tracing::error!("cannot start the checker thread: {error}");
         }
-        Embedded { requests }
+        Embedded { requests, loads }
+    }
+
+    /// How many times TypeScript was loaded: once, and again after each fault.
+    #[cfg(test)]
+    pub fn loads(&self) -> u32 {
+        self.loads.load(Ordering::Relaxed)
     }
 
     /// Answers `question` about script `target` of `program`, within `timeout`.
@@ -78,10 +93,14 @@ impl Embedded {
         target: usize,
         question: &Question,
         timeout: Duration,
+        stop: Option<&CancellationToken>,
     ) -> Result<Answer, CheckError> {
         let at = |p: &super::Position| json!({ "line": p.line, "character": p.character });
         let (op, fields) = match question {
-            Question::Check => ("check", json!({})),
+            Question::Check(reporting) => (
+                "check",
+                json!({ "together": *reporting == super::Reporting::Together }),
+            ),
             Question::Completions { at: p, .. } => ("completions", at(p)),
             Question::Details {
                 at: p,
@@ -109,9 +128,9 @@ impl Embedded {
             scripts: program.scripts.clone(),
             fields,
         };
-        let text = self.ask(job, timeout).await?;
+        let text = self.ask(job, timeout, stop).await?;
         Ok(match question {
-            Question::Check => Answer::Diagnostics(parse::<Found>(&text)?.diagnostics()),
+            Question::Check(_) => Answer::Diagnostics(parse::<Found>(&text)?.diagnostics()),
             Question::Completions { .. } => Answer::Completions(parse(&text)?),
             Question::Details { .. } => Answer::Details(parse(&text)?),
             Question::Hover(_) => Answer::Hover(parse(&text)?),
@@ -122,7 +141,14 @@ impl Embedded {
     }
 
     /// Sends `job` to the checker thread and waits for its answer (JSON), at most `timeout`.
-    async fn ask(&self, job: Job, timeout: Duration) -> Result<String, CheckError> {
+    /// When `stop` is cancelled the job is too, and the answer awaited: the thread skips a
+    /// job it has not begun, and stops one it has at TypeScript's next safe point.
+    async fn ask(
+        &self,
+        job: Job,
+        timeout: Duration,
+        stop: Option<&CancellationToken>,
+    ) -> Result<String, CheckError> {
         let cancel = Arc::new(AtomicBool::new(false));
         let (reply, answer) = tokio::sync::oneshot::channel();
         let request = Request {
@@ -135,8 +161,19 @@ impl Embedded {
             return Err(CheckError::Failed("the checker thread is gone".into()));
         }
         // Dropping this future (the caller gave up) stops the check.
-        let _cancel_on_drop = CancelOnDrop(cancel);
-        let answer = match answer.await {
+        let _cancel_on_drop = CancelOnDrop(cancel.clone());
+        let mut answer = answer;
+        let answer = match stop {
+            Some(stop) => tokio::select! {
+                answered = &mut answer => answered,
+                () = stop.cancelled() => {
+                    cancel.store(true, Ordering::Relaxed);
+                    answer.await
+                }
+            },
+            None => answer.await,
+        };
+        let answer = match answer {
             Ok(answer) => answer,
             Err(_) => return Err(CheckError::Failed("the checker thread stopped".into())),
         };
@@ -279,8 +316,12 @@ fn engine_input(job: &Job, loaded: &mut Loaded) -> String {
 }
 
 /// The checker thread: one engine, loaded at start and again after a fault.
-fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
+fn serve(incoming: std::sync::mpsc::Receiver<Request>, loads: &std::sync::atomic::AtomicU32) {
     use std::sync::mpsc::RecvTimeoutError;
+    let load = || {
+        loads.fetch_add(1, Ordering::Relaxed);
+        load()
+    };
     // The compiler loads first; then, when a question is already waiting (a one-shot
     // `codemode check`), it is the first program, and no warm-up program is built and
     // thrown away; else the libs are parsed and bound now, while nothing waits.
@@ -322,7 +363,16 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>) {
                 request.deadline,
                 request.cancel.clone(),
             );
-            if answer.is_ok() {
+            // A check cancelled at one of TypeScript's safe points leaves the engine whole
+            // (TypeScript drops its type checker then, and builds one on the next question);
+            // one stopped half-way (cancelled past the grace, or out of time) costs the
+            // language service, not the engine: the compiler and the lib files stay.
+            let clean_stop = matches!(answer, Err(Fault::Cancelled)) && engine.sound();
+            let stopped = matches!(answer, Err(Fault::Cancelled | Fault::Timeout));
+            if answer.is_ok() || clean_stop {
+                service = Some(engine);
+            } else if stopped && reset(&engine) {
+                loaded = Loaded::default();
                 service = Some(engine);
             } else {
                 tracing::debug!("dropping the checker engine after a fault");
@@ -364,6 +414,23 @@ fn load() -> Result<Service, Fault> {
     });
     tracing::debug!("loaded TypeScript in {:?}", started.elapsed());
     service
+}
+
+/// A new language service in `engine` after a question was stopped half-way (see
+/// `codemodeReset` in `service.js`); whether it took.
+fn reset(engine: &Service) -> bool {
+    let started = Instant::now();
+    let reset = engine.call(
+        "codemodeReset",
+        "",
+        Instant::now() + Duration::from_secs(10),
+        Arc::new(AtomicBool::new(false)),
+    );
+    tracing::debug!(
+        "reset the checker's language service in {:?}",
+        started.elapsed()
+    );
+    reset.is_ok()
 }
 
 /// Checks an empty script, which parses and binds the libs.

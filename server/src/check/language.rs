@@ -190,7 +190,7 @@ impl Checker {
         timeout: Duration,
     ) -> Result<Answer, CheckError> {
         program.script(target)?;
-        self.ask(program, target, question, timeout)
+        self.ask(program, target, question, timeout, None)
             .await
             .map(|(answer, _)| answer)
     }

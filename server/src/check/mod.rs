@@ -32,6 +32,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
 use crate::transpile;
 use api_model::ApiModel;
@@ -103,6 +104,17 @@ pub struct Diagnostic {
     /// tool or field could be, the shape a tool's input takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+}
+
+/// How a script's syntax and type errors are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reporting {
+    /// As `tsc` does (and `codemode check`, `run`, `serve`): a file's type errors only once it
+    /// parses.
+    ParseFirst,
+    /// As tsserver does for editors: both at once, so a half-typed line elsewhere does not
+    /// hide a type error.
+    Together,
 }
 
 /// Why a check gave no diagnostics.
@@ -290,26 +302,33 @@ impl Checker {
         let mut found = Vec::new();
         for target in 0..program.scripts.len() {
             let left = deadline.saturating_duration_since(Instant::now());
-            let answered = self.diagnostics(&program, target, left).await;
+            let answered = self
+                .diagnostics(&program, target, Reporting::ParseFirst, left, None)
+                .await;
             found.extend(answered.map_err(|error| within(error, timeout))?);
         }
         Ok(found)
     }
 
-    /// TypeScript's diagnostics of script `target` of `program`, with hints.
+    /// TypeScript's diagnostics of script `target` of `program`, with hints. When `stop` is
+    /// cancelled (a newer edit came), the check stops at TypeScript's next safe point and the
+    /// answer is [`CheckError::Cancelled`]; it returns only once the engine has let go of it.
     pub async fn diagnostics(
         &self,
         program: &Program,
         target: usize,
+        reporting: Reporting,
         timeout: Duration,
+        stop: Option<&CancellationToken>,
     ) -> Result<Vec<Diagnostic>, CheckError> {
         let script = program.script(target)?;
         refuse(script)?;
-        let (answer, native) = self.ask(program, target, Question::Check, timeout).await?;
+        let question = Question::Check(reporting);
+        let (answer, native) = self.ask(program, target, question, timeout, stop).await?;
         let Answer::Diagnostics(mut found) = answer else {
             return Err(language::mismatch());
         };
-        if native {
+        if native && reporting == Reporting::ParseFirst {
             found = syntax_first(found, &script.text);
         }
         for diagnostic in &mut found {
@@ -327,23 +346,31 @@ impl Checker {
         target: usize,
         question: Question,
         timeout: Duration,
+        stop: Option<&CancellationToken>,
     ) -> Result<(Answer, bool), CheckError> {
         let started = Instant::now();
         if let Some(native) = self.native_in_use() {
             let budget = timeout / 2;
-            let fault =
-                match tokio::time::timeout(budget, native.answer(program, target, &question)).await
-                {
-                    Ok(Ok(answer)) => {
-                        self.fell_back.store(false, Ordering::Relaxed);
-                        return Ok((answer, true));
-                    }
-                    Ok(Err(fault)) => fault,
-                    Err(_) => {
-                        native.forget_session();
-                        NativeFault::Deadline
-                    }
-                };
+            let asked = tokio::time::timeout(budget, native.answer(program, target, &question));
+            let answered = match stop {
+                // Dropping the question sends TypeScript 7 `$/cancelRequest`.
+                Some(stop) => tokio::select! {
+                    answered = asked => answered,
+                    () = stop.cancelled() => return Err(CheckError::Cancelled),
+                },
+                None => asked.await,
+            };
+            let fault = match answered {
+                Ok(Ok(answer)) => {
+                    self.fell_back.store(false, Ordering::Relaxed);
+                    return Ok((answer, true));
+                }
+                Ok(Err(fault)) => fault,
+                Err(_) => {
+                    native.forget_session();
+                    NativeFault::Deadline
+                }
+            };
             // An error answer to one question is answered for, not held against the engine.
             let counted = u32::from(fault.ends_session());
             let faults = self.faults.fetch_add(counted, Ordering::Relaxed) + counted;
@@ -364,7 +391,7 @@ impl Checker {
         let left = timeout.saturating_sub(started.elapsed());
         let answer = self
             .engine_embedded()
-            .answer(program, target, &question, left)
+            .answer(program, target, &question, left, stop)
             .await
             .map_err(|error| within(error, timeout))?;
         Ok((answer, false))

@@ -1,14 +1,14 @@
 //! What the checker is asked, and what an engine answers: the one seam both engines
 //! ([`super::embedded`], [`super::native`]) stand behind.
 
-use super::Diagnostic;
 use super::language::{Completions, Details, Hover, Location, Position, SignatureHelp, Symbol};
+use super::{Diagnostic, Reporting};
 
 /// A question about one script of a program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Question {
-    /// Its diagnostics: syntax errors when it does not parse, else type errors.
-    Check,
+    /// Its diagnostics, syntax and type errors reported as [`Reporting`] says.
+    Check(Reporting),
     /// With `eager`, a short list comes with each entry's details (an engine may send them
     /// anyway when they cost nothing).
     Completions {
@@ -31,7 +31,7 @@ impl Question {
     /// The question's name, for logs.
     pub fn name(&self) -> &'static str {
         match self {
-            Question::Check => "check",
+            Question::Check(_) => "check",
             Question::Completions { .. } => "completions",
             Question::Details { .. } => "details",
             Question::Hover(_) => "hover",

@@ -59,8 +59,14 @@
     files.set(name, { text, version: String(clock), snapshot: undefined });
   }
 
+  // Asked at TypeScript's safe points: a superseded question stops there, and the engine
+  // stays whole (`codemodeCancelled` is the host's, see engine/service.rs).
+  const cancellation = {
+    isCancellationRequested: () => typeof codemodeCancelled === "function" && codemodeCancelled(),
+  };
   const host = {
     getCompilationSettings: () => options,
+    getCancellationToken: () => cancellation,
     getScriptFileNames: () => roots,
     getScriptVersion: (name) => {
       const file = files.get(name);
@@ -90,7 +96,7 @@
   // their own. Better still, they are not parsed at all: build.rs parses and binds them here
   // once (`codemodeLibSnapshot`), writes the result with QuickJS's object writer, and every
   // engine reads it back (`codemodeUseLibSnapshot`), ready to use.
-  const main = ts.createDocumentRegistry(true, "/");
+  let main = ts.createDocumentRegistry(true, "/");
   const forLib = (settings) =>
     settings && typeof settings === "object" ? { ...settings, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : settings;
   // name -> a parsed and bound lib SourceFile, from the snapshot.
@@ -120,7 +126,19 @@
       },
     };
   }
-  const service = ts.createLanguageService(host, registryOf(libFiles));
+  let service = ts.createLanguageService(host, registryOf(libFiles));
+
+  // After a question was stopped half-way (cancelled past its grace, or out of time): a new
+  // language service over a new registry, so nothing the stopped question half-built (a
+  // checker, a file half-bound) is used again. The lib files stay: they were parsed and bound
+  // before, and a checker only reads them. Rust sends the prelude and the API again.
+  globalThis.codemodeReset = () => {
+    main = ts.createDocumentRegistry(true, "/");
+    service = ts.createLanguageService(host, registryOf(libFiles));
+    files.clear();
+    roots = [];
+    return "";
+  };
 
   const SEVERITY = ["warning", "error", "suggestion", "message"];
 
@@ -310,9 +328,10 @@
       }
       names.forEach((name, index) => {
         if (request.target !== undefined && request.target !== index) return;
-        // As tsc does: a file's semantic errors only once it parses.
+        // As tsc does, a file's semantic errors only once it parses; as tsserver does (for
+        // editors, `together`), both at once.
         let found = service.getSyntacticDiagnostics(name);
-        if (found.length === 0) found = service.getSemanticDiagnostics(name);
+        if (found.length === 0 || request.together) found = found.concat(service.getSemanticDiagnostics(name));
         const file = program.getSourceFile(name);
         for (const diagnostic of found) diagnostics.push(describe(diagnostic, index, file));
       });

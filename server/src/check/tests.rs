@@ -116,7 +116,7 @@ fn faults_leave_a_working_checker() {
         message.starts_with("triple-slash directives are not allowed"),
         "{message}"
     );
-    // The deadline stops a check, and the next check gets a fresh engine.
+    // The deadline stops a check, and the next check gets a fresh language service.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -148,7 +148,7 @@ fn dropping_a_check_cancels_it() {
         .await
     });
     assert!(gave_up.is_err(), "the slow check finished: {gave_up:?}");
-    // The cancelled check stops, and the next one is answered by a fresh engine.
+    // The cancelled check stops, and the next one is answered.
     assert_eq!(
         check(&checker, &api, "const a: number = 1;\n").unwrap(),
         vec![]
@@ -251,10 +251,77 @@ fn language_questions() {
         assert_eq!(names, ["c", "f", "s"]);
 
         // Only the target's diagnostics, named by its file.
-        let found = checker.diagnostics(&program, 0, time).await.unwrap();
+        let found = checker
+            .diagnostics(&program, 0, Reporting::ParseFirst, time, None)
+            .await
+            .unwrap();
         assert_eq!(codes(&found), vec![(1, 2322)]);
         assert_eq!(found[0].file, "other.mcp.ts");
-        let found = checker.diagnostics(&program, 1, time).await.unwrap();
+        let found = checker
+            .diagnostics(&program, 1, Reporting::ParseFirst, time, None)
+            .await
+            .unwrap();
         assert_eq!(codes(&found), vec![(2, 1003)], "{found:?}");
     });
+}
+
+/// A check cancelled by a newer edit stops long before it would end (about ten seconds
+/// here), at one of TypeScript's safe points or after a short grace, and the engine stays
+/// loaded: the next question needs no reload, and is answered right.
+#[test]
+fn a_superseded_check_stops_and_keeps_the_engine() {
+    let checker = Checker::embedded();
+    let api = demo_api();
+    assert_eq!(
+        check(&checker, &api, "const a: number = 1;\n").unwrap(),
+        vec![]
+    );
+    let loads = checker.engine_embedded().loads();
+    let text: String = (0..2000)
+        .map(|n| {
+            format!(
+                "function f{n}(x: number) {{ return [x, {n}].map((y) => y * 2).filter((z) => z > 1).reduce((a, b) => a + b, 0); }}\n"
+            )
+        })
+        .collect();
+    let program = Program {
+        api: Arc::from(api.as_str()),
+        scripts: vec![Source::new(0, "long.mcp.ts", Arc::from(text))],
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let stopped = runtime.block_on(async {
+        let cancel = async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            stop.cancel();
+            std::future::pending::<()>().await
+        };
+        let checked = checker.diagnostics(
+            &program,
+            0,
+            Reporting::Together,
+            Duration::from_secs(600),
+            Some(&stop),
+        );
+        tokio::select! {
+            checked = checked => checked,
+            () = cancel => unreachable!(),
+        }
+    });
+    assert_eq!(stopped, Err(CheckError::Cancelled));
+    assert_eq!(
+        checker.engine_embedded().loads(),
+        loads,
+        "the engine was reloaded"
+    );
+    assert_eq!(
+        check(&checker, &api, "const b: string = 2;\n")
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(checker.engine_embedded().loads(), loads);
 }

@@ -4,9 +4,11 @@
 //! runtime and context for its whole life, so what it parsed stays warm. It loads a module
 //! from precompiled bytecode, gives the service its data files as a global object, evaluates
 //! its glue script, and then answers [`Service::call`]: a global function called with one
-//! string, answering with one string. Each call runs under a deadline and a cancel flag
-//! (checked by the interrupt handler); the runtime has a memory limit. After a [`Fault`] the
-//! service's state is not to be trusted, and its owner drops it.
+//! string, answering with one string. Each call runs under a deadline and a cancel flag; the
+//! runtime has a memory limit. A cancelled call is given [`CANCEL_GRACE`] to stop at one of
+//! the glue's own safe points (it asks the global `codemodeCancelled()`) before the interrupt
+//! handler stops it wherever it is. After a [`Fault`] that was not such a clean stop
+//! ([`Service::sound`]) the service's state is not to be trusted, and its owner drops it.
 //!
 //! Blocking and `!Send`: it lives on its owner's thread.
 
@@ -71,13 +73,21 @@ pub struct Snapshot<'a> {
     pub function: &'a str,
 }
 
+/// How long a cancelled call has to stop at one of its own safe points (the glue asks
+/// `codemodeCancelled()`) before the interrupt handler stops it wherever it is, which costs
+/// the engine (its state is half-updated then).
+pub const CANCEL_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The clock and cancel flag the interrupt handler reads.
 struct Watch {
     /// Nanoseconds after `epoch` at which the current call times out (0: no call running).
     deadline: AtomicU64,
     epoch: Instant,
     cancel: std::sync::Mutex<Option<Arc<AtomicBool>>>,
+    /// Nanoseconds after `epoch` at which the handler first saw the cancel flag (0: not yet).
+    cancel_seen: AtomicU64,
     timed_out: AtomicBool,
+    /// The handler stopped the call because it was cancelled (past the grace).
     cancelled: AtomicBool,
 }
 
@@ -103,6 +113,7 @@ impl Service {
             deadline: AtomicU64::new(0),
             epoch: Instant::now(),
             cancel: std::sync::Mutex::new(None),
+            cancel_seen: AtomicU64::new(0),
             timed_out: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
         });
@@ -137,6 +148,13 @@ impl Service {
             }
             ctx.globals()
                 .set(parts.files_global, files)
+                .map_err(|e| fail("cannot set up", e))?;
+            // The glue's safe points ask whether the call in progress was cancelled.
+            let asked = service.watch.clone();
+            let cancelled = Function::new(ctx.clone(), move || asked.cancel_requested())
+                .map_err(|e| fail("cannot set up", e))?;
+            ctx.globals()
+                .set("codemodeCancelled", cancelled)
                 .map_err(|e| fail("cannot set up", e))?;
             ctx.eval::<(), _>(parts.glue)
                 .map_err(|e| fail("cannot set up the glue of", e))?;
@@ -198,6 +216,14 @@ impl Service {
         self.context.runtime().run_gc();
     }
 
+    /// Whether the last call ended where it chose to (answered, threw, or stopped at a safe
+    /// point on being cancelled), not stopped by the interrupt handler half-way, which leaves
+    /// the glue's state half-updated.
+    pub fn sound(&self) -> bool {
+        !self.watch.timed_out.load(Ordering::Relaxed)
+            && !self.watch.cancelled.load(Ordering::Relaxed)
+    }
+
     /// Heap bytes in use, as QuickJS counts them.
     pub fn memory_used(&self) -> i64 {
         self.context.runtime().memory_usage().memory_used_size
@@ -205,7 +231,7 @@ impl Service {
 
     fn fault(&self, ctx: &Ctx<'_>, error: rquickjs::Error) -> Fault {
         let message = caught(ctx, error);
-        if self.watch.cancelled.load(Ordering::Relaxed) {
+        if self.watch.cancelled.load(Ordering::Relaxed) || self.watch.cancel_requested() {
             Fault::Cancelled
         } else if self.watch.timed_out.load(Ordering::Relaxed) {
             Fault::Timeout
@@ -223,6 +249,7 @@ impl Watch {
     fn arm(&self, deadline: Instant, cancel: Arc<AtomicBool>) {
         self.timed_out.store(false, Ordering::Relaxed);
         self.cancelled.store(false, Ordering::Relaxed);
+        self.cancel_seen.store(0, Ordering::Relaxed);
         *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(cancel);
         let nanos = deadline.saturating_duration_since(self.epoch).as_nanos();
         self.deadline.store(
@@ -241,16 +268,39 @@ impl Watch {
         if deadline == 0 {
             return false;
         }
-        let cancel = self.cancel.lock().unwrap_or_else(|p| p.into_inner());
-        if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
-            self.cancelled.store(true, Ordering::Relaxed);
-            return true;
+        let now = u64::try_from(self.epoch.elapsed().as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        if self.cancel_requested() {
+            // Time to stop at a safe point first; then wherever it is.
+            let seen = match self.cancel_seen.load(Ordering::Relaxed) {
+                0 => {
+                    self.cancel_seen.store(now, Ordering::Relaxed);
+                    now
+                }
+                seen => seen,
+            };
+            if now.saturating_sub(seen) >= CANCEL_GRACE.as_nanos() as u64 {
+                self.cancelled.store(true, Ordering::Relaxed);
+                return true;
+            }
         }
-        if self.epoch.elapsed().as_nanos() >= u128::from(deadline) {
+        if u128::from(now) >= u128::from(deadline) {
             self.timed_out.store(true, Ordering::Relaxed);
             return true;
         }
         false
+    }
+}
+
+impl Watch {
+    /// Whether the call in progress was cancelled.
+    fn cancel_requested(&self) -> bool {
+        self.cancel
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
     }
 }
 

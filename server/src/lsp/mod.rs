@@ -19,6 +19,7 @@ mod server;
 mod session;
 mod sign_in;
 mod status;
+mod text_sync;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -69,7 +70,13 @@ pub async fn serve(options: Options) -> bool {
     let (server_output, from_server) = tokio::io::duplex(1 << 16);
     let (refusals, refused) = mpsc::unbounded_channel();
     let (frames, outgoing) = mpsc::unbounded_channel();
-    let reader = tokio::spawn(read_client(tokio::io::stdin(), to_server, refusals));
+    let session = sessions.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let reader = tokio::spawn(read_client(
+        tokio::io::stdin(),
+        to_server,
+        refusals,
+        session,
+    ));
     let splitter = tokio::spawn(split_server_output(from_server, frames));
     let writer = tokio::spawn(write_client(tokio::io::stdout(), outgoing, refused));
     Server::new(server_input, server_output, socket)
@@ -89,11 +96,13 @@ pub async fn serve(options: Options) -> bool {
     }
 }
 
-/// Client → server: checked frames go on; what cannot be served is answered.
+/// Client → server: checked frames go on, text synchronisation applied first (in arrival
+/// order, see `text_sync`); what cannot be served is answered.
 async fn read_client(
     mut stdin: impl AsyncRead + Unpin,
     mut to_server: impl AsyncWrite + Unpin,
     refusals: mpsc::UnboundedSender<Vec<u8>>,
+    session: Option<Arc<Session>>,
 ) {
     let mut framer = framing::Framer::default();
     let mut chunk = vec![0; 64 * 1024];
@@ -106,6 +115,9 @@ async fn read_client(
         while let Some(frame) = framer.next_frame() {
             match frame {
                 framing::Frame::Message(body) => {
+                    if let Some(session) = &session {
+                        text_sync::apply(session, &body);
+                    }
                     if to_server.write_all(&framing::frame(&body)).await.is_err() {
                         return;
                     }

@@ -16,7 +16,6 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use super::convert;
-use super::documents::Document;
 use super::run;
 use super::session::{ClientCaps, Session};
 use super::status;
@@ -315,39 +314,23 @@ impl LanguageServer for Backend {
         Ok(())
     }
 
+    // The text itself was applied as the message arrived (`text_sync`); these react to it,
+    // and none waits for the workspace.
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let session = self.session.clone();
-        guarded_notification("didOpen", async move {
-            let document = params.text_document;
-            let path = document.uri.to_file_path().map(|p| p.into_owned());
-            let slot = session.next_slot();
-            session.documents.insert(
-                document.uri.clone(),
-                Document::new(document.text, document.version, slot, path),
-            );
-            if session.classify(&document.uri).await {
-                session.schedule_diagnostics(document.uri);
-            }
-        })
-        .await
+        let uri = params.text_document.uri;
+        let script = self.session.documents.get(&uri).is_some_and(|d| d.script);
+        // Before the workspace is ready, its arrival re-checks every open script.
+        if script && self.session.workspace_now().is_some() {
+            self.session.schedule_diagnostics(uri);
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let session = self.session.clone();
-        guarded_notification("didChange", async move {
-            let uri = params.text_document.uri;
-            let script = match session.documents.get_mut(&uri) {
-                Some(mut document) => {
-                    document.apply(params.content_changes, params.text_document.version);
-                    document.script
-                }
-                None => return,
-            };
-            if script {
-                session.schedule_diagnostics(uri);
-            }
-        })
-        .await
+        let uri = params.text_document.uri;
+        let script = self.session.documents.get(&uri).is_some_and(|d| d.script);
+        if script && self.session.workspace_now().is_some() {
+            self.session.schedule_diagnostics(uri);
+        }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
@@ -363,12 +346,9 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let was_script = self
-            .session
-            .documents
-            .remove(&uri)
-            .is_some_and(|(_, d)| d.script);
+        self.session.cancel_check(&uri);
         self.session.runs.remove(&uri);
+        let was_script = self.session.closed_scripts.remove(&uri).is_some();
         if was_script && !self.session.caps().pull_diagnostics {
             self.session
                 .client
@@ -596,7 +576,7 @@ impl LanguageServer for Backend {
         guarded("diagnostic", async {
             let items = self
                 .session
-                .diagnostics(&params.text_document.uri)
+                .diagnostics(&params.text_document.uri, None)
                 .await
                 .unwrap_or_default();
             Ok(DocumentDiagnosticReportResult::Report(

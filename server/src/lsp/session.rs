@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use dashmap::DashMap;
+use tokio_util::sync::CancellationToken;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     self as lsp, MessageType, NumberOrString, ProgressToken, Uri, WorkDoneProgressCreateParams,
@@ -18,7 +19,7 @@ use super::Options;
 use super::convert;
 use super::documents::Document;
 use super::status;
-use crate::check::{CheckError, Checker, Program, Source};
+use crate::check::{CheckError, Checker, Program, Reporting, Source};
 use crate::config::{Config, DISCOVERED_FILES};
 use crate::host::StartEvent;
 use crate::runtime::RunReport;
@@ -82,6 +83,14 @@ pub struct Session {
     pub(super) offered_sign_in: dashmap::DashSet<String>,
     /// Asks for the workspace to be loaded again (after a sign-in).
     pub(super) reload_requested: tokio::sync::Notify,
+    /// The scheduled or running diagnostics check of each document, to cancel when a newer
+    /// one is scheduled.
+    pending_checks: DashMap<Uri, (u64, CancellationToken)>,
+    next_check: std::sync::atomic::AtomicU64,
+    /// Each document's checks take turns (see `schedule_diagnostics`).
+    check_turns: DashMap<Uri, Arc<tokio::sync::Mutex<()>>>,
+    /// Scripts closed whose diagnostics the `didClose` handler is yet to clear.
+    pub(super) closed_scripts: dashmap::DashSet<Uri>,
 }
 
 impl Session {
@@ -103,6 +112,10 @@ impl Session {
             shutdown: AtomicBool::new(false),
             offered_sign_in: Default::default(),
             reload_requested: Default::default(),
+            pending_checks: DashMap::new(),
+            next_check: Default::default(),
+            check_turns: DashMap::new(),
+            closed_scripts: Default::default(),
         }
     }
 
@@ -310,19 +323,15 @@ impl Session {
         }
     }
 
-    /// Whether `uri` is an agent script (waits for the workspace).
-    pub async fn classify(&self, uri: &Uri) -> bool {
-        let Some(workspace) = self.workspace().await else {
-            return false;
-        };
-        let Some(mut document) = self.documents.get_mut(uri) else {
-            return false;
-        };
-        document.script = document
-            .path
-            .as_deref()
-            .is_some_and(|p| workspace.is_script(p));
-        document.script
+    /// Whether the file at `path` is an agent script as far as is known now: by the
+    /// workspace's globs once it is ready, by its name (`*.mcp.ts`) before (the workspace
+    /// classifies every open document again when it is ready).
+    pub fn is_script_now(&self, path: Option<&Path>) -> bool {
+        let Some(path) = path else { return false };
+        match self.workspace_now() {
+            Some(workspace) => workspace.is_script(path),
+            None => crate::workspace::is_named_script(path),
+        }
     }
 
     /// Whether a saved or changed file is one the configuration comes from.
@@ -387,8 +396,12 @@ impl Session {
         workspace.limits().check_timeout
     }
 
-    /// Re-checks `uri` after the debounce, unless it changes again meanwhile; pushes the
-    /// diagnostics (clients that pull get a refresh request instead).
+    /// Re-checks `uri` after the debounce and pushes its diagnostics (clients that pull get
+    /// a refresh request instead). A newer schedule of the same document cancels this one:
+    /// before its check begins, or during it (TypeScript stops at its next safe point). A
+    /// document's checks take turns, so while an outdated one stops the next waits rather
+    /// than queueing behind it in the checker: at most one check of a document, and so of an
+    /// outdated text, runs at a time.
     pub fn schedule_diagnostics(self: &Arc<Self>, uri: Uri) {
         if self.caps().pull_diagnostics {
             return;
@@ -396,39 +409,86 @@ impl Session {
         let Some(edits) = self.documents.get(&uri).map(|d| d.edits) else {
             return;
         };
+        let stop = CancellationToken::new();
+        let id = self.next_check.fetch_add(1, Ordering::Relaxed);
+        if let Some((_, superseded)) = self.pending_checks.insert(uri.clone(), (id, stop.clone())) {
+            superseded.cancel();
+        }
+        let turns = self.check_turns.entry(uri.clone()).or_default().clone();
         let session = self.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(session.options.debounce).await;
-            let current = |s: &Session| s.documents.get(&uri).map(|d| (d.edits, d.version));
-            if current(&session).map(|c| c.0) != Some(edits) {
-                return;
+            tokio::select! {
+                () = tokio::time::sleep(session.options.debounce) => {}
+                () = stop.cancelled() => return,
             }
-            let Some(diagnostics) = session.diagnostics(&uri).await else {
+            let _turn = tokio::select! {
+                turn = turns.lock() => turn,
+                () = stop.cancelled() => return,
+            };
+            let diagnostics = session.diagnostics(&uri, Some(&stop)).await;
+            session
+                .pending_checks
+                .remove_if(&uri, |_, (pending, _)| *pending == id);
+            let Some(diagnostics) = diagnostics else {
                 return;
             };
-            match current(&session) {
-                Some((now, version)) if now == edits => {
-                    session
-                        .client
-                        .publish_diagnostics(uri, diagnostics, Some(version))
-                        .await;
-                }
-                _ => {}
+            if stop.is_cancelled() {
+                return;
+            }
+            let current = session.documents.get(&uri).map(|d| (d.edits, d.version));
+            if let Some((now, version)) = current
+                && now == edits
+            {
+                session
+                    .client
+                    .publish_diagnostics(uri, diagnostics, Some(version))
+                    .await;
             }
         });
     }
 
-    /// The diagnostics of `uri` now, in LSP terms; `None` when it is not an agent script.
-    pub async fn diagnostics(&self, uri: &Uri) -> Option<Vec<lsp::Diagnostic>> {
+    /// Stops the pending check of `uri`, if any (it was closed).
+    pub fn cancel_check(&self, uri: &Uri) {
+        if let Some((_, (_, pending))) = self.pending_checks.remove(uri) {
+            pending.cancel();
+        }
+        self.check_turns.remove(uri);
+    }
+
+    /// The diagnostics of `uri` now in LSP terms, syntax and type errors together as
+    /// tsserver gives them; `None` when it is not an agent script, or when `stop` was
+    /// cancelled before the check ended.
+    pub async fn diagnostics(
+        &self,
+        uri: &Uri,
+        stop: Option<&CancellationToken>,
+    ) -> Option<Vec<lsp::Diagnostic>> {
         let (program, target, workspace) = self.program(uri).await?;
+        let version = self.documents.get(uri).map(|d| d.version);
         let timeout = self.check_timeout(&workspace);
         let checking = status::Checking::begin(self).await;
+        let started = std::time::Instant::now();
         let checked = self
-            .ask(move |checker| async move { checker.diagnostics(&program, target, timeout).await })
+            .checker
+            .diagnostics(&program, target, Reporting::Together, timeout, stop)
             .await;
         checking.end().await;
+        let took = started.elapsed().as_millis();
+        let uri = uri.as_str();
         Some(match checked {
-            Ok(found) => found.iter().map(convert::diagnostic).collect(),
+            Ok(found) => {
+                tracing::debug!(
+                    "checked {uri} version {version:?} in {took} ms: {} diagnostics",
+                    found.len()
+                );
+                found.iter().map(convert::diagnostic).collect()
+            }
+            Err(CheckError::Cancelled) => {
+                tracing::debug!(
+                    "stopped checking {uri} version {version:?} after {took} ms: superseded"
+                );
+                return None;
+            }
             Err(error) => vec![convert::check_failure(&error)],
         })
     }
@@ -453,6 +513,9 @@ impl Session {
         }
         if caps.code_lens_refresh {
             let _ = self.client.code_lens_refresh().await;
+        }
+        if caps.inlay_hint_refresh {
+            let _ = self.client.inlay_hint_refresh().await;
         }
     }
 

@@ -201,7 +201,7 @@ impl Session {
         let document = json!({ "uri": uri });
         let at = |position: &super::Position| json!({ "textDocument": document, "position": { "line": position.line, "character": position.character } });
         let (method, params) = match question {
-            Question::Check => (
+            Question::Check(_) => (
                 "textDocument/diagnostic",
                 json!({ "textDocument": document }),
             ),
@@ -237,7 +237,7 @@ impl Session {
             scripts: &names,
         };
         let answer = match question {
-            Question::Check => Answer::Diagnostics(convert::diagnostics(&result)?),
+            Question::Check(_) => Answer::Diagnostics(convert::diagnostics(&result)?),
             Question::Completions { eager, .. } => {
                 let (mut completions, raw) = convert::completions(&result)?;
                 // A short list (a namespace's tools, an input's fields) comes with each

@@ -79,18 +79,16 @@ impl Rpc {
         })
     }
 
-    /// Sends a request and waits for its result. Dropping the future forgets the request
-    /// (its answer, when it comes, is dropped).
+    /// Sends a request and waits for its result. Dropping the future cancels the request
+    /// (`$/cancelRequest`: TypeScript stops at its next safe point) and forgets it (its
+    /// answer, when it comes, is dropped).
     pub async fn request(&self, method: &str, params: Value) -> Result<Value, RpcError> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (reply, answer) = tokio::sync::oneshot::channel();
         if let Ok(mut pending) = self.pending.lock() {
             pending.insert(id, reply);
         }
-        let _forget = Forget {
-            pending: &self.pending,
-            id,
-        };
+        let _forget = Forget { rpc: self, id };
         let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
         self.send(&message)?;
         // The reader fails what is pending when it ends; a request it never saw fails here.
@@ -132,16 +130,23 @@ impl Drop for Rpc {
     }
 }
 
-/// Removes a request nobody waits for any more.
+/// Removes a request nobody waits for any more, and cancels it when it was unanswered.
 struct Forget<'a> {
-    pending: &'a Pending,
+    rpc: &'a Rpc,
     id: i64,
 }
 
 impl Drop for Forget<'_> {
     fn drop(&mut self) {
-        if let Ok(mut pending) = self.pending.lock() {
-            pending.remove(&self.id);
+        let unanswered = self
+            .rpc
+            .pending
+            .lock()
+            .ok()
+            .and_then(|mut pending| pending.remove(&self.id))
+            .is_some();
+        if unanswered && !self.rpc.closed.load(Ordering::Acquire) {
+            let _ = self.rpc.notify("$/cancelRequest", json!({ "id": self.id }));
         }
     }
 }

@@ -1,0 +1,139 @@
+//! The language server under a person's typing, driven from a plain LSP client against the
+//! real memory server: syntax and type errors reported together, ▶ Run right after opening
+//! and after every edit, and a burst of edits that never piles up checks.
+
+use serde_json::{Value, json};
+
+use crate::lsp::{diagnostics, edit, memory_workspace, open};
+use crate::lsp_client::{LspClient, file_uri};
+
+fn codes(found: &[Value]) -> Vec<(u64, u64)> {
+    found
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["code"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// A half-typed line does not hide a type error elsewhere: both are published, as tsserver
+/// gives them (`codemode check` keeps `tsc`'s order: syntax errors first).
+#[test]
+fn syntax_and_type_errors_are_published_together() {
+    let workspace = memory_workspace();
+    let text =
+        "const n: number = 'text';\nconst graph = await memory.readGraph();\nawait memory.\n";
+    let script = workspace.write("typing.mcp.ts", text);
+    let uri = file_uri(&script);
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({}));
+    open(&mut client, &uri, text);
+    let (_, found) = diagnostics(&mut client, 0, &uri, 1);
+    assert_eq!(codes(&found), [(2, 1003), (0, 2322)], "{found:#?}");
+
+    let check = workspace.codemode(&["check", "typing.mcp.ts", "--json"]);
+    let report: Value = serde_json::from_str(&check.stdout).unwrap();
+    let checked: Vec<u64> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(checked, [1003], "{report:#}");
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// ▶ Run is listed at once (it needs no server), and every Run runs the text the client
+/// sent just before it, answering with the report, 50 times in a row on a fresh document.
+#[test]
+fn run_right_after_open_and_after_every_edit() {
+    let workspace = memory_workspace();
+    let script = workspace.write("count.mcp.ts", "");
+    let uri = file_uri(&script);
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({}));
+    open(&mut client, &uri, "export default 0;\n");
+    let lenses = client.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let titles: Vec<&str> = lenses
+        .as_array()
+        .unwrap_or_else(|| panic!("no lenses: {lenses}"))
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["▶ Run"]);
+
+    let run = json!({"command": "codemode.run", "arguments": [uri]});
+    for round in 1..=50 {
+        edit(
+            &mut client,
+            &uri,
+            round + 1,
+            [(0, 15), (0, 16 + (round - 1).to_string().len() as u32 - 1)],
+            &round.to_string(),
+        );
+        let report = client.request("workspace/executeCommand", run.clone());
+        assert_eq!(report["ok"], true, "round {round}: {report:#}");
+        assert_eq!(report["result"], json!(round), "round {round}: {report:#}");
+    }
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// A burst of 30 edits, each arriving while the last one's check may still run: a document's
+/// checks take turns and a superseded one is cancelled, so never more than one is under way
+/// (so at most one for an outdated text), and the last text's diagnostics are published.
+#[test]
+fn a_burst_of_edits_leaves_at_most_one_outdated_check() {
+    let workspace = memory_workspace();
+    let mut text = String::from("const graph = await memory.readGraph();\n");
+    for n in 0..60 {
+        text.push_str(&format!(
+            "function f{n}(x: number) {{ return graph.entities.filter((e) => e.name.length > x).map((e) => e.observations.length + {n}); }}\n"
+        ));
+    }
+    text.push_str("const wrong: string = 0;\n");
+    let lines = text.lines().count() as u32;
+    let script = workspace.write("burst.mcp.ts", &text);
+    let uri = file_uri(&script);
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({"statusNotifications": true}));
+    open(&mut client, &uri, &text);
+    let (seen, _) = diagnostics(&mut client, 0, &uri, 1);
+    for version in 2..=31 {
+        // Types one more digit on the last line: `0` → `10` → `110` ... (always one error).
+        edit(
+            &mut client,
+            &uri,
+            version,
+            [(lines - 1, 22), (lines - 1, 22)],
+            "1",
+        );
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let (_, last) = diagnostics(&mut client, seen, &uri, 31);
+    assert_eq!(codes(&last), [(u64::from(lines - 1), 2322)], "{last:#?}");
+    let most = client.notifications[seen..]
+        .iter()
+        .filter(|n| n["method"] == "codemode/status")
+        .filter_map(|n| n["params"]["checking"].as_u64())
+        .max()
+        .unwrap();
+    assert!(most <= 1, "{most} checks were under way at once");
+    let published = client.notifications[seen..]
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics")
+        .count();
+    assert!(
+        published < 30,
+        "every edit was checked to the end: {published}"
+    );
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}
