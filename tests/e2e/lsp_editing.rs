@@ -137,3 +137,92 @@ fn a_burst_of_edits_leaves_at_most_one_outdated_check() {
     let (code, stderr) = client.shutdown();
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+/// `text` with LSP text edits applied (ASCII text: characters are bytes).
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + p["character"].as_u64().unwrap() as usize
+    };
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+/// Each quick fix, applied the way an editor applies it, leaves a script that checks clean;
+/// its title is the fix `codemode check --json` leads the hint with.
+#[test]
+fn quick_fixes_leave_scripts_that_check_clean() {
+    let workspace = memory_workspace();
+    let fixtures = [
+        "export default await memory.readGrahp();\n",
+        "await memory.deleteEntities({ entity_names: [\"nobody\"] });\n",
+        "const graph = memory.readGraph();\nexport default graph.entities.length;\n",
+        "const graph = await memory.readGraph();\nreturn graph.entities.length;\n",
+    ];
+    let mut client = LspClient::start(workspace.path(), &[]);
+    client.initialize(workspace.path(), json!({}));
+    let mut seen = 0;
+    for (n, text) in fixtures.iter().enumerate() {
+        let name = format!("fix{n}.mcp.ts");
+        let script = workspace.write(&name, text);
+        let uri = file_uri(&script);
+        open(&mut client, &uri, text);
+        let (next, found) = diagnostics(&mut client, seen, &uri, 1);
+        seen = next;
+        let first = found.first().unwrap_or_else(|| panic!("{name}: no error"));
+        let asked = json!({
+            "textDocument": {"uri": uri},
+            "range": first["range"],
+            "context": {"diagnostics": [first], "only": ["quickfix"]}
+        });
+        let actions = client.request("textDocument/codeAction", asked);
+        let action = &actions[0];
+        assert_eq!(action["kind"], "quickfix", "{name}: {actions:#}");
+        assert_eq!(action["isPreferred"], true, "{name}: {actions:#}");
+        let title = action["title"].as_str().unwrap();
+        // Without the diagnostics (a client that keeps no `data`): the same fixes.
+        let fresh = client.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": first["range"], "context": {"diagnostics": []}}),
+        );
+        assert_eq!(fresh[0]["title"], title, "{name}: {fresh:#}");
+
+        let edits = action["edit"]["changes"][uri.as_str()].as_array().unwrap();
+        let fixed = apply_edits(text, edits);
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+        );
+        let (next, left) = diagnostics(&mut client, seen, &uri, 2);
+        seen = next;
+        assert_eq!(
+            left,
+            Vec::<Value>::new(),
+            "{name} after `{title}`:\n{fixed}"
+        );
+
+        let check = workspace.codemode(&["check", &name, "--json"]);
+        let report: Value = serde_json::from_str(&check.stdout).unwrap();
+        let hint = report["diagnostics"][0]["hint"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(hint.starts_with(&format!("fix: {title}")), "{name}: {hint}");
+    }
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}

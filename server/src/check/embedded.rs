@@ -227,6 +227,7 @@ impl Found {
                 severity: d.severity,
                 message: d.message,
                 hint: None,
+                fixes: Vec::new(),
             })
             .collect()
     }

@@ -20,6 +20,7 @@
 mod api_model;
 pub mod choose;
 mod embedded;
+pub mod fixes;
 mod hints;
 mod language;
 mod native;
@@ -104,6 +105,10 @@ pub struct Diagnostic {
     /// tool or field could be, the shape a tool's input takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Edits that fix it, where the answer is clear (see [`fixes`]); their titles lead the
+    /// hint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<fixes::Fix>,
 }
 
 /// How a script's syntax and type errors are reported.
@@ -334,7 +339,9 @@ impl Checker {
         for diagnostic in &mut found {
             diagnostic.file = script.file.clone();
         }
-        hints::add(&mut found, &self.model(&program.api), &script.text);
+        let model = self.model(&program.api);
+        hints::add(&mut found, &model, &script.text);
+        fixes::add(&mut found, &model, &script.text);
         Ok(found)
     }
 

@@ -1,9 +1,13 @@
 //! What the checker reads off a script's syntax (oxc), the same whichever engine answers:
 //! the directives refused before any engine sees the script, whether it parses, the API
-//! call an argument belongs to (for hints).
+//! call an argument belongs to (for hints), and the constructs quick fixes edit (for
+//! [`super::fixes`]).
 
 use oxc_allocator::Allocator;
-use oxc_ast::ast::{CallExpression, Expression, Statement};
+use oxc_ast::ast::{
+    Argument, BindingPattern, CallExpression, Expression, ImportDeclaration,
+    ImportDeclarationSpecifier, Statement, StaticMemberExpression, VariableDeclarator,
+};
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
@@ -124,6 +128,217 @@ impl<'a> Visit<'a> for CallFinder<'_> {
         }
         walk::walk_call_expression(self, it);
     }
+}
+
+/// What a property is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Object {
+    /// A call (`memory.readGraph()`), its byte span.
+    Call {
+        start: u32,
+        end: u32,
+    },
+    /// A name (`graph`).
+    Name(String),
+    Other,
+}
+
+/// A property read `object.property`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub object: Object,
+    pub object_start: u32,
+    pub object_end: u32,
+}
+
+/// The property read whose property name starts at byte `offset`.
+pub fn member_at(text: &str, offset: u32) -> Option<Member> {
+    struct Find {
+        offset: u32,
+        found: Option<Member>,
+    }
+    impl<'a> Visit<'a> for Find {
+        fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+            if it.property.span.start == self.offset {
+                let span = it.object.span();
+                let object = match it.object.get_inner_expression() {
+                    Expression::CallExpression(_) => Object::Call {
+                        start: span.start,
+                        end: span.end,
+                    },
+                    Expression::Identifier(name) => Object::Name(name.name.to_string()),
+                    _ => Object::Other,
+                };
+                self.found = Some(Member {
+                    object,
+                    object_start: span.start,
+                    object_end: span.end,
+                });
+            }
+            walk::walk_static_member_expression(self, it);
+        }
+    }
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    let mut find = Find {
+        offset,
+        found: None,
+    };
+    find.visit_program(&parsed.program);
+    find.found
+}
+
+/// Where the initializer of `const name = call(...)` starts, when it is a call not awaited.
+pub fn unawaited_initializer(text: &str, name: &str) -> Option<u32> {
+    struct Find<'n> {
+        name: &'n str,
+        found: Option<u32>,
+    }
+    impl<'a> Visit<'a> for Find<'_> {
+        fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+            if let (BindingPattern::BindingIdentifier(id), Some(Expression::CallExpression(call))) =
+                (&it.id, &it.init)
+                && id.name == self.name
+            {
+                self.found = Some(call.span.start);
+            }
+            walk::walk_variable_declarator(self, it);
+        }
+    }
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    let mut find = Find { name, found: None };
+    find.visit_program(&parsed.program);
+    find.found
+}
+
+/// What an import binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// `import x from`, `import * as x from`.
+    Name(String),
+    /// `import { a, b } from`.
+    Names(Vec<String>),
+    Nothing,
+}
+
+/// An `import ... from "module"` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub start: u32,
+    pub end: u32,
+    pub module: String,
+    pub binding: Binding,
+}
+
+/// The import statement whose module specifier holds byte `offset`.
+pub fn import_at(text: &str, offset: u32) -> Option<Import> {
+    struct Find {
+        offset: u32,
+        found: Option<Import>,
+    }
+    impl<'a> Visit<'a> for Find {
+        fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+            let source = it.source.span;
+            if !(source.start <= self.offset && self.offset < source.end) {
+                return;
+            }
+            let specifiers = it
+                .specifiers
+                .as_ref()
+                .map(|s| s.as_slice())
+                .unwrap_or_default();
+            let mut names = Vec::new();
+            let mut name = None;
+            for specifier in specifiers {
+                match specifier {
+                    ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                        let imported = s.imported.name();
+                        if imported == s.local.name {
+                            names.push(imported.to_string());
+                        } else {
+                            names.push(format!("{imported}: {}", s.local.name));
+                        }
+                    }
+                    ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                        name = Some(s.local.name.to_string());
+                    }
+                    ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                        name = Some(s.local.name.to_string());
+                    }
+                }
+            }
+            let binding = match (name, names.is_empty()) {
+                (Some(name), true) => Binding::Name(name),
+                (None, false) => Binding::Names(names),
+                _ => Binding::Nothing,
+            };
+            self.found = Some(Import {
+                start: it.span.start,
+                end: it.span.end,
+                module: it.source.value.to_string(),
+                binding,
+            });
+        }
+    }
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    let mut find = Find {
+        offset,
+        found: None,
+    };
+    find.visit_program(&parsed.program);
+    find.found
+}
+
+/// A `require("module")` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Require {
+    pub start: u32,
+    pub end: u32,
+    pub module: String,
+}
+
+/// The `require("module")` call whose callee starts at byte `offset`.
+pub fn require_at(text: &str, offset: u32) -> Option<Require> {
+    struct Find {
+        offset: u32,
+        found: Option<Require>,
+    }
+    impl<'a> Visit<'a> for Find {
+        fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+            if let (Expression::Identifier(callee), [Argument::StringLiteral(module)]) =
+                (&it.callee, it.arguments.as_slice())
+                && callee.name == "require"
+                && callee.span.start == self.offset
+            {
+                self.found = Some(Require {
+                    start: it.span.start,
+                    end: it.span.end,
+                    module: module.value.to_string(),
+                });
+            }
+            walk::walk_call_expression(self, it);
+        }
+    }
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    let mut find = Find {
+        offset,
+        found: None,
+    };
+    find.visit_program(&parsed.program);
+    find.found
+}
+
+/// The 1-based line and UTF-16 column of byte `offset` in `text`.
+pub fn position_of(text: &str, offset: u32) -> (u32, u32) {
+    let offset = (offset as usize).min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let column = before[line_start..].encode_utf16().count() as u32 + 1;
+    (line, column)
 }
 
 /// The byte offset of a 1-based line and UTF-16 column in `text`.

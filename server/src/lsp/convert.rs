@@ -43,6 +43,7 @@ pub fn diagnostic(d: &check::Diagnostic) -> lsp::Diagnostic {
         code: Some(NumberOrString::Number(d.code as i32)),
         source: Some("codemode".into()),
         message,
+        data: super::code_actions::data(&d.fixes),
         ..Default::default()
     }
 }

@@ -10,6 +10,7 @@
 //! questions in its own terms (`check::language`), runs go through `runtime`, and here they
 //! become LSP. Only protocol goes to stdout; logs go to stderr.
 
+mod code_actions;
 mod convert;
 mod documents;
 mod framing;

@@ -88,6 +88,7 @@ pub fn diagnostics(result: &Value) -> Result<Vec<Diagnostic>, NativeFault> {
                 .unwrap_or_default()
                 .to_string(),
             hint: None,
+            fixes: Vec::new(),
         });
     }
     Ok(found)
