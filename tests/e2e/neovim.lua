@@ -1,7 +1,7 @@
 -- Drives a real Neovim (0.11, headless) with the plugin in editors/neovim loaded from the
 -- runtimepath the way a user sets it up, against `codemode lsp` and a real MCP server (run by
 -- tests/e2e/neovim.rs): the filetype, the client attached, completion after `memory.`, a type
--- error as a diagnostic, :CodemodeRun's buffer and virtual text, the ▶ Run lens, inlay hints on,
+-- error as a diagnostic and its quick fix applied, :CodemodeRun's buffer and virtual text, the ▶ Run lens, inlay hints on,
 -- :CodemodeTypes. Prints what it saw as one JSON line; exits non-zero (`cq`) on failure.
 --
 -- Environment: CODEMODE_BIN (the binary), CODEMODE_SCRIPT (the agent script to open).
@@ -73,6 +73,17 @@ local ok, err = xpcall(function()
     return false
   end)
   seen.diagnostic = { line = diagnostic.lnum + 1, message = diagnostic.message, code = diagnostic.code, source = diagnostic.source }
+
+  -- Its quick fix, applied the way a user does (the one preferred fix applies at once).
+  vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, diagnostic.col })
+  vim.lsp.buf.code_action({ context = { only = { 'quickfix' } }, apply = true })
+  wait('the quick fix to be applied', 30000, function()
+    return vim.api.nvim_buf_get_lines(buf, last, last + 1, false)[1] == 'await memory.readGraph({});'
+  end)
+  seen.quick_fix = vim.api.nvim_buf_get_lines(buf, last, last + 1, false)[1]
+  wait('the fixed line to check clean', 30000, function()
+    return #vim.diagnostic.get(buf) == 0
+  end)
 
   -- Back to the script as it was; the diagnostic goes.
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, original)

@@ -91,6 +91,8 @@ fn neovim_plugin_in_a_real_neovim() {
             .contains("Did you mean 'readGraph'?"),
         "{seen}"
     );
+    // Its quick fix, applied from the editor, corrects the name, and the line checks clean.
+    assert_eq!(seen["quick_fix"], "await memory.readGraph({});", "{seen}");
     // :CodemodeRun: the output in its buffer (shown in a window), virtual text at the lines,
     // cleared by the next edit; the lens sums the run up.
     let run: Vec<&str> = seen["run"]

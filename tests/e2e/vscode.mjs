@@ -1,6 +1,7 @@
 // Drives a real VS Code (code-server, started by tests/e2e/vscode.rs with the codemode
 // extension installed) in headless Chromium with playwright-core, the way a person would:
-// open an agent script, take a completion, see a type error, press ▶ Run, look at the MCP
+// open an agent script, take a completion, see a type error and apply its quick fix, press
+// ▶ Run, look at the MCP
 // Servers view. Prints what it saw as one JSON line for the Rust test to judge, and saves a
 // screenshot of each step. Exits 1 (with a screenshot) when something never appears.
 //
@@ -81,6 +82,27 @@ try {
   mark("diagnostic");
   await shot("03-diagnostic");
   await page.keyboard.press("Escape");
+
+  // Its quick fix: Ctrl+. on the name, the fix picked from the menu.
+  step = "quick fix";
+  await editorText(/^readGraf$/).click();
+  await page.keyboard.press("Control+.");
+  const fix = page.locator(".action-widget .monaco-list-row", { hasText: "readGraph" }).first();
+  await fix.waitFor({ timeout: 30_000 });
+  seen.quickFix = plain(await fix.innerText()).trim();
+  await shot("03b-quick-fix");
+  await fix.click();
+  await page.waitForFunction(
+    () => ![...document.querySelectorAll(".editor-instance .view-line span")].some((element) => element.textContent === "readGraf"),
+    null,
+    { timeout: 30_000 },
+  );
+  seen.quickFixed = await page.evaluate(() =>
+    [...document.querySelectorAll(".editor-instance .view-line")]
+      .map((line) => line.textContent.replace(/\u00a0/g, " ").trim())
+      .filter((line) => line.startsWith("memory.readGraph")),
+  );
+  mark("quick fix");
 
   // Back to the script as it was; the error goes away.
   step = "fixed";

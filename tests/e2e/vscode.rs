@@ -378,6 +378,16 @@ fn vscode_extension_in_a_real_vscode() {
             && hover.contains("codemode(2551)"),
         "{hover}"
     );
+    // Its quick fix, picked from the Ctrl+. menu, corrects the name in the editor.
+    assert!(
+        text("quickFix").contains("Change `readGraf` to `readGraph`"),
+        "{seen}"
+    );
+    let fixed = list("quickFixed");
+    assert!(
+        fixed.len() == 1 && fixed[0].starts_with("memory.readGraph("),
+        "{fixed:?}"
+    );
     // ▶ Run: each line's calls and output after it; the lens sums it up.
     let decorations = list("decorations");
     assert!(
