@@ -1,5 +1,8 @@
-// The parts of `codemode lsp` beyond LSP that the extension uses, as the server sends them
-// (server/src/lsp/run.rs, status.rs, server.rs). Plain types: nothing here imports vscode.
+// The parts of `codemode lsp` beyond LSP that the extension uses, as the server defines them
+// in server/src/lsp/protocol.rs and docs/lsp-extensions.md documents them. Plain types:
+// nothing here imports vscode.
+// protocol.rs fingerprint: 1d30d7a87a6d4448 (a server test fails when protocol.rs changes
+// without this file and the document).
 
 /** `workspace/executeCommand` name that checks and runs a script (argument: its URI). */
 export const RUN_COMMAND = "codemode.run";
@@ -50,10 +53,13 @@ export interface Diagnostic {
   file: string;
   line: number;
   column: number;
+  endLine: number;
+  endColumn: number;
   code: number;
   severity: string;
   message: string;
   hint?: string;
+  fixes?: DiagnosticData["fixes"];
 }
 
 /** What an editor draws after one line of the script that ran (written by the server). */
@@ -100,13 +106,13 @@ export interface RunResultParams {
 export interface Status {
   state: "starting" | "ready";
   config?: string;
-  configPath?: string | null;
+  configPath?: string;
   servers?: { ready: number; failed: number };
   tools?: number;
   checking: number;
   scriptsBase?: string;
   scripts?: string[];
-  /** The TypeScript that checks scripts. */
+  /** The TypeScript that checks scripts (always sent; optional for servers before it was). */
   typescript?: TypeScriptEngine;
 }
 
@@ -148,6 +154,15 @@ export interface ServerInfo {
 export interface ServersAnswer {
   state: "starting" | "ready";
   config?: string;
-  configPath?: string | null;
+  configPath?: string;
   servers: ServerInfo[];
+}
+
+/** What a diagnostic with quick fixes carries in `data` (1-based lines, UTF-16 columns). */
+export interface DiagnosticData {
+  fixes: {
+    title: string;
+    preferred?: boolean;
+    edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[];
+  }[];
 }

@@ -147,7 +147,7 @@ pub enum CheckError {
 }
 
 /// Which engine answers, as `codemode check`, `--json` and the LSP's status say it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineReport {
     /// `native` or `embedded`.
@@ -155,14 +155,14 @@ pub struct EngineReport {
     /// The TypeScript version.
     pub version: String,
     /// The native binary, when native.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binary: Option<String>,
     /// Why a TypeScript 7 that was asked for, found or used is not answering.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     Native,
@@ -467,5 +467,9 @@ fn virtual_name(file: &str) -> String {
     format!("{}.ts", if stem.is_empty() { "script" } else { stem })
 }
 
+#[cfg(test)]
+mod features;
+#[cfg(test)]
+mod testing;
 #[cfg(test)]
 mod tests;

@@ -2,23 +2,30 @@
 //! fixes (`check::fixes`), carried in each diagnostic's `data` so an action needs no new
 //! check; for a client that does not send `data` back, the document is checked again.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, TextEdit, Uri,
     WorkspaceEdit,
 };
 
+use super::protocol::DiagnosticData;
 use super::session::Session;
 use crate::check::fixes::{Edit, Fix};
 
 /// What a diagnostic carries in `data` for its code actions.
 pub fn data(fixes: &[Fix]) -> Option<Value> {
-    (!fixes.is_empty()).then(|| json!({ "fixes": fixes }))
+    if fixes.is_empty() {
+        return None;
+    }
+    serde_json::to_value(DiagnosticData {
+        fixes: fixes.to_vec(),
+    })
+    .ok()
 }
 
 fn fixes_of(diagnostic: &lsp::Diagnostic) -> Option<Vec<Fix>> {
-    let fixes = diagnostic.data.as_ref()?.get("fixes")?;
-    serde_json::from_value(fixes.clone()).ok()
+    let data: DiagnosticData = serde_json::from_value(diagnostic.data.clone()?).ok()?;
+    Some(data.fixes)
 }
 
 /// The quick fixes for the diagnostics in `params`' range.
@@ -37,6 +44,8 @@ pub async fn code_actions(session: &Session, params: CodeActionParams) -> Vec<Co
     let carried = sent.iter().filter(|d| ours(d)).all(|d| d.data.is_some());
     let diagnostics = if !sent.is_empty() && carried {
         sent.into_iter().filter(ours).collect()
+    } else if session.workspace_now().is_none() {
+        Vec::new()
     } else {
         // Nothing sent, or sent without `data`: the diagnostics of the text now.
         let fresh = session.diagnostics(&uri, None).await.unwrap_or_default();

@@ -10,10 +10,13 @@
 //! questions in its own terms (`check::language`), runs go through `runtime`, and here they
 //! become LSP. Only protocol goes to stdout; logs go to stderr.
 
+mod capabilities;
 mod code_actions;
 mod convert;
 mod documents;
 mod framing;
+mod handlers;
+mod protocol;
 mod questions;
 mod run;
 mod server;
@@ -60,10 +63,10 @@ pub async fn serve(options: Options) -> bool {
         Backend { session }
     })
     .custom_method(
-        "codemode/virtualTextDocument",
+        protocol::VIRTUAL_TEXT_DOCUMENT,
         Backend::virtual_text_document,
     )
-    .custom_method("codemode/servers", Backend::servers)
+    .custom_method(protocol::SERVERS, Backend::servers)
     .finish();
     // tower-lsp-server reads and writes pipes; the real stdin and stdout are ours, so every
     // frame is checked before it is passed on (see `framing`).

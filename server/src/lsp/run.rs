@@ -9,29 +9,17 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeLens, Command, InlayHint, InlayHintLabel, MessageActionItem, MessageType, Uri,
-    notification::Notification,
 };
 
 use futures::future::BoxFuture;
 
+use super::protocol::{RunResult, RunResultParams};
 use super::session::{LastRun, Session};
 use crate::approval::{Approvals, Ask, Decision, Request};
 use crate::runtime::RunReport;
 use crate::view::EditorView;
 
-pub const RUN: &str = "codemode.run";
-/// What clicking the last run's code lens does: answer the last run's report.
-pub const SHOW_RUN: &str = "codemode.showLastRun";
-
-/// `codemode/runResult`: a run finished. Params: `{uri, version, report}`, the report as
-/// `codemode run --json` prints it (its logs and tool calls carry their 1-based `line`) with
-/// `view`: what an editor draws, already written (`headline`, per-line `notes`, `lines`).
-pub enum RunResult {}
-
-impl Notification for RunResult {
-    type Params = Value;
-    const METHOD: &'static str = "codemode/runResult";
-}
+pub use super::protocol::{RUN_COMMAND as RUN, SHOW_LAST_RUN_COMMAND as SHOW_RUN};
 
 /// The answer of `codemode.run` (and the `report` of `codemode/runResult`): the report's
 /// fields, and the view of it.
@@ -96,11 +84,11 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
     let value = answer(&last);
     session
         .client
-        .send_notification::<RunResult>(json!({
-            "uri": uri.as_str(),
-            "version": version,
-            "report": value,
-        }))
+        .send_notification::<RunResult>(RunResultParams {
+            uri: uri.as_str().to_string(),
+            version,
+            report: value.clone(),
+        })
         .await;
     session.runs.insert(uri, last);
     let caps = session.caps();

@@ -16,8 +16,10 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::Options;
+use super::capabilities::ClientCaps;
 use super::convert;
 use super::documents::Document;
+use super::protocol;
 use super::status;
 use crate::check::{CheckError, Checker, Program, Reporting, Source};
 use crate::config::{Config, DISCOVERED_FILES};
@@ -25,32 +27,6 @@ use crate::host::StartEvent;
 use crate::runtime::RunReport;
 use crate::view::EditorView;
 use crate::workspace::{Shared, Workspace};
-
-/// What the client said it can do.
-#[derive(Debug, Clone, Default)]
-pub struct ClientCaps {
-    pub work_done_progress: bool,
-    pub pull_diagnostics: bool,
-    pub show_message_request: bool,
-    /// `window/showDocument` (to open a sign-in page in the browser).
-    pub show_document: bool,
-    pub watched_files_registration: bool,
-    pub inlay_hint_refresh: bool,
-    pub code_lens_refresh: bool,
-    pub diagnostic_refresh: bool,
-    /// The client asks for `codemode:` documents with `codemode/virtualTextDocument`
-    /// (`initializationOptions.virtualDocuments`); else definitions go to files.
-    pub virtual_documents: bool,
-    /// The client draws run results itself from `codemode/runResult`
-    /// (`initializationOptions.clientDrawsRunResults`); no inlay hints for runs then.
-    pub client_draws_run_results: bool,
-    /// The client wants `codemode/status` (`initializationOptions.statusNotifications`).
-    pub status_notifications: bool,
-    pub markdown: bool,
-    /// The client resolves a completion item's `detail` and `documentation`
-    /// (`completionItem.resolveSupport`), so lists may come without them.
-    pub resolves_details: bool,
-}
 
 /// The last run of a document, for inlay hints and code lens titles.
 pub struct LastRun {
@@ -74,7 +50,7 @@ pub struct Session {
     next_slot: AtomicU32,
     next_token: AtomicU32,
     /// Checks under way, for `codemode/status`.
-    pub(super) checking: AtomicUsize,
+    checking: AtomicUsize,
     /// Where definitions in generated files go for clients without virtual documents.
     pub files: Mutex<Option<PathBuf>>,
     /// The client sent `shutdown` (so `exit` is a clean one).
@@ -153,6 +129,24 @@ impl Session {
         self.checking.load(Ordering::Relaxed)
     }
 
+    /// `codemode/status` now.
+    pub fn status(&self) -> protocol::StatusParams {
+        status::status(
+            self.workspace_now().as_deref(),
+            self.checking(),
+            self.checker.engine(),
+        )
+    }
+
+    /// Sends `codemode/status` if the client asked for it.
+    pub async fn notify_status(&self) {
+        if self.caps().status_notifications {
+            self.client
+                .send_notification::<protocol::Status>(self.status())
+                .await;
+        }
+    }
+
     /// The workspace, once its servers have started.
     pub async fn workspace(&self) -> Option<Arc<Workspace>> {
         self.workspace.ready().get().await
@@ -196,7 +190,7 @@ impl Session {
         };
         let fresh = match config {
             Some(config) => {
-                status::notify(self).await;
+                self.notify_status().await;
                 let progress = self.progress("codemode: starting MCP servers").await;
                 let (events, mut incoming) = tokio::sync::mpsc::unbounded_channel();
                 let checker = Some(self.checker.clone());
@@ -242,7 +236,7 @@ impl Session {
         let old = self.workspace.set(fresh.clone());
         self.watch_tools(&fresh);
         self.classify_documents(&fresh);
-        status::notify(self).await;
+        self.notify_status().await;
         self.refresh_all().await;
         if let Some(old) = old {
             old.close().await;
@@ -299,7 +293,7 @@ impl Session {
                     return;
                 }
                 tracing::info!("a server's tools changed; regenerated the API");
-                status::notify(&session).await;
+                session.notify_status().await;
                 session.refresh_all().await;
             }
         });
@@ -351,9 +345,23 @@ impl Session {
     }
 
     /// The program the checker sees (the API and every open script) and the index of `uri`
-    /// in it; `None` when `uri` is not an open agent script.
+    /// in it, once the servers have started; `None` when `uri` is not an open agent script.
     pub async fn program(&self, uri: &Uri) -> Option<(Program, usize, Arc<Workspace>)> {
         let workspace = self.workspace().await?;
+        self.program_in(uri, workspace)
+    }
+
+    /// [`Session::program`] without waiting: `None` while the servers start too (a language
+    /// request then answers nothing rather than hold one of the server's handler slots).
+    pub fn program_now(&self, uri: &Uri) -> Option<(Program, usize, Arc<Workspace>)> {
+        self.program_in(uri, self.workspace_now()?)
+    }
+
+    fn program_in(
+        &self,
+        uri: &Uri,
+        workspace: Arc<Workspace>,
+    ) -> Option<(Program, usize, Arc<Workspace>)> {
         let api = workspace.api();
         let mut scripts: Vec<(Uri, Source)> = self
             .documents
@@ -466,7 +474,7 @@ impl Session {
         let (program, target, workspace) = self.program(uri).await?;
         let version = self.documents.get(uri).map(|d| d.version);
         let timeout = self.check_timeout(&workspace);
-        let checking = status::Checking::begin(self).await;
+        let checking = Checking::begin(self).await;
         let started = std::time::Instant::now();
         let checked = self
             .checker
@@ -672,5 +680,44 @@ impl Progress {
 
     pub async fn finish(self, message: &str) {
         self.0.finish_with_message(message.to_string()).await;
+    }
+}
+
+/// A check under way, counted in `codemode/status` until it ends or is dropped (a client
+/// that cancels a diagnostics request drops it half-way).
+struct Checking<'a> {
+    session: &'a Session,
+    ended: bool,
+}
+
+impl<'a> Checking<'a> {
+    async fn begin(session: &'a Session) -> Checking<'a> {
+        session.checking.fetch_add(1, Ordering::Relaxed);
+        session.notify_status().await;
+        Checking {
+            session,
+            ended: false,
+        }
+    }
+
+    async fn end(mut self) {
+        self.ended = true;
+        self.session.checking.fetch_sub(1, Ordering::Relaxed);
+        self.session.notify_status().await;
+    }
+}
+
+impl Drop for Checking<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.session.checking.fetch_sub(1, Ordering::Relaxed);
+            if self.session.caps().status_notifications {
+                let client = self.session.client.clone();
+                let params = self.session.status();
+                tokio::spawn(
+                    async move { client.send_notification::<protocol::Status>(params).await },
+                );
+            }
+        }
     }
 }

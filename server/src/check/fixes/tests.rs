@@ -2,67 +2,14 @@
 //! real memory, filesystem and everything servers' generated API: what TypeScript says, the
 //! fixes offered, the script after the first, and that the fixed script checks clean.
 
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
-
 use expect_test::{Expect, expect};
 
 use super::apply;
-use crate::catalog::{ServerTools, ToolList};
-use crate::check::{Checker, Diagnostic, Program, Reporting, Source};
-use crate::codegen;
-
-fn api() -> &'static str {
-    static API: OnceLock<String> = OnceLock::new();
-    API.get_or_init(|| {
-        let servers = [
-            (
-                "memory",
-                include_str!("../../../../tests/corpus/schemas/memory.json"),
-            ),
-            (
-                "filesystem",
-                include_str!("../../../../tests/corpus/schemas/filesystem.json"),
-            ),
-            (
-                "everything",
-                include_str!("../../../../tests/corpus/schemas/everything.json"),
-            ),
-        ];
-        let servers: Vec<ServerTools> = servers
-            .iter()
-            .map(|(server, list)| ServerTools {
-                server: server.to_string(),
-                tools: serde_json::from_str::<ToolList>(list).unwrap().tools,
-            })
-            .collect();
-        codegen::generate(&servers).api
-    })
-}
-
-fn checker() -> &'static Checker {
-    static CHECKER: OnceLock<Checker> = OnceLock::new();
-    CHECKER.get_or_init(Checker::embedded)
-}
+use crate::check::testing::{TIME, block_on, checker, program};
+use crate::check::{Diagnostic, Reporting};
 
 fn diagnostics(text: &str) -> Vec<Diagnostic> {
-    let program = Program {
-        api: Arc::from(api()),
-        scripts: vec![Source::new(0, "fix.mcp.ts", Arc::from(text))],
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime
-        .block_on(checker().diagnostics(
-            &program,
-            0,
-            Reporting::ParseFirst,
-            Duration::from_secs(120),
-            None,
-        ))
-        .unwrap()
+    block_on(checker().diagnostics(&program(text), 0, Reporting::ParseFirst, TIME, None)).unwrap()
 }
 
 /// The first diagnostic's code and fixes, and the script after its first fix, which must
