@@ -60,7 +60,8 @@ fn clean_and_wrong_scripts() {
     );
     assert_eq!((found[1].column, found[1].end_column), (36, 40));
 
-    // Hints are for the generated API; the script's own types keep TypeScript's message.
+    // Hints that list names are for the generated API; the script's own types keep
+    // TypeScript's message, and its "Did you mean" as the fix.
     let own = check(
         &checker,
         &api,
@@ -68,7 +69,10 @@ fn clean_and_wrong_scripts() {
     )
     .unwrap();
     assert_eq!(codes(&own), vec![(2, 2551)]);
-    assert_eq!(own[0].hint, None);
+    assert_eq!(
+        own[0].hint.as_deref(),
+        Some("fix: Change `totl` to `total`")
+    );
 
     let rendered = render(&found, |_| Some(wrong));
     assert!(
