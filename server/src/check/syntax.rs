@@ -178,14 +178,14 @@ pub fn member_at(text: &str, offset: u32) -> Option<Member> {
             walk::walk_static_member_expression(self, it);
         }
     }
-    let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, text, source_type()).parse();
-    let mut find = Find {
-        offset,
-        found: None,
-    };
-    find.visit_program(&parsed.program);
-    find.found
+    visited(
+        text,
+        Find {
+            offset,
+            found: None,
+        },
+    )
+    .found
 }
 
 /// Where the initializer of `const name = call(...)` starts, when it is a call not awaited.
@@ -205,11 +205,7 @@ pub fn unawaited_initializer(text: &str, name: &str) -> Option<u32> {
             walk::walk_variable_declarator(self, it);
         }
     }
-    let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, text, source_type()).parse();
-    let mut find = Find { name, found: None };
-    find.visit_program(&parsed.program);
-    find.found
+    visited(text, Find { name, found: None }).found
 }
 
 /// What an import binds.
@@ -281,14 +277,14 @@ pub fn import_at(text: &str, offset: u32) -> Option<Import> {
             });
         }
     }
-    let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, text, source_type()).parse();
-    let mut find = Find {
-        offset,
-        found: None,
-    };
-    find.visit_program(&parsed.program);
-    find.found
+    visited(
+        text,
+        Find {
+            offset,
+            found: None,
+        },
+    )
+    .found
 }
 
 /// A `require("module")` call.
@@ -321,14 +317,22 @@ pub fn require_at(text: &str, offset: u32) -> Option<Require> {
             walk::walk_call_expression(self, it);
         }
     }
+    visited(
+        text,
+        Find {
+            offset,
+            found: None,
+        },
+    )
+    .found
+}
+
+/// `visitor` after it walked `text`'s syntax tree.
+fn visited<V: for<'a> Visit<'a>>(text: &str, mut visitor: V) -> V {
     let allocator = Allocator::default();
     let parsed = Parser::new(&allocator, text, source_type()).parse();
-    let mut find = Find {
-        offset,
-        found: None,
-    };
-    find.visit_program(&parsed.program);
-    find.found
+    visitor.visit_program(&parsed.program);
+    visitor
 }
 
 /// The 1-based line and UTF-16 column of byte `offset` in `text`.
