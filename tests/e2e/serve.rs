@@ -1042,3 +1042,32 @@ fn questions_from_servers_reach_the_person_only_when_allowed() {
         run.stderr
     );
 }
+
+/// What `execute` answers keeps what matters: a flood of logs past `maxResponseBytes` gives
+/// way to the result and the summary; a default export that is not data says so.
+#[test]
+fn answers_keep_the_result_and_the_summary() {
+    let workspace = Workspace::new();
+    let config = memory_config(&workspace, json!({"maxResponseBytes": 4096}));
+    let mut client = McpClient::new();
+    connect(&mut client, serve_stdio(&workspace, &config), None);
+    let flood = "for (let i = 0; i < 5000; i++) console.log(`line ${i} of the flood`);\n\
+                 export default { entities: (await memory.readGraph()).entities.length };\n";
+    let ran = client.call("execute", json!({"code": flood}));
+    let text = ran["text"].as_str().unwrap();
+    assert_ne!(ran["result"]["isError"], true, "{ran:#}");
+    assert!(text.len() <= 4096, "{} bytes", text.len());
+    assert!(text.starts_with("line 0 of the flood"), "{text}");
+    assert!(text.contains("… [truncated: "), "{text}");
+    assert!(text.contains("result: {\n  \"entities\": 0\n}"), "{text}");
+    assert!(text.contains("\n— 1 tool call"), "{text}");
+
+    let function = client.call("execute", json!({"code": "export default () => 1;\n"}));
+    let text = function["text"].as_str().unwrap();
+    assert!(
+        text.contains("the default export is a function, which is not data")
+            && text.contains("`export default await f()`"),
+        "{text}"
+    );
+    client.send(json!({"op": "close"}));
+}

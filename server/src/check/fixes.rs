@@ -7,7 +7,8 @@
 //!   name written another way: `read_graph` → `readGraph`);
 //! - a tool's result used without `await` → the `await`;
 //! - a property read on an untyped `ToolResult` → `.json()` or `.text`;
-//! - top-level `return x` → `export default x`;
+//! - `JSON.parse(result)` of a tool's result → `result.json()`;
+//! - top-level `return x` or `module.exports = x` → `export default x`;
 //! - `import`/`require` of a Node module → the server namespace that does its job, if any.
 
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,11 @@ fn fixes(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Vec<Fix> {
             .map(|name| vec![rename(script, span, &name)])
             .unwrap_or_default(),
         2339 => property_fixes(message, model, script, span),
+        // Argument of type 'ToolResult' is not assignable to parameter of type 'string'
+        // (`JSON.parse(result)`).
+        2345 if message.starts_with("Argument of type 'ToolResult'") => {
+            json_parse(script, span).into_iter().collect()
+        }
         // Object literal may only specify known properties, and 'x' does not exist in type 'T'.
         2353 => {
             let Some(named) = quoted_after(message, "does not exist in type ") else {
@@ -86,7 +92,9 @@ fn fixes(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Vec<Fix> {
         // Cannot find module 'm' (or name 'node:fs', as TypeScript says of Node's own); cannot
         // find name 'require'.
         2307 | 2792 | 2304 | 2580 | 2591 => {
-            let fix = if span.text(script) == "require" {
+            let fix = if span.text(script) == "module" {
+                module_exports(script, span)
+            } else if span.text(script) == "require" {
                 syntax::require_at(script, span.start)
                     .and_then(|required| replace_require(script, &required, model))
             } else {
@@ -254,6 +262,45 @@ fn export_default(script: &str, span: Span) -> Option<Fix> {
                 .into(),
         preferred: true,
         edits: vec![keyword.replace(script, "export default")],
+    })
+}
+
+/// `JSON.parse(result)` of a tool's result → `result.json()`.
+fn json_parse(script: &str, span: Span) -> Option<Fix> {
+    let call = syntax::json_parse_at(script, span.start)?;
+    let argument = span.text(script);
+    let whole = Span {
+        start: call.0,
+        end: call.1,
+    };
+    Some(Fix {
+        title: format!(
+            "Use `{argument}.json()`: a tool's result is a ToolResult, and `.json()` parses its text"
+        ),
+        preferred: true,
+        edits: vec![whole.replace(script, &format!("{argument}.json()"))],
+    })
+}
+
+/// `module.exports = x` → `export default x`.
+fn module_exports(script: &str, span: Span) -> Option<Fix> {
+    let rest = script.get(span.start as usize..)?;
+    let after = rest.strip_prefix("module")?.trim_start();
+    let after = after.strip_prefix('.')?.trim_start();
+    let after = after.strip_prefix("exports")?.trim_start();
+    let value = after.strip_prefix('=')?;
+    if value.starts_with('=') {
+        return None;
+    }
+    let end = span.start + (rest.len() - value.len()) as u32;
+    let statement = Span {
+        start: span.start,
+        end,
+    };
+    Some(Fix {
+        title: "Write `export default` instead of `module.exports =`: a script's result is its default export".into(),
+        preferred: true,
+        edits: vec![statement.replace(script, "export default")],
     })
 }
 

@@ -14,6 +14,9 @@ const MAX_SHAPE: usize = 900;
 /// Codes of "this value does not fit that type".
 const ASSIGNABILITY: &[u32] = &[2322, 2345, 2739, 2740, 2741, 2559, 2769, 2820, 2353, 2561];
 
+/// What a result without an output schema is, and how to read it.
+const UNTYPED_RESULT: &str = "this tool declares no output schema, so its result is a ToolResult: `.text` (its text blocks, joined), `.json()` (that text parsed as JSON), `.content` (every block), `.structured` (structured content, if sent)";
+
 /// Adds a hint to each diagnostic of `script` that one helps.
 pub fn add(diagnostics: &mut [Diagnostic], model: &ApiModel, script: &str) {
     // The API calls around the values that do not fit, the script parsed once for all.
@@ -44,7 +47,20 @@ fn hint(
 ) -> Option<String> {
     match diagnostic.code {
         // Property 'x' does not exist on type 'T'. (Did you mean 'y'?)
+        2339 | 2551 if type_named(&diagnostic.message) == Some("ToolResult") => {
+            Some(UNTYPED_RESULT.into())
+        }
         2339 | 2551 => members(&diagnostic.message, model),
+        2345 if diagnostic.message.starts_with("Argument of type 'ToolResult'") => {
+            Some(UNTYPED_RESULT.into())
+        }
+        // Cannot find name 'module' (`module.exports = x`).
+        2580 | 2591 | 2304 if diagnostic.message.starts_with("Cannot find name 'module'") => {
+            Some(
+                "a script's result is its default export (`export default value`); there is no `module` in the sandbox"
+                    .into(),
+            )
+        }
         // Cannot find name 'x' (Did you mean...? Do you need to install type definitions...?)
         2304 | 2552 | 2580 | 2591 | 2584 | 2583 => {
             let start = syntax::offset_of(script, diagnostic.line, diagnostic.column)?;

@@ -335,6 +335,36 @@ fn visited<V: for<'a> Visit<'a>>(text: &str, mut visitor: V) -> V {
     visitor
 }
 
+/// The byte span of the `JSON.parse(x)` call whose first argument starts at byte `offset`.
+pub fn json_parse_at(text: &str, offset: u32) -> Option<(u32, u32)> {
+    struct Find {
+        offset: u32,
+        found: Option<(u32, u32)>,
+    }
+    impl<'a> Visit<'a> for Find {
+        fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+            if let (Expression::StaticMemberExpression(callee), Some(first)) =
+                (&it.callee, it.arguments.first())
+                && callee.property.name == "parse"
+                && matches!(&callee.object, Expression::Identifier(o) if o.name == "JSON")
+                && first.span().start == self.offset
+                && it.arguments.len() == 1
+            {
+                self.found = Some((it.span.start, it.span.end));
+            }
+            walk::walk_call_expression(self, it);
+        }
+    }
+    visited(
+        text,
+        Find {
+            offset,
+            found: None,
+        },
+    )
+    .found
+}
+
 /// The 1-based line and UTF-16 column of byte `offset` in `text`.
 pub fn position_of(text: &str, offset: u32) -> (u32, u32) {
     let offset = (offset as usize).min(text.len());

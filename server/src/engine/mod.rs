@@ -311,6 +311,24 @@ impl<'js> Run<'_, 'js> {
         if let Some(promise) = value.as_promise().cloned() {
             value = self.drive(&promise, &settle)?;
         }
+        // A default export that is not data (`export default () => 1`) says so rather than
+        // end the run with no result and no word.
+        let not_data = match value.type_of() {
+            rquickjs::Type::Function | rquickjs::Type::Constructor => Some("a function"),
+            rquickjs::Type::Symbol => Some("a symbol"),
+            _ => None,
+        };
+        if let Some(what) = not_data {
+            log(
+                self.state,
+                Level::Warn,
+                format!(
+                    "the default export is {what}, which is not data, so the run has no result: export a value (`export default await f()` calls a function and exports what it returns)"
+                ),
+                None,
+                usize::MAX,
+            );
+        }
         // Reading the result can run the script's getters, which the clock may interrupt.
         let limit = self.job.limits.max_result_bytes;
         let json = convert::to_json(&intrinsics, &value, "the result", limit).map_err(

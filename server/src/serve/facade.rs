@@ -525,8 +525,14 @@ impl Facade {
             );
             approvals.progress("type-checking the script".into());
             let report = workspace.run(SCRIPT_FILE, code.clone(), &approvals).await;
-            let (text, is_error) = reply::run_report(&report, SCRIPT_FILE, &code);
-            text_result(cap(&workspace, text), is_error)
+            let (text, is_error) = reply::run_report(
+                &report,
+                SCRIPT_FILE,
+                &code,
+                workspace.config.settings.max_response_bytes,
+                PRINT_LESS,
+            );
+            text_result(text, is_error)
         });
         // A client's `notifications/cancelled` drops the run: the script is interrupted and
         // its tool calls in flight are cancelled upstream.
@@ -546,11 +552,14 @@ fn parse<T: serde::de::DeserializeOwned>(
         .map_err(|error| format!("{tool}: {error}; expected {expected}"))
 }
 
+/// What a cut answer advises.
+const PRINT_LESS: &str = "print less: aggregate in the script and log only what you need (the limit is \"maxResponseBytes\" in the configuration)";
+
 fn cap(workspace: &Workspace, text: String) -> String {
     reply::cap(
         text,
         workspace.config.settings.max_response_bytes,
-        "print less: aggregate in the script and log only what you need (the limit is \"maxResponseBytes\" in the configuration)",
+        PRINT_LESS,
     )
 }
 

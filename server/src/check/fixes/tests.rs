@@ -192,3 +192,31 @@ fn a_require_of_fs() {
         "#]],
     );
 }
+
+#[test]
+fn json_parse_of_a_tool_result() {
+    check(
+        "const echoed = await everything.echo({ message: \"{}\" });\nexport default JSON.parse(echoed);\n",
+        expect![[r#"
+            TS2345
+            preferred: Use `echoed.json()`: a tool's result is a ToolResult, and `.json()` parses its text
+            ---
+            const echoed = await everything.echo({ message: "{}" });
+            export default echoed.json();
+        "#]],
+    );
+}
+
+#[test]
+fn module_exports() {
+    check(
+        "const graph = await memory.readGraph();\nmodule.exports = graph.entities.length;\n",
+        expect![[r#"
+            TS2591
+            preferred: Write `export default` instead of `module.exports =`: a script's result is its default export
+            ---
+            const graph = await memory.readGraph();
+            export default graph.entities.length;
+        "#]],
+    );
+}
