@@ -1,7 +1,9 @@
 //! Ranking tools for a model's query: words of the query against each tool's names (MCP
 //! name, function, namespace, server), title and description, weighted by how rare each
 //! word is across the catalog. Word forms match by shared stem ("entity" finds "entities"),
-//! and names tolerate one typo ("serch" finds "search"). A query naming a tool outright
+//! and names tolerate one typo ("serch" finds "search"). Words a model uses for what tool
+//! names say otherwise count as a little less than the word itself ([`SYNONYMS`]: "remove"
+//! finds `delete_entities`, "history" finds `git_log`). A query naming a tool outright
 //! (`memory.searchNodes`, `search_nodes`) puts it first.
 
 use std::collections::HashSet;
@@ -49,7 +51,7 @@ pub fn search(index: &ApiIndex, catalog: &[ServerTools], query: &str, limit: usi
         .map(|term| {
             let containing = documents
                 .iter()
-                .filter(|d| field_score(term, d) > 0.0)
+                .filter(|d| term_score(term, d) > 0.0)
                 .count() as f64;
             (1.0 + total / (1.0 + containing)).ln()
         })
@@ -61,7 +63,7 @@ pub fn search(index: &ApiIndex, catalog: &[ServerTools], query: &str, limit: usi
             let mut score: f64 = terms
                 .iter()
                 .zip(&weights)
-                .map(|(term, weight)| field_score(term, document) * weight)
+                .map(|(term, weight)| term_score(term, document) * weight)
                 .sum();
             if !whole.is_empty() && document.exact.contains(&whole) {
                 score += 100.0;
@@ -122,6 +124,45 @@ fn documents(index: &ApiIndex, catalog: &[ServerTools]) -> Vec<Document> {
         }
     }
     documents
+}
+
+/// Groups of words that name the same thing in tool names and descriptions, for what a model
+/// writes and a server says otherwise.
+const SYNONYMS: &[&[&str]] = &[
+    &["delete", "remove", "erase", "destroy", "drop"],
+    &["create", "add", "make", "record", "insert", "new"],
+    &["log", "history"],
+    &["search", "find", "lookup", "query", "locate"],
+    &["read", "get", "fetch", "open", "view", "show", "load"],
+    &["list", "enumerate", "browse", "contents"],
+    &["write", "save", "store", "put"],
+    &["edit", "update", "modify", "change", "replace"],
+    &["move", "rename"],
+    &["directory", "folder"],
+    &["observations", "notes", "facts"],
+    &["relations", "links", "relationships", "connections"],
+    &["diff", "differences", "compare"],
+    &["time", "clock", "now"],
+];
+
+/// How much a synonym's match counts beside the word's own.
+const SYNONYM: f64 = 0.7;
+
+/// How well `term`, or a word of its group in [`SYNONYMS`], matches `document`.
+fn term_score(term: &str, document: &Document) -> f64 {
+    let own = field_score(term, document);
+    let others = SYNONYMS
+        .iter()
+        .filter(|group| {
+            group
+                .iter()
+                .any(|word| word_score(term, word, false) >= 0.8)
+        })
+        .flat_map(|group| group.iter())
+        .filter(|word| **word != term)
+        .map(|word| field_score(word, document) * SYNONYM)
+        .fold(0.0, f64::max);
+    own.max(others)
 }
 
 /// How well `term` matches the best field of `document`: names count most, then servers,
@@ -256,6 +297,21 @@ mod tests {
         assert!(
             files.contains(&"filesystem.read_text_file".to_string()),
             "{files:?}"
+        );
+    }
+
+    /// Words a model writes for what the names say otherwise, on the five real servers.
+    #[test]
+    fn synonyms_find_what_the_names_miss() {
+        assert_eq!(top("remove an entity", 1), ["memory.delete_entities"]);
+        assert_eq!(top("repository history", 1), ["git.git_log"]);
+        assert_eq!(top("folder contents", 1), ["filesystem.list_directory"]);
+        assert_eq!(top("rename a file", 1), ["filesystem.move_file"]);
+        let facts = top("record facts about a person", 3);
+        assert!(
+            facts.contains(&"memory.add_observations".to_string())
+                || facts.contains(&"memory.create_entities".to_string()),
+            "{facts:?}"
         );
     }
 
