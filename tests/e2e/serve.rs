@@ -109,19 +109,25 @@ fn serve_over_stdio_with_real_servers() {
     }
     let codemode_list_bytes = listed["bytes"].as_u64().unwrap();
 
-    // Search: ranked, with the declarations of the hits.
+    // Search: ranked, each hit's one-line description and signature; the full declarations
+    // are one get_types away, and the answer says how.
     let found = client.call(
         "search_tools",
         json!({"query": "create entities in the knowledge graph", "limit": 3}),
     );
     let text = found["text"].as_str().unwrap();
     assert!(text.starts_with("memory.createEntities — "), "{text}");
-    assert!(text.contains("```ts\n"), "{text}");
     assert!(
-        text.contains("function createEntities(input: CreateEntitiesInput)"),
+        text.contains(
+            "\n  function createEntities(input: CreateEntitiesInput): Promise<CreateEntitiesOutput>;\n"
+        ),
         "{text}"
     );
-    assert!(text.contains("interface CreateEntitiesInput"), "{text}");
+    assert!(!text.contains("interface CreateEntitiesInput"), "{text}");
+    assert!(
+        text.contains("get_types {\"tools\": [\"memory.createEntities\", "),
+        "{text}"
+    );
     assert!(
         !text.contains("function gitCommit("),
         "only the hits: {text}"

@@ -1,7 +1,8 @@
 //! The MCP server an agent talks to: three tools in place of every upstream tool.
 //!
-//! - `search_tools`: ranked search over the upstream tools, answering with the TypeScript
-//!   declarations of the hits (progressive disclosure: the model loads only what it needs);
+//! - `search_tools`: ranked search over the upstream tools, answering each hit's one-line
+//!   description and signature (progressive disclosure: the model loads only what it needs,
+//!   and the answer says how to get the full declarations);
 //! - `get_types`: the declarations of named servers or tools, or an overview of everything;
 //! - `execute`: type-check a script, then run it in the sandbox; only its console output,
 //!   result and a summary come back.
@@ -161,10 +162,11 @@ fn tool_list(workspace: &Workspace) -> Value {
             "name": SEARCH,
             "title": "Search MCP tools",
             "description": format!(
-                "Find tools of the connected MCP servers by what they do and get their TypeScript \
-                 declarations (function name, input and result types, docs), best match first. \
-                 Use it before `{EXECUTE}` to learn exact names and types; it tolerates typos \
-                 and accepts a tool's name. Servers: {servers}.\n\n\
+                "Find tools of the connected MCP servers by what they do: each hit's function \
+                 name, one-line description and signature, best match first (`{TYPES}` gives \
+                 their input and result types in full). Use it before `{EXECUTE}` to learn \
+                 exact names; it tolerates typos and accepts a tool's name. Servers: \
+                 {servers}.\n\n\
                  Example: {{\"query\": \"create entities in the knowledge graph\"}}"
             ),
             "inputSchema": {
@@ -190,7 +192,8 @@ fn tool_list(workspace: &Workspace) -> Value {
                 "Get the TypeScript declarations scripts are written against. With no arguments: \
                  every server's namespace with its function names, and the script environment \
                  (console, ToolResult, ToolError). With `servers`: those namespaces in full. With \
-                 `tools`: just those functions and their types. Servers: {servers}.\n\n\
+                 `tools`: just those functions and their types (`{SEARCH}` finds tools by what \
+                 they do, in short). Servers: {servers}.\n\n\
                  Example: {{\"tools\": [\"memory.searchNodes\", \"memory.openNodes\"]}}"
             ),
             "inputSchema": {
@@ -323,14 +326,38 @@ fn search_tools(workspace: &Workspace, arguments: Value) -> CallToolResult {
             false,
         );
     }
+    // Signatures and one-line descriptions; the full declarations are one `get_types` away.
     let mut text = String::new();
+    let mut names = Vec::new();
     for hit in &hits {
         text.push_str(&tool_line(&api, hit.server, hit.tool));
         text.push('\n');
+        if let Some(signature) = signature(&api, hit.server, hit.tool) {
+            text.push_str(&format!("  {signature}\n"));
+        }
+        let entry = &api.generated.index.servers[hit.server];
+        names.push(format!(
+            "\"{}.{}\"",
+            entry.namespace, entry.tools[hit.tool].function
+        ));
     }
-    let chosen: Vec<(usize, usize)> = hits.iter().map(|h| (h.server, h.tool)).collect();
-    text.push_str(&format!("\n```ts\n{}```", api.generated.excerpt(&chosen)));
+    text.push_str(&format!(
+        "\nTheir input and result types with full docs: {TYPES} {{\"tools\": [{}]}}",
+        names.join(", ")
+    ));
     text_result(cap(workspace, text), false)
+}
+
+/// A tool's function as the generated API declares it, on one line.
+fn signature(api: &Api, server: usize, tool: usize) -> Option<String> {
+    let function = &api.generated.index.servers[server].tools[tool].function;
+    let excerpt = api.generated.excerpt(&[(server, tool)]);
+    let start = format!("function {function}(");
+    excerpt
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with(&start))
+        .map(str::to_string)
 }
 
 /// `memory.searchNodes — Search for nodes in the knowledge graph [read-only]`.
