@@ -55,7 +55,14 @@ fn check_agrees_with_tsc_on_the_real_server_fixtures() {
         let node6: Vec<(u32, u32, String, String)> = node6
             .iter()
             .filter(|d| d.file == *name)
-            .map(|d| (d.line, d.column, d.code.clone(), d.message.clone()))
+            .map(|d| {
+                // Less the setup advice codemode drops where its hint replaces it.
+                let message = match d.message.find(" Do you need to ") {
+                    Some(at) => d.message[..at].to_string(),
+                    None => d.message.clone(),
+                };
+                (d.line, d.column, d.code.clone(), message)
+            })
             .collect();
         let embedded: Vec<(u32, u32, String, String)> = mine
             .iter()
@@ -154,7 +161,7 @@ fn check_prints_diagnostics_with_the_line_and_exits_by_outcome() {
     assert_eq!(bad.code, 1, "{}", bad.stderr);
     assert!(
         bad.stdout.contains(
-            "bad.ts:1:27 - error TS2551: Property 'listCitys' does not exist on type 'typeof demo'. Did you mean 'listCities'?\n\n  1 | const cities = await demo.listCitys({});\n    |                           ^^^^^^^^^\n  hint: demo has these tools: add, echo, fail, getForecast, listCities, searchGuide, sleep\n"
+            "bad.ts:1:27 - error TS2551: Property 'listCitys' does not exist on type 'typeof demo'. Did you mean 'listCities'?\n\n  1 | const cities = await demo.listCitys({});\n    |                           ^^^^^^^^^\n  hint: fix: Change `listCitys` to `listCities`; demo has these tools: add, echo, fail, getForecast, listCities, searchGuide, sleep\n"
         ),
         "{}",
         bad.stdout

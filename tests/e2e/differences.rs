@@ -12,12 +12,21 @@
 //!    TypeScript 6 reports TS2345 "Argument of type … is not assignable to parameter of
 //!    type …" whose chain of messages holds that very message. [`agrees`] accepts either,
 //!    on the same line.
+//!
+//! codemode drops TypeScript's setup advice ("Do you need to install type definitions for
+//! node? Try `npm i …`") where its own hint says what a script can use instead; the oracle's
+//! messages are compared without it.
 
 /// `(line, "TS1234", message)`.
 pub type Said = (u32, String, String);
 
-/// A message with its lines trimmed and the members of each quoted union sorted.
+/// A message with its lines trimmed, the members of each quoted union sorted, and without
+/// TypeScript's setup advice (" Do you need to install type definitions …").
 pub fn normalised(message: &str) -> String {
+    let message = match message.find(" Do you need to ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
     let trimmed = message
         .lines()
         .map(str::trim)

@@ -197,3 +197,15 @@ fn diagnostics_name_the_shape_a_tools_input_takes() {
         "#]],
     );
 }
+
+#[test]
+fn diagnostics_of_node_globals_say_what_a_script_has_instead() {
+    diagnostics(
+        "const home = process.env.HOME;\n",
+        Reporting::ParseFirst,
+        expect![[r#"
+            1:14 TS2591 Cannot find name 'process'.
+              hint: scripts run in a sandbox with ECMAScript 2023 and no DOM or Node.js APIs (no fetch, require, process, setTimeout); MCP tools are the only way out, through the global namespaces memory, filesystem, everything, plus console and ToolError
+        "#]],
+    );
+}

@@ -341,6 +341,9 @@ impl Checker {
         }
         let model = self.model(&program.api);
         hints::add(&mut found, &model, &script.text);
+        for diagnostic in &mut found {
+            drop_setup_advice(diagnostic);
+        }
         fixes::add(&mut found, &model, &script.text);
         Ok(found)
     }
@@ -433,6 +436,20 @@ fn refuse(script: &Source) -> Result<(), CheckError> {
         });
     }
     Ok(())
+}
+
+/// TypeScript's advice to install type definitions or change the `lib` option ("Do you need
+/// to install type definitions for node? Try `npm i --save-dev @types/node`…") contradicts
+/// the sandbox, which has neither; where a hint says what a script can use instead, the
+/// advice goes.
+fn drop_setup_advice(diagnostic: &mut Diagnostic) {
+    const SETUP: &[u32] = &[2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593];
+    if diagnostic.hint.is_none() || !SETUP.contains(&diagnostic.code) {
+        return;
+    }
+    if let Some(at) = diagnostic.message.find(" Do you need to ") {
+        diagnostic.message.truncate(at);
+    }
 }
 
 /// TypeScript 7 answers a file's syntax and type errors together; TypeScript 6 (and `tsc`)
