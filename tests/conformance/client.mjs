@@ -125,7 +125,7 @@ function runOnATerminal(args) {
   });
 }
 const runOnce = () =>
-  asks ? runOnATerminal(["run", "all.ts", "--no-check"]) : codemode(["run", "all.ts", "--no-check"]);
+  asks ? runOnATerminal(["run", "all.ts", "--no-check", "--yes"]) : codemode(["run", "all.ts", "--no-check", "--yes"]);
 let run = await runOnce();
 while (await signInAgain(run.stdout + run.stderr)) {
   run = await runOnce();

@@ -31,7 +31,7 @@ local ok, err = xpcall(function()
   local client = vim.lsp.get_clients({ bufnr = buf, name = 'codemode' })[1]
   seen.inlay_hints = vim.lsp.inlay_hint.is_enabled({ bufnr = buf })
 
-  -- The ▶ Run lens (its refresh on attach waits for the servers to start).
+  -- The ▶ Run lens (listed at once: it needs no server).
   wait('the ▶ Run code lens', 60000, function()
     for _, lens in ipairs(vim.lsp.codelens.get(buf)) do
       if lens.command and lens.command.title:find('Run', 1, true) then
@@ -48,13 +48,20 @@ local ok, err = xpcall(function()
   -- Completion after `memory.` on a new last line.
   local last = #original
   vim.api.nvim_buf_set_lines(buf, last, last, false, { 'memory.' })
-  local answer = client:request_sync('textDocument/completion', {
-    textDocument = { uri = vim.uri_from_bufnr(buf) },
-    position = { line = last, character = 7 },
-  }, 30000, buf)
-  if not answer or answer.err or not answer.result then
-    fail('completion failed: ' .. vim.inspect(answer))
-  end
+  -- While the servers start a completion answers nothing; asked again, as a person types
+  -- again, it lists the tools once they are up.
+  local answer
+  wait('completion after `memory.`', 60000, function()
+    answer = client:request_sync('textDocument/completion', {
+      textDocument = { uri = vim.uri_from_bufnr(buf) },
+      position = { line = last, character = 7 },
+    }, 30000, buf)
+    if not answer or answer.err then
+      fail('completion failed: ' .. vim.inspect(answer))
+    end
+    local result = answer.result
+    return result ~= nil and #(result.items or result) > 0
+  end)
   local items = answer.result.items or answer.result
   seen.completion = vim.tbl_map(function(item)
     return item.label
