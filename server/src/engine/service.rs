@@ -74,9 +74,10 @@ pub struct Snapshot<'a> {
 }
 
 /// How long a cancelled call has to stop at one of its own safe points (the glue asks
-/// `codemodeCancelled()`) before the interrupt handler stops it wherever it is, which costs
-/// the engine (its state is half-updated then).
-pub const CANCEL_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
+/// `codemodeCancelled()`), or to end, before the interrupt handler stops it wherever it is.
+/// A stop half-way costs its owner a rebuild (the glue's state is half-updated then), so
+/// the grace lets a usual check (tens of milliseconds warm) end on its own.
+pub const CANCEL_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The clock and cancel flag the interrupt handler reads.
 struct Watch {
