@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Diagnostic;
 use super::api_model::{ApiModel, Shape};
+use super::hints;
 use super::syntax;
 
 /// One way to fix a diagnostic: edits of the script, in the diagnostic's coordinates.
@@ -110,7 +111,7 @@ fn fixes(diagnostic: &Diagnostic, model: &ApiModel, script: &str) -> Vec<Fix> {
 /// Property 'x' does not exist on type 'T': a tool or field that exists, the missing
 /// `await`, or a read of an untyped result.
 fn property_fixes(message: &str, model: &ApiModel, script: &str, span: Span) -> Vec<Fix> {
-    let Some(named) = quoted_after(message, "on type ") else {
+    let Some(named) = hints::type_named(message) else {
         return Vec::new();
     };
     let wrong = span.text(script);
@@ -125,7 +126,7 @@ fn property_fixes(message: &str, model: &ApiModel, script: &str, span: Span) -> 
             .namespace(namespace)
             .map(|n| n.functions.iter().map(|(f, _)| f.clone()).collect())
             .unwrap_or_default(),
-        None => type_members(model, &named),
+        None => type_members(model, named),
     };
     closest(wrong, &names)
         .map(|name| vec![rename(script, span, &name)])
@@ -134,22 +135,13 @@ fn property_fixes(message: &str, model: &ApiModel, script: &str, span: Span) -> 
 
 /// The fields of a named API type (through aliases).
 fn type_members(model: &ApiModel, named: &str) -> Vec<String> {
-    let Some((namespace, mut shape)) = model.named(named) else {
+    let Some((namespace, shape)) = model.named(named) else {
         return Vec::new();
     };
-    for _ in 0..8 {
-        match shape {
-            Shape::Named(next) => match namespace.types.get(next) {
-                Some(found) => shape = found,
-                None => return Vec::new(),
-            },
-            Shape::Object { members, .. } => {
-                return members.iter().map(|m| m.key.clone()).collect();
-            }
-            _ => return Vec::new(),
-        }
+    match hints::resolve(shape, namespace, 8) {
+        Some(Shape::Object { members, .. }) => members.iter().map(|m| m.key.clone()).collect(),
+        _ => Vec::new(),
     }
-    Vec::new()
 }
 
 /// The one name among `names` that `wrong` means: the same name written another way
@@ -192,12 +184,16 @@ fn rename(script: &str, span: Span, name: &str) -> Fix {
 fn missing_await(script: &str, span: Span) -> Option<Fix> {
     let member = syntax::member_at(script, span.start)?;
     let (at, text) = match member.object {
-        syntax::Object::Call { start, end } => {
-            let call = script.get(start as usize..end as usize)?;
+        syntax::Object::Call => {
+            let object = Span {
+                start: member.object_start,
+                end: member.object_end,
+            };
+            let call = object.text(script);
             return Some(Fix {
                 title: format!("Add `await`: `(await {call})`"),
                 preferred: true,
-                edits: vec![Span { start, end }.replace(script, &format!("(await {call})"))],
+                edits: vec![object.replace(script, &format!("(await {call})"))],
             });
         }
         syntax::Object::Name(name) => {

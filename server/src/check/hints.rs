@@ -96,7 +96,7 @@ fn hint(
 }
 
 /// The type a "does not exist on type 'T'" message names.
-fn type_named(message: &str) -> Option<&str> {
+pub(super) fn type_named(message: &str) -> Option<&str> {
     let first = message.lines().next()?;
     let (_, rest) = first.split_once(" on type '")?;
     let end = rest.rfind("'.").or_else(|| rest.rfind('\''))?;
@@ -152,7 +152,11 @@ fn list(names: &[String], separator: &str) -> String {
 }
 
 /// A named API type's definition, through aliases (at most `hops` of them).
-fn resolve<'m>(shape: &'m Shape, namespace: &'m Namespace, hops: usize) -> Option<&'m Shape> {
+pub(super) fn resolve<'m>(
+    shape: &'m Shape,
+    namespace: &'m Namespace,
+    hops: usize,
+) -> Option<&'m Shape> {
     match shape {
         Shape::Named(name) if hops > 0 => resolve(namespace.types.get(name)?, namespace, hops - 1),
         Shape::Named(_) => None,

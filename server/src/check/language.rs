@@ -1,5 +1,5 @@
 //! Language questions for editors: diagnostics of one script, completions, hover, signature
-//! help, definitions, symbols, and which API functions a script names.
+//! help, definitions and symbols.
 //!
 //! A [`Program`] is what the editor has open: the generated API and the open scripts, each
 //! in a stable slot so the checker re-parses only what changed. Positions are 0-based lines

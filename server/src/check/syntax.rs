@@ -133,17 +133,14 @@ impl<'a> Visit<'a> for CallFinder<'_> {
 /// What a property is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Object {
-    /// A call (`memory.readGraph()`), its byte span.
-    Call {
-        start: u32,
-        end: u32,
-    },
+    /// A call (`memory.readGraph()`).
+    Call,
     /// A name (`graph`).
     Name(String),
     Other,
 }
 
-/// A property read `object.property`.
+/// A property read `object.property`: what the object is, and its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub object: Object,
@@ -162,10 +159,7 @@ pub fn member_at(text: &str, offset: u32) -> Option<Member> {
             if it.property.span.start == self.offset {
                 let span = it.object.span();
                 let object = match it.object.get_inner_expression() {
-                    Expression::CallExpression(_) => Object::Call {
-                        start: span.start,
-                        end: span.end,
-                    },
+                    Expression::CallExpression(_) => Object::Call,
                     Expression::Identifier(name) => Object::Name(name.name.to_string()),
                     _ => Object::Other,
                 };
