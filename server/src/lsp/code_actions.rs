@@ -8,6 +8,7 @@ use tower_lsp_server::ls_types::{
     WorkspaceEdit,
 };
 
+use super::convert::one_based;
 use super::protocol::DiagnosticData;
 use super::session::Session;
 use crate::check::fixes::{Edit, Fix};
@@ -88,13 +89,10 @@ fn action(uri: &Uri, diagnostic: &lsp::Diagnostic, fix: Fix, only: bool) -> Code
 }
 
 fn text_edit(edit: &Edit) -> TextEdit {
-    let at = |line: u32, column: u32| {
-        lsp::Position::new(line.saturating_sub(1), column.saturating_sub(1))
-    };
     TextEdit {
         range: lsp::Range::new(
-            at(edit.line, edit.column),
-            at(edit.end_line, edit.end_column),
+            one_based(edit.line, edit.column),
+            one_based(edit.end_line, edit.end_column),
         ),
         new_text: edit.new_text.clone(),
     }

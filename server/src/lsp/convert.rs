@@ -24,9 +24,14 @@ pub fn to_check(at: lsp::Position) -> check::Position {
 }
 
 /// A TypeScript diagnostic; the hint for models goes after the message.
+/// The LSP position of a checker's 1-based line and UTF-16 column (diagnostics, fixes).
+pub fn one_based(line: u32, column: u32) -> lsp::Position {
+    lsp::Position::new(line.saturating_sub(1), column.saturating_sub(1))
+}
+
 pub fn diagnostic(d: &check::Diagnostic) -> lsp::Diagnostic {
-    let start = lsp::Position::new(d.line.saturating_sub(1), d.column.saturating_sub(1));
-    let end = lsp::Position::new(d.end_line.saturating_sub(1), d.end_column.saturating_sub(1));
+    let start = one_based(d.line, d.column);
+    let end = one_based(d.end_line, d.end_column);
     let mut message = d.message.clone();
     if let Some(hint) = &d.hint {
         message.push_str("\nhint: ");
@@ -51,9 +56,7 @@ pub fn diagnostic(d: &check::Diagnostic) -> lsp::Diagnostic {
 /// Why a script has no diagnostics, as one diagnostic where the problem is (or at the top).
 pub fn check_failure(error: &CheckError) -> lsp::Diagnostic {
     let at = match error {
-        CheckError::Limit { line, column, .. } => {
-            lsp::Position::new(line.saturating_sub(1), column.saturating_sub(1))
-        }
+        CheckError::Limit { line, column, .. } => one_based(*line, *column),
         _ => lsp::Position::new(0, 0),
     };
     let message = match error {
