@@ -9,16 +9,16 @@ use tower_lsp_server::ls_types::*;
 use crate::lsp::session::Session;
 
 pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams) {
-    let uri = params.text_document.uri;
-    let script = session.documents.get(&uri).is_some_and(|d| d.script);
-    // Before the workspace is ready, its arrival re-checks every open script.
-    if script && session.workspace_now().is_some() {
-        session.schedule_diagnostics(uri);
-    }
+    recheck(session, params.text_document.uri);
 }
 
 pub async fn did_change(session: &Arc<Session>, params: DidChangeTextDocumentParams) {
-    let uri = params.text_document.uri;
+    recheck(session, params.text_document.uri);
+}
+
+/// Schedules a check of `uri` when it is an agent script. Before the workspace is ready
+/// nothing: its arrival re-checks every open script.
+fn recheck(session: &Arc<Session>, uri: Uri) {
     let script = session.documents.get(&uri).is_some_and(|d| d.script);
     if script && session.workspace_now().is_some() {
         session.schedule_diagnostics(uri);
