@@ -17,6 +17,7 @@ use tokio::sync::Mutex;
 use crate::catalog::{ServerTools, ToolInfo};
 use crate::config::Origin;
 use crate::host::Host;
+use crate::workspace::Workspace;
 
 /// A question about one tool call.
 pub struct Request {
@@ -80,17 +81,14 @@ pub struct Approvals<A> {
 }
 
 impl<A: Ask> Approvals<A> {
-    pub fn new(
-        asker: A,
-        host: Arc<Host>,
-        catalog: Arc<Vec<ServerTools>>,
-        origin: Origin,
-    ) -> Approvals<A> {
+    /// The approvals of a run in `workspace` (its host, the tools its API was generated
+    /// from, where its configuration is), asked of `asker`.
+    pub fn new(asker: A, workspace: &Workspace) -> Approvals<A> {
         Approvals {
             asker,
-            host,
-            catalog,
-            origin,
+            host: workspace.host().clone(),
+            catalog: workspace.api().catalog.clone(),
+            origin: workspace.config.origin.clone(),
             decided: Mutex::new(HashMap::new()),
         }
     }

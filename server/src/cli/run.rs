@@ -72,12 +72,7 @@ pub async fn run(args: Args, script: Script, workspace: &Workspace) -> anyhow::R
             .run_with(&file, text.clone(), &limits, &runtime::Unsupervised)
             .await
     } else {
-        let approvals = Approvals::new(
-            TerminalApproval,
-            workspace.host().clone(),
-            workspace.api().catalog.clone(),
-            workspace.config.origin.clone(),
-        );
+        let approvals = Approvals::new(TerminalApproval, workspace);
         workspace
             .run_with(&file, text.clone(), &limits, &approvals)
             .await

@@ -64,9 +64,7 @@ pub async fn run(session: &Arc<Session>, uri: Uri) -> Result<Value, String> {
             client: session.client.clone(),
             can_ask: session.caps().show_message_request,
         },
-        workspace.host().clone(),
-        workspace.api().catalog.clone(),
-        workspace.config.origin.clone(),
+        &workspace,
     );
     // On its own task: a client that cancels the request does not stop the run half-way.
     let report = tokio::spawn(async move { running.run(&file, text, &approvals).await })

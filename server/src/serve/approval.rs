@@ -2,20 +2,16 @@
 //! person behind the MCP client as a form elicitation (see `person.rs`), and each finished
 //! tool call reported as an MCP progress notification when the client asked for progress.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use futures::future::BoxFuture;
 use rmcp::model::{ElicitationSchema, ProgressNotificationParam, ProgressToken};
 use rmcp::service::{Peer, RoleServer};
+use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 
 use super::person::{Form, Person, Reply};
 use crate::approval::{self, Ask, Decision, Request};
-use crate::catalog::ServerTools;
-use crate::config::Origin;
-use crate::host::Host;
 use crate::runtime::{Supervisor, ToolCallRecord};
+use crate::workspace::Workspace;
 
 pub struct Approvals {
     approvals: approval::Approvals<PersonAsk>,
@@ -52,9 +48,7 @@ impl Approvals {
     pub fn new(
         peer: Peer<RoleServer>,
         person: Person,
-        host: Arc<Host>,
-        catalog: Arc<Vec<ServerTools>>,
-        origin: Origin,
+        workspace: &Workspace,
         progress: Option<ProgressToken>,
     ) -> Approvals {
         let progress = progress.map(|token| {
@@ -74,7 +68,7 @@ impl Approvals {
             sender
         });
         Approvals {
-            approvals: approval::Approvals::new(PersonAsk(person), host, catalog, origin),
+            approvals: approval::Approvals::new(PersonAsk(person), workspace),
             progress,
         }
     }

@@ -542,14 +542,7 @@ impl Facade {
             // A server that wants a sign-in first, when the person can be sent to its page;
             // the run's API and approvals are taken after it, with that server's tools.
             sign_in::offer(&workspace, &person, &offered).await;
-            let approvals = Approvals::new(
-                peer,
-                person,
-                workspace.host().clone(),
-                workspace.api().catalog.clone(),
-                workspace.config.origin.clone(),
-                progress,
-            );
+            let approvals = Approvals::new(peer, person, &workspace, progress);
             approvals.progress("type-checking the script".into());
             let report = workspace.run(SCRIPT_FILE, code.clone(), &approvals).await;
             let (text, is_error) = reply::run_report(
