@@ -264,11 +264,111 @@ fn names_with_combining_marks_keep_their_types() {
         server: "a".into(),
         tools: vec![tool],
     }]);
-    for name in ["T\u{1bc9d}Input", "T\u{1bc9d}Output"] {
-        assert!(
-            generated.api.contains(&format!("interface {name} ")),
-            "{name} is not declared:\n{}",
-            generated.api
-        );
+    assert!(
+        generated
+            .api
+            .contains("(input: { a: string }): Promise<T\u{1bc9d}Output>;"),
+        "the function lost its types:\n{}",
+        generated.api
+    );
+    let excerpt = generated.excerpt(&[(0, 0)]);
+    assert!(
+        excerpt.contains("interface T\u{1bc9d}Output "),
+        "the excerpt does not declare the output:\n{excerpt}"
+    );
+}
+
+/// The JSON a `tools/list` answer spends on what the declarations replace: each tool's name,
+/// description, input and output schema, compact.
+fn schema_json(list: &ToolList) -> String {
+    let tools: Vec<serde_json::Value> = list
+        .tools
+        .iter()
+        .map(|tool| {
+            let mut entry = json!({ "name": tool.name, "inputSchema": tool.input_schema });
+            if let Some(description) = &tool.description {
+                entry["description"] = json!(description);
+            }
+            if let Some(output) = &tool.output_schema {
+                entry["outputSchema"] = output.clone();
+            }
+            entry
+        })
+        .collect();
+    serde_json::to_string(&tools).unwrap()
+}
+
+/// Code Mode's promise is that a model reads less: for every catalog of the corpus, the
+/// generated declarations cost at most 0.75× the tokens (o200k, GPT-4o's encoding) of the
+/// JSON schemas they replace. Prints the figures (to stderr; `--nocapture`).
+#[test]
+fn declarations_cost_fewer_tokens_than_the_schemas_they_replace() {
+    let bpe = tiktoken_rs::o200k_base().unwrap();
+    let tokens = |text: &str| bpe.encode_ordinary(text).len();
+    let mut entries: Vec<_> = std::fs::read_dir(corpus().join("schemas"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let mut over = Vec::new();
+    eprintln!(
+        "{:<12} {:>6} {:>8} {:>8} {:>6}",
+        "catalog", "tools", "json", "d.ts", "ratio"
+    );
+    for path in entries {
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let list: ToolList =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let json = tokens(&schema_json(&list));
+        let count = list.tools.len();
+        let generated = codegen::generate(&[ServerTools {
+            server: name.clone(),
+            tools: list.tools,
+        }]);
+        let declarations = tokens(&generated.api);
+        let ratio = declarations as f64 / json as f64;
+        eprintln!("{name:<12} {count:>6} {json:>8} {declarations:>8} {ratio:>6.3}");
+        if ratio > 0.75 {
+            over.push(format!("{name}: {ratio:.2}"));
+        }
     }
+    assert!(
+        over.is_empty(),
+        "declarations above 0.75× their JSON: {over:?}"
+    );
+}
+
+/// What a list of search hits shows of each tool: one line, no docs, long inputs outlined.
+#[test]
+fn signatures_are_one_line_outlines() {
+    let mut text = String::new();
+    for name in ["memory", "notion"] {
+        let list: ToolList = serde_json::from_str(
+            &std::fs::read_to_string(corpus().join(format!("schemas/{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        let count = list.tools.len();
+        let generated = codegen::generate(&[ServerTools {
+            server: name.into(),
+            tools: list.tools,
+        }]);
+        for tool in 0..count.min(6) {
+            text.push_str(generated.signature(0, tool).unwrap());
+            text.push('\n');
+        }
+    }
+    expect_test::expect![[r#"
+        function createEntities(input: { entities: { name: string; entityType: string; observations: string[] }[] }): Promise<CreateEntitiesOutput>;
+        function createRelations(input: { relations: { from: string; to: string; relationType: string }[] }): Promise<CreateRelationsOutput>;
+        function addObservations(input: { observations: { entityName: string; contents: string[] }[] }): Promise<AddObservationsOutput>;
+        function deleteEntities(input: { entityNames: string[] }): Promise<DeleteEntitiesOutput>;
+        function deleteObservations(input: { deletions: { entityName: string; observations: string[] }[] }): Promise<DeleteObservationsOutput>;
+        function deleteRelations(input: { relations: { from: string; to: string; relationType: string }[] }): Promise<DeleteRelationsOutput>;
+        function apiGetUser(input: { user_id: string }): Promise<ToolResult>;
+        function apiGetUsers(input?: { start_cursor?: string; page_size?: number }): Promise<ToolResult>;
+        function apiGetSelf(input?: Record<string, never>): Promise<ToolResult>;
+        function apiPostSearch(input?: { query?: string; sort?: { direction?: string; timestamp?: string; [key: string]: unknown } | string; filter?: { value?: "page" | "data_source"; property?: string; [key: string]: unknown } | string; start_cursor?: string; page_size?: number }): Promise<ToolResult>;
+        function apiGetBlockChildren(input: { block_id: string; start_cursor?: string; page_size?: number }): Promise<ToolResult>;
+        function apiPatchBlockChildren(input: { block_id: string; children: (BlockObjectRequest | string | { [key: string]: unknown })[]; after?: string }): Promise<ToolResult>;
+    "#]].assert_eq(&text);
 }

@@ -27,14 +27,12 @@ fn without_a_config_the_builtin_demo_is_used() {
     let run = workspace.codemode(&["types", "--quiet"]);
     assert_eq!(run.code, 0);
     assert!(run.stderr.is_empty(), "--quiet: {}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("function getForecast(input: GetForecastInput): Promise<GetForecastOutput>;")
-    );
-    assert!(
-        run.stdout
-            .contains("function echo(input: EchoInput): Promise<ToolResult>;")
-    );
+    assert!(run.stdout.contains(
+        "function getForecast(input: {\n    /** A city from `list_cities`. */ city: string;"
+    ));
+    assert!(run.stdout.contains(
+        "function echo(input: { /** Text to send back. */ text: string }): Promise<ToolResult>;"
+    ));
 }
 
 #[test]

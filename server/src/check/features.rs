@@ -96,14 +96,14 @@ fn completion_lists_a_servers_tools_with_their_signatures() {
     completion(
         "await memory.$0\n",
         expect![[r#"
-            function addObservations function memory.addObservations(input: memory.AddObservationsInput): Promise<memory.AddObservationsOutput>
-            function createEntities function memory.createEntities(input: memory.CreateEntitiesInput): Promise<memory.CreateEntitiesOutput>
-            function createRelations function memory.createRelations(input: memory.CreateRelationsInput): Promise<memory.CreateRelationsOutput>
-            function deleteEntities function memory.deleteEntities(input: memory.DeleteEntitiesInput): Promise<memory.DeleteEntitiesOutput>
-            function deleteObservations function memory.deleteObservations(input: memory.DeleteObservationsInput): Promise<memory.DeleteObservationsOutput>
-            function deleteRelations function memory.deleteRelations(input: memory.DeleteRelationsInput): Promise<memory.DeleteRelationsOutput>
-            function openNodes function memory.openNodes(input: memory.OpenNodesInput): Promise<memory.OpenNodesOutput>
-            function readGraph function memory.readGraph(input?: memory.ReadGraphInput): Promise<memory.ReadGraphOutput>
+            function addObservations function memory.addObservations(input: { observations: { entityName: string; contents: string[]; }[]; }): Promise<memory.AddObservationsOutput>
+            function createEntities function memory.createEntities(input: { entities: { name: string; entityType: string; observations: string[]; }[]; }): Promise<memory.CreateEntitiesOutput>
+            function createRelations function memory.createRelations(input: { relations: { from: string; to: string; relationType: string; }[]; }): Promise<memory.CreateRelationsOutput>
+            function deleteEntities function memory.deleteEntities(input: { entityNames: string[]; }): Promise<memory.DeleteEntitiesOutput>
+            function deleteObservations function memory.deleteObservations(input: { deletions: { entityName: string; observations: string[]; }[]; }): Promise<memory.DeleteObservationsOutput>
+            function deleteRelations function memory.deleteRelations(input: { relations: { from: string; to: string; relationType: string; }[]; }): Promise<memory.DeleteRelationsOutput>
+            function openNodes function memory.openNodes(input: { names: string[]; }): Promise<memory.OpenNodesOutput>
+            function readGraph function memory.readGraph(input?: Record<string, never>): Promise<memory.ReadGraphOutput>
         "#]],
     );
 }
@@ -125,9 +125,9 @@ fn hover_shows_a_tools_signature_and_description() {
     hover(
         "await memory.read$0Graph();\n",
         expect![[r#"
-            function memory.readGraph(input?: memory.ReadGraphInput): Promise<memory.ReadGraphOutput>
+            function memory.readGraph(input?: Record<string, never>): Promise<memory.ReadGraphOutput>
             ---
-            Read Graph
+            Read the entire knowledge graph · read-only
         "#]],
     );
 }
@@ -137,8 +137,8 @@ fn signature_help_names_the_input() {
     signature(
         "await memory.searchNodes($0);\n",
         expect![[r#"
-            searchNodes(input: memory.SearchNodesInput): Promise<memory.SearchNodesOutput>
-            active: input: memory.SearchNodesInput
+            searchNodes(input: { query: string; }): Promise<memory.SearchNodesOutput>
+            active: input: { query: string; }
         "#]],
     );
 }
@@ -148,7 +148,7 @@ fn definition_goes_into_the_generated_api() {
     definition(
         "await memory.open$0Nodes({ names: [] });\n",
         expect![[r#"
-            Api line 248: function openNodes(input: OpenNodesInput): Promise<OpenNodesOutput>;
+            Api line 112: /** Open specific nodes in the knowledge graph by their names · read-only */ function openNodes(input: { /** An array of entity names to retrieve */ names: string[] }): Promise<OpenNodesOutput>;
         "#]],
     );
 }

@@ -206,13 +206,15 @@ fn language_questions() {
             .as_ref()
             .expect("short lists come with details");
         assert!(
-            details.documentation.contains("MCP tool `get_forecast`"),
+            details
+                .documentation
+                .contains("Weather forecast for a city"),
             "{details:?}"
         );
         assert!(
             details
                 .detail
-                .starts_with("function demo.getForecast(input: demo.GetForecastInput)"),
+                .starts_with("function demo.getForecast(input: { city: string; days?: number;"),
             "{details:?}"
         );
 
@@ -246,7 +248,7 @@ fn language_questions() {
         assert!(
             help.signatures[0]
                 .label
-                .starts_with("listCities(input?: demo.ListCitiesInput)"),
+                .starts_with("listCities(input?: Record<string, never>)"),
             "{help:?}"
         );
 

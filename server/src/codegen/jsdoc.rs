@@ -1,26 +1,19 @@
 //! JSDoc comments from text a server sent: whatever the text holds, the comment stays a
 //! comment (`*/` is broken up, control and bidirectional formatting characters are
-//! dropped, line ends normalised).
+//! dropped, line ends normalised). Lines that are each one line of text (a description and
+//! its tags) share one `/** … */`; text with line breaks of its own keeps them.
 
 /// Writes `/** ... */` for `lines` at `pad`; nothing when there are no lines.
 pub fn write(out: &mut String, pad: &str, lines: &[String]) {
-    let lines: Vec<String> = lines
-        .iter()
-        .flat_map(|line| {
-            let clean = sanitize(line);
-            if clean.is_empty() {
-                vec![String::new()]
-            } else {
-                clean.lines().map(str::to_string).collect()
-            }
-        })
-        .collect();
-    let lines = trim_blank_edges(&lines);
-    if lines.is_empty() {
+    if let Some(comment) = one_line(lines) {
+        out.push_str(pad);
+        out.push_str(&comment);
+        out.push('\n');
         return;
     }
-    if lines.len() == 1 {
-        out.push_str(&format!("{pad}/** {} */\n", lines[0].trim()));
+    let lines = clean_lines(lines);
+    let lines = trim_blank_edges(&lines);
+    if lines.is_empty() {
         return;
     }
     out.push_str(pad);
@@ -35,6 +28,37 @@ pub fn write(out: &mut String, pad: &str, lines: &[String]) {
     }
     out.push_str(pad);
     out.push_str(" */\n");
+}
+
+/// `/** a b */` when every non-blank line of `lines` is one line of text (blank lines only
+/// at the edges); `None` when there is nothing to say or the text has line breaks.
+pub fn one_line(lines: &[String]) -> Option<String> {
+    let lines: Vec<String> = lines.iter().map(|line| sanitize(line)).collect();
+    let lines = trim_blank_edges(&lines);
+    if lines.is_empty()
+        || lines
+            .iter()
+            .any(|line| line.trim().is_empty() || line.trim().contains('\n'))
+    {
+        return None;
+    }
+    let text: Vec<&str> = lines.iter().map(|line| line.trim()).collect();
+    Some(format!("/** {} */", text.join(" ")))
+}
+
+/// The lines sanitised, each line break of the text starting a line of its own.
+fn clean_lines(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|line| {
+            let clean = sanitize(line);
+            if clean.is_empty() {
+                vec![String::new()]
+            } else {
+                clean.lines().map(str::to_string).collect()
+            }
+        })
+        .collect()
 }
 
 /// Text made safe inside a block comment.

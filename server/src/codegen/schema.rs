@@ -478,10 +478,18 @@ fn property_doc(key: &str, schema: &Value) -> Vec<String> {
         doc.push(title.to_string());
     }
     if let Some(description) = schema.get("description").and_then(Value::as_str) {
-        if !doc.is_empty() {
-            doc.push(String::new());
+        match doc.first_mut() {
+            // Title and description read as one sentence: `Title: description`.
+            Some(title) if !description.contains(['\n', '\r']) => {
+                title.push_str(": ");
+                title.push_str(description);
+            }
+            Some(_) => {
+                doc.push(String::new());
+                doc.push(description.to_string());
+            }
+            None => doc.push(description.to_string()),
         }
-        doc.push(description.to_string());
     }
     let tags = [
         ("default", "@default"),

@@ -1,8 +1,9 @@
 //! A small model of TypeScript types and its printer.
 //!
 //! The schema translator builds [`Ty`] values; printing handles precedence (parentheses),
-//! flattening and de-duplication of unions, and indentation of object types, so no other
-//! part of the generator writes type syntax by hand.
+//! flattening and de-duplication of unions, and layout of object types (on one line when
+//! short, one member per line otherwise), so no other part of the generator writes type
+//! syntax by hand.
 
 use super::jsdoc;
 use super::names::property_key;
@@ -95,14 +96,44 @@ impl Ty {
         matches!(self, Ty::Object(_))
     }
 
+    /// Whether the type refers to the named type `name` anywhere inside.
+    pub fn mentions(&self, name: &str) -> bool {
+        match self {
+            Ty::Named(named) => named == name,
+            Ty::Array(element) => element.mentions(name),
+            Ty::Tuple { elements, rest } => {
+                elements.iter().any(|(ty, _)| ty.mentions(name))
+                    || rest.as_ref().is_some_and(|rest| rest.mentions(name))
+            }
+            Ty::Object(object) => {
+                object.properties.iter().any(|p| p.ty.mentions(name))
+                    || object.index.as_ref().is_some_and(|ty| ty.mentions(name))
+            }
+            Ty::Union(members) | Ty::Intersection(members) => {
+                members.iter().any(|ty| ty.mentions(name))
+            }
+            Ty::Unknown | Ty::Never | Ty::Keyword(_) | Ty::Literal(_) => false,
+        }
+    }
+
     /// The type as TypeScript, with nested object types indented from `indent`.
     pub fn print(&self, indent: usize) -> String {
         let mut out = String::new();
-        self.write(&mut out, indent, Precedence::Top);
+        self.write(&mut out, Layout::Lines(indent), Precedence::Top);
         out
     }
 
-    fn write(&self, out: &mut String, indent: usize, context: Precedence) {
+    /// The type on one line without docs, objects inside objects elided (`{…}`) when the
+    /// whole is long: for a list of signatures, not for a checker.
+    pub fn outline(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, Layout::Outline, Precedence::Top);
+        out
+    }
+
+    /// Writes the type. On one line ([`Layout::Flat`]) it gives up, returning false, as soon
+    /// as `out` passes the limit, so trying a layout costs at most the limit.
+    fn write(&self, out: &mut String, layout: Layout, context: Precedence) -> bool {
         match self {
             Ty::Unknown => out.push_str("unknown"),
             Ty::Never => out.push_str("never"),
@@ -110,7 +141,9 @@ impl Ty {
             Ty::Literal(literal) => out.push_str(literal),
             Ty::Named(name) => out.push_str(name),
             Ty::Array(element) => {
-                element.write(out, indent, Precedence::Postfix);
+                if !element.write(out, layout, Precedence::Postfix) {
+                    return false;
+                }
                 out.push_str("[]");
             }
             Ty::Tuple { elements, rest } => {
@@ -119,7 +152,9 @@ impl Ty {
                     if index > 0 {
                         out.push_str(", ");
                     }
-                    element.write(out, indent, Precedence::Postfix);
+                    if !element.write(out, layout, Precedence::Postfix) {
+                        return false;
+                    }
                     if *optional {
                         out.push('?');
                     }
@@ -129,85 +164,197 @@ impl Ty {
                         out.push_str(", ");
                     }
                     out.push_str("...");
-                    rest.write(out, indent, Precedence::Postfix);
+                    if !rest.write(out, layout, Precedence::Postfix) {
+                        return false;
+                    }
                     out.push_str("[]");
                 }
                 out.push(']');
             }
-            Ty::Object(object) => object.write(out, indent),
-            Ty::Union(members) => {
-                let wrap = context > Precedence::Top;
+            Ty::Object(object) => return object.write(out, layout),
+            Ty::Union(members) | Ty::Intersection(members) => {
+                let (separator, own, wrap) = match self {
+                    Ty::Union(_) => (" | ", Precedence::Union, context > Precedence::Top),
+                    _ => (" & ", Precedence::Intersection, context > Precedence::Union),
+                };
                 if wrap {
                     out.push('(');
                 }
                 for (index, member) in members.iter().enumerate() {
                     if index > 0 {
-                        out.push_str(" | ");
+                        out.push_str(separator);
                     }
-                    member.write(out, indent, Precedence::Union);
-                }
-                if wrap {
-                    out.push(')');
-                }
-            }
-            Ty::Intersection(members) => {
-                let wrap = context > Precedence::Union;
-                if wrap {
-                    out.push('(');
-                }
-                for (index, member) in members.iter().enumerate() {
-                    if index > 0 {
-                        out.push_str(" & ");
+                    if !member.write(out, layout, own) {
+                        return false;
                     }
-                    member.write(out, indent, Precedence::Intersection);
                 }
                 if wrap {
                     out.push(')');
                 }
             }
         }
+        layout.fits(out)
     }
 }
 
 impl ObjectTy {
-    /// The members of an interface or object literal type, one per line at `indent + 1`.
+    /// The members of an interface or object literal type, one per line at `indent + 1`,
+    /// each after its doc (on the same line when the doc is one line).
     pub fn write_members(&self, out: &mut String, indent: usize) {
         let pad = "  ".repeat(indent + 1);
         for property in &self.properties {
-            jsdoc::write(out, &pad, &property.doc);
-            out.push_str(&pad);
-            out.push_str(&property_key(&property.key));
-            if property.optional {
-                out.push('?');
+            match jsdoc::one_line(&property.doc) {
+                Some(doc) => {
+                    out.push_str(&pad);
+                    out.push_str(&doc);
+                    out.push(' ');
+                }
+                None => {
+                    jsdoc::write(out, &pad, &property.doc);
+                    out.push_str(&pad);
+                }
             }
-            out.push_str(": ");
-            property.ty.write(out, indent + 1, Precedence::Top);
+            self.write_property(out, property, Layout::Lines(indent + 1));
             out.push_str(";\n");
         }
         if let Some(index) = &self.index {
             out.push_str(&pad);
             out.push_str("[key: string]: ");
-            index.write(out, indent + 1, Precedence::Top);
+            index.write(out, Layout::Lines(indent + 1), Precedence::Top);
             out.push_str(";\n");
         }
     }
 
-    fn write(&self, out: &mut String, indent: usize) {
-        if self.properties.is_empty() {
-            match &self.index {
-                None => out.push_str("{}"),
-                Some(index) => {
-                    out.push_str("{ [key: string]: ");
-                    index.write(out, indent, Precedence::Top);
-                    out.push_str(" }");
-                }
-            }
-            return;
+    fn write_property(&self, out: &mut String, property: &Property, layout: Layout) -> bool {
+        out.push_str(&property_key(&property.key));
+        if property.optional {
+            out.push('?');
         }
+        out.push_str(": ");
+        property.ty.write(out, layout, Precedence::Top)
+    }
+
+    fn write_flat(&self, out: &mut String, limit: usize, docs: bool) -> bool {
+        let layout = Layout::Flat { limit, docs };
+        if self.properties.is_empty() && self.index.is_none() {
+            out.push_str("{}");
+            return layout.fits(out);
+        }
+        out.push_str("{ ");
+        let mut first = true;
+        for property in &self.properties {
+            if !first {
+                out.push_str("; ");
+            }
+            first = false;
+            if docs && !property.doc.is_empty() {
+                let Some(doc) = jsdoc::one_line(&property.doc) else {
+                    return false;
+                };
+                out.push_str(&doc);
+                out.push(' ');
+            }
+            if !layout.fits(out) || !self.write_property(out, property, layout) {
+                return false;
+            }
+        }
+        if let Some(index) = &self.index {
+            if !first {
+                out.push_str("; ");
+            }
+            out.push_str("[key: string]: ");
+            if !index.write(out, layout, Precedence::Top) {
+                return false;
+            }
+        }
+        out.push_str(" }");
+        layout.fits(out)
+    }
+
+    fn write(&self, out: &mut String, layout: Layout) -> bool {
+        let start = out.len();
+        let (limit, docs) = match layout {
+            Layout::Flat { limit, docs } => (limit, docs),
+            Layout::Lines(_) => (start + ONE_LINE, true),
+            Layout::Outline => return self.write_outline(out),
+        };
+        if self.write_flat(out, limit, docs) {
+            return true;
+        }
+        out.truncate(start);
+        let Layout::Lines(indent) = layout else {
+            return false;
+        };
         out.push_str("{\n");
         self.write_members(out, indent);
         out.push_str(&"  ".repeat(indent));
         out.push('}');
+        true
+    }
+
+    /// `{ a: string; b?: {…} }`: the whole object on one line without docs when it is short,
+    /// else its own properties with the objects inside them elided.
+    fn write_outline(&self, out: &mut String) -> bool {
+        let start = out.len();
+        if self.write_flat(out, start + OUTLINE, false) {
+            return true;
+        }
+        out.truncate(start);
+        out.push_str("{ ");
+        for (index, property) in self.properties.iter().enumerate() {
+            if index > 0 {
+                out.push_str("; ");
+            }
+            out.push_str(&property_key(&property.key));
+            if property.optional {
+                out.push('?');
+            }
+            out.push_str(": ");
+            match &property.ty {
+                Ty::Object(_) => out.push_str("{…}"),
+                Ty::Array(element) if element.is_object() => out.push_str("{…}[]"),
+                other => {
+                    other.write(out, Layout::Outline, Precedence::Top);
+                }
+            }
+        }
+        if self.index.is_some() {
+            out.push_str(if self.properties.is_empty() {
+                "…"
+            } else {
+                "; …"
+            });
+        }
+        out.push_str(" }");
+        true
+    }
+}
+
+/// The longest object type written on one line, in bytes.
+const ONE_LINE: usize = 96;
+
+/// The longest object type an outline writes in full, in bytes.
+const OUTLINE: usize = 160;
+
+/// How a type is laid out: objects one member per line from an indent, or all on one line
+/// up to a limit (a position in the output), with or without docs.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    Lines(usize),
+    Flat {
+        limit: usize,
+        docs: bool,
+    },
+    /// One line, no docs, objects inside the outer one as `{…}`: a signature to skim.
+    Outline,
+}
+
+impl Layout {
+    fn fits(self, out: &str) -> bool {
+        match self {
+            Layout::Lines(_) | Layout::Outline => true,
+            Layout::Flat { limit, .. } => out.len() <= limit,
+        }
     }
 }
 

@@ -332,7 +332,7 @@ fn search_tools(workspace: &Workspace, arguments: Value) -> CallToolResult {
     for hit in &hits {
         text.push_str(&tool_line(&api, hit.server, hit.tool));
         text.push('\n');
-        if let Some(signature) = signature(&api, hit.server, hit.tool) {
+        if let Some(signature) = api.generated.signature(hit.server, hit.tool) {
             text.push_str(&format!("  {signature}\n"));
         }
         let entry = &api.generated.index.servers[hit.server];
@@ -346,18 +346,6 @@ fn search_tools(workspace: &Workspace, arguments: Value) -> CallToolResult {
         names.join(", ")
     ));
     text_result(cap(workspace, text), false)
-}
-
-/// A tool's function as the generated API declares it, on one line.
-fn signature(api: &Api, server: usize, tool: usize) -> Option<String> {
-    let function = &api.generated.index.servers[server].tools[tool].function;
-    let excerpt = api.generated.excerpt(&[(server, tool)]);
-    let start = format!("function {function}(");
-    excerpt
-        .lines()
-        .map(str::trim)
-        .find(|line| line.starts_with(&start))
-        .map(str::to_string)
 }
 
 /// `memory.searchNodes — Search for nodes in the knowledge graph [read-only]`.
