@@ -1068,11 +1068,43 @@ fn answers_keep_the_result_and_the_summary() {
     assert!(text.contains("result: {\n  \"entities\": 0\n}"), "{text}");
     assert!(text.contains("\n— 1 tool call"), "{text}");
 
+    // The common mistakes get, through `execute`, the hint `codemode check` gives: the fix.
+    let fixtures = crate::support::repo().join("tests/scripts/real-servers");
+    for name in [
+        "missing_await.ts",
+        "top_level_return.ts",
+        "module_exports.ts",
+        "import_from_node.ts",
+        "no_node_globals.ts",
+    ] {
+        let code = std::fs::read_to_string(fixtures.join(name)).unwrap();
+        let answer = client.call("execute", json!({ "code": code }));
+        let text = answer["text"].as_str().unwrap();
+        assert_eq!(answer["result"]["isError"], true, "{name}: {text}");
+        assert!(text.contains("no tool was called"), "{name}: {text}");
+        for want in code.lines().filter_map(|l| l.strip_prefix("// hint: ")) {
+            let (_, hint) = want.split_once(' ').unwrap();
+            assert!(text.contains(hint), "{name}: no {hint:?} in {text}");
+        }
+        assert!(!text.contains("@types/node"), "{name}: {text}");
+    }
+
     let function = client.call("execute", json!({"code": "export default () => 1;\n"}));
     let text = function["text"].as_str().unwrap();
     assert!(
         text.contains("the default export is a function, which is not data")
             && text.contains("`export default await f()`"),
+        "{text}"
+    );
+    // What JSON leaves out or empties inside a result is named, with how to keep it.
+    let code = "export default { total: 2, byCity: new Map([[\"Paris\", 2]]), f() {} };\n";
+    let dropped = client.call("execute", json!({ "code": code }));
+    let text = dropped["text"].as_str().unwrap();
+    assert!(text.contains("\"total\": 2"), "{text}");
+    assert!(
+        text.contains(
+            "`result.byCity` is a Map, which JSON writes as {} (return `Object.fromEntries(map)`)"
+        ) && text.contains("`result.f` is a function, which JSON leaves out"),
         "{text}"
     );
     client.send(json!({"op": "close"}));

@@ -294,7 +294,7 @@ fn module_exports(script: &str, span: Span) -> Option<Fix> {
         end,
     };
     Some(Fix {
-        title: "Write `export default` instead of `module.exports =`: a script's result is its default export".into(),
+        title: "Write `export default` instead of `module.exports =`".into(),
         preferred: true,
         edits: vec![statement.replace(script, "export default")],
     })

@@ -57,7 +57,7 @@ fn hint(
         // Cannot find name 'module' (`module.exports = x`).
         2580 | 2591 | 2304 if diagnostic.message.starts_with("Cannot find name 'module'") => {
             Some(
-                "a script's result is its default export (`export default value`); there is no `module` in the sandbox"
+                "there is no `module` in the sandbox: a script's result is its default export (`export default value`)"
                     .into(),
             )
         }
@@ -66,6 +66,13 @@ fn hint(
             let start = syntax::offset_of(script, diagnostic.line, diagnostic.column)?;
             let end = syntax::offset_of(script, diagnostic.end_line, diagnostic.end_column)?;
             let name = script.get(start as usize..end as usize)?;
+            // `import … from "fs"`: TypeScript names the module, quotes and all.
+            if name.starts_with(['"', '\'']) {
+                return Some(format!(
+                    "scripts cannot import anything: {}",
+                    namespaces_sentence(model)
+                ));
+            }
             crate::codegen::is_identifier(name).then(|| {
                 format!(
                     "scripts run in a sandbox with ECMAScript 2023 and no DOM or Node.js APIs (no fetch, require, process, setTimeout); {}",

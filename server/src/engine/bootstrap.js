@@ -27,7 +27,7 @@
   const pending = new MapCtor();
   // What the host's JSON conversion compares against, passed with every call so the host
   // holds no script values between calls.
-  const intrinsics = freeze([Date, Date.prototype.toISOString, PromiseCtor]);
+  const intrinsics = freeze([Date, Date.prototype.toISOString, PromiseCtor, MapCtor, Set]);
 
   const hidden = (target, name, value) =>
     defineProperty(target, name, { value, writable: false, enumerable: false, configurable: false });

@@ -331,7 +331,7 @@ impl<'js> Run<'_, 'js> {
         }
         // Reading the result can run the script's getters, which the clock may interrupt.
         let limit = self.job.limits.max_result_bytes;
-        let json = convert::to_json(&intrinsics, &value, "the result", limit).map_err(
+        let converted = convert::to_json_noting(&intrinsics, &value, "the result", limit).map_err(
             |problem| match problem {
                 _ if self.interrupted.load(Ordering::Relaxed) => self.timed_out(),
                 NotJson::TooLarge => failure(
@@ -343,6 +343,16 @@ impl<'js> Run<'_, 'js> {
                 NotJson::Invalid(message) => failure(FailureKind::Runtime, message),
             },
         )?;
+        let (json, dropped) = converted;
+        if !dropped.is_empty() {
+            log(
+                self.state,
+                Level::Warn,
+                format!("not in the result: {}", dropped.join("; ")),
+                None,
+                usize::MAX,
+            );
+        }
         // The budget stopped the walk early; the exact size decides.
         if let Some(json) = &json {
             let size = json.to_string().len();

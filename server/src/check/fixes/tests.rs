@@ -213,7 +213,7 @@ fn module_exports() {
         "const graph = await memory.readGraph();\nmodule.exports = graph.entities.length;\n",
         expect![[r#"
             TS2591
-            preferred: Write `export default` instead of `module.exports =`: a script's result is its default export
+            preferred: Write `export default` instead of `module.exports =`
             ---
             const graph = await memory.readGraph();
             export default graph.entities.length;
