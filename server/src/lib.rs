@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod codegen;
 pub mod config;
+pub mod content;
 pub mod demo;
 pub mod engine;
 pub mod host;

@@ -70,7 +70,44 @@ pub fn summary(report: &RunReport, place: Place) -> String {
             Place::Answer => "answer",
         }
     );
+    if !report.content.is_empty() {
+        let _ = write!(text, " · {}", passed_on(report, place));
+    }
     printable::escape(&text)
+}
+
+/// `1 image (5.5 kB) passed on as a content block`, `2 images and 1 resource link (…)
+/// passed on as content blocks`; on a terminal, where they are (`--json`).
+fn passed_on(report: &RunReport, place: Place) -> String {
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for block in &report.content {
+        match kinds.iter_mut().find(|(kind, _)| *kind == block.kind()) {
+            Some((_, count)) => *count += 1,
+            None => kinds.push((block.kind(), 1)),
+        }
+    }
+    let words: Vec<String> = kinds
+        .iter()
+        .map(|(kind, count)| match (*kind, *count) {
+            (kind, 1) => format!("1 {kind}"),
+            ("audio", n) => format!("{n} audio clips"),
+            (kind, n) => format!("{n} {kind}s"),
+        })
+        .collect();
+    let blocks = if report.content.len() == 1 {
+        "as a content block"
+    } else {
+        "as content blocks"
+    };
+    let (verb, whereabouts) = match place {
+        Place::Answer => ("passed on ", ""),
+        Place::Output => ("", " (in `--json`)"),
+    };
+    format!(
+        "{} ({}) {verb}{blocks}{whereabouts}",
+        words.join(" and "),
+        bytes(report.content_bytes())
+    )
 }
 
 /// `✓ 3 tool calls · 120 ms`, or `✗ runtime: the message` (one line, cut): for lenses,

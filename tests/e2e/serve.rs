@@ -1109,3 +1109,64 @@ fn answers_keep_the_result_and_the_summary() {
     );
     client.send(json!({"op": "close"}));
 }
+
+/// An image a tool returns reaches the agent as an MCP `image` block with the tool's own
+/// bytes, not as base64 text, and the summary says it was passed on. The official SDK
+/// client talks to server-everything directly for the reference and to `codemode serve`.
+#[test]
+fn content_blocks_pass_through_execute() {
+    let workspace = Workspace::new();
+    let everything = json!({"command": "node", "args": [deps().npm_server("server-everything")]});
+    let config = workspace.write(
+        "codemode.json",
+        &json!({"mcpServers": {"everything": everything}}).to_string(),
+    );
+
+    let mut direct = McpClient::new();
+    connect(&mut direct, json!({"stdio": everything}), None);
+    let reference = direct.call("get-tiny-image", json!({}));
+    let image = |result: &Value| -> Vec<Value> {
+        result["result"]["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|block| block["type"] == "image")
+            .cloned()
+            .collect()
+    };
+    let expected = image(&reference);
+    assert_eq!(expected.len(), 1, "{reference:#}");
+    direct.send(json!({"op": "close"}));
+
+    let mut client = McpClient::new();
+    connect(&mut client, serve_stdio(&workspace, &config), None);
+    let code = "const tiny = await everything.getTinyImage();\n\
+                const logo = tiny.content.find((b) => b.type === \"image\");\n\
+                console.log(\"logged:\", logo);\n\
+                export default { note: \"the logo\", logo };\n";
+    let ran = client.call("execute", json!({ "code": code }));
+    assert_ne!(ran["result"]["isError"], true, "{ran:#}");
+    let passed = image(&ran);
+    assert_eq!(passed.len(), 2, "logged and returned: {ran:#}");
+    for block in &passed {
+        assert_eq!(block["data"], expected[0]["data"], "the tool's bytes");
+        assert_eq!(block["mimeType"], expected[0]["mimeType"]);
+    }
+    let text = ran["text"].as_str().unwrap();
+    let data = expected[0]["data"].as_str().unwrap();
+    assert!(!text.contains(&data[..40]), "no base64 in the text: {text}");
+    assert!(text.contains("\"note\": \"the logo\""), "{text}");
+    assert!(
+        text.starts_with("logged: [image/png image, ") && text.contains(": content block 1]\n"),
+        "the log line names its block: {text}"
+    );
+    assert!(
+        text.contains("\"logo\": \"[image/png image, ") && text.contains(": content block 2]\""),
+        "the result names its block: {text}"
+    );
+    assert!(
+        text.contains("2 images (") && text.contains(") passed on as content blocks"),
+        "the summary says so: {text}"
+    );
+    client.send(json!({"op": "close"}));
+}

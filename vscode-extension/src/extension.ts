@@ -10,9 +10,10 @@ import * as vscode from "vscode";
 import { LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { findServer, serverEnvironment } from "./binary";
 import { InlineResults } from "./inline";
-import { declarationLine } from "./presentation";
+import { contentPage, declarationLine } from "./presentation";
 import {
   API_URI,
+  type ContentBlock,
   INITIALIZATION_OPTIONS,
   RUN_COMMAND,
   RUN_RESULT,
@@ -44,6 +45,8 @@ class Extension {
   private client: LanguageClient | undefined;
   private readonly log = vscode.window.createOutputChannel("codemode", { log: true });
   private readonly runs = vscode.window.createOutputChannel("codemode Runs", { log: true });
+  /** The content blocks of the last run that passed some on. */
+  private contentPanel: vscode.WebviewPanel | undefined;
   private readonly statusBar = new StatusBar();
   private readonly view = new ServersView();
   private readonly inline = new InlineResults(() => settings().get<boolean>("results.inline", true));
@@ -189,6 +192,23 @@ class Extension {
       else this.runs.info(line);
     }
     this.inline.show(uri, params.version, params.report);
+    this.showContent(file, params.report.content ?? []);
+  }
+
+  /** Shows the images, audio and resources a run passed on, beside the script. */
+  private showContent(file: string, blocks: ContentBlock[]): void {
+    if (blocks.length === 0) return;
+    if (!this.contentPanel) {
+      this.contentPanel = vscode.window.createWebviewPanel(
+        "codemode.runContent",
+        `codemode: ${file} content`,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: false },
+      );
+      this.contentPanel.onDidDispose(() => (this.contentPanel = undefined));
+    }
+    this.contentPanel.title = `codemode: ${file} content`;
+    this.contentPanel.webview.html = contentPage(file, blocks);
   }
 
   /** A TypeScript file under a `codemode.scripts` folder becomes an agent script. */

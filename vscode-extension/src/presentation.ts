@@ -1,7 +1,7 @@
 // Texts of the status bar item and the MCP servers view, from what the server reports.
 // Pure: nothing here imports vscode.
 
-import type { ServerInfo, Status, ToolAnnotations, ToolInfo, TypeScriptEngine } from "./protocol";
+import type { ContentBlock, ServerInfo, Status, ToolAnnotations, ToolInfo, TypeScriptEngine } from "./protocol";
 
 export interface StatusText {
   text: string;
@@ -89,11 +89,54 @@ export function declarationLine(api: string, namespace: string, fn: string): num
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (/^\s*declare namespace /.test(line)) inNamespace = new RegExp(`^\\s*declare namespace ${escape(namespace)}\\s*\\{`).test(line);
-    if (inNamespace && new RegExp(`^\\s*(export\\s+)?function ${escape(fn)}\\s*\\(`).test(line)) return i;
+    // A one-line doc shares the function's line: `/** … */ function name(`.
+    if (inNamespace && new RegExp(`^\\s*(/\\*\\*.*?\\*/\\s*)?(export\\s+)?function ${escape(fn)}\\s*\\(`).test(line)) return i;
   }
   return -1;
 }
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The page that shows the content blocks of a run (images and audio inline, resources and
+ * links by name), for a webview that runs no script and loads nothing but `data:` media.
+ * Whatever a server sent, only a media type of the right shape and base64 data reach an
+ * attribute; every other text is escaped.
+ */
+export function contentPage(file: string, blocks: ContentBlock[]): string {
+  const items = blocks.map((block, index) => {
+    const label = `content block ${index + 1}`;
+    switch (block.type) {
+      case "image":
+      case "audio": {
+        const media = block.type === "image" ? /^image\/[\w.+-]+$/ : /^audio\/[\w.+-]+$/;
+        if (!media.test(block.mimeType) || !/^[A-Za-z0-9+/=\s]*$/.test(block.data)) {
+          return `<li><p>${label}: ${escapeHtml(block.type)} with an unusable media type or data</p></li>`;
+        }
+        const source = `data:${block.mimeType};base64,${block.data.replace(/\s/g, "")}`;
+        const media_ = block.type === "image" ? `<img src="${source}" alt="${label}">` : `<audio controls src="${source}"></audio>`;
+        return `<li><p>${label}: ${escapeHtml(block.mimeType)} ${block.type}</p>${media_}</li>`;
+      }
+      case "resource": {
+        const size = (block.resource.text ?? block.resource.blob ?? "").length;
+        return `<li><p>${label}: resource ${escapeHtml(block.resource.uri)} (${size} characters)</p></li>`;
+      }
+      case "resource_link":
+        return `<li><p>${label}: resource link ${escapeHtml(block.name)} — ${escapeHtml(block.uri)}</p></li>`;
+      default:
+        return `<li><p>${label}</p></li>`;
+    }
+  });
+  return [
+    "<!DOCTYPE html>",
+    `<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline';">`,
+    "<style>ul{list-style:none;padding:0}li{margin:0 0 1.5em}img{max-width:100%;image-rendering:pixelated;background:#fff}</style>",
+    `</head><body><h3>${escapeHtml(file)}: ${blocks.length} content block${blocks.length === 1 ? "" : "s"}</h3><ul>${items.join("")}</ul></body></html>`,
+  ].join("\n");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -83,6 +83,13 @@ export interface RunView {
   lines: string[];
 }
 
+/** A content block a run passed on (an image, audio, a resource or a link), as MCP writes it. */
+export type ContentBlock =
+  | { type: "image"; data: string; mimeType: string }
+  | { type: "audio"; data: string; mimeType: string }
+  | { type: "resource"; resource: { uri: string; mimeType?: string; text?: string; blob?: string } }
+  | { type: "resource_link"; uri: string; name: string; title?: string; description?: string; mimeType?: string };
+
 /** The document `codemode run --json` prints, with the server's `view` of it. */
 export interface RunReport {
   ok: boolean;
@@ -94,6 +101,8 @@ export interface RunReport {
   checkMs: number;
   durationMs: number;
   droppedOutputBytes: number;
+  /** The blocks the run passed on; the result and log lines name each `content block N`. */
+  content?: ContentBlock[];
   view: RunView;
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { annotationHints, declarationLine, serverDescription, statusText, toolText } from "../src/presentation";
+import { annotationHints, contentPage, declarationLine, serverDescription, statusText, toolText } from "../src/presentation";
 import type { ServerInfo } from "../src/protocol";
 
 test("the status bar: starting, ready, failed, checking, running", () => {
@@ -65,8 +65,26 @@ test("a tool's declaration is found in its own namespace only", () => {
     "  /** doc */",
     "  function read(input: Y): Promise<ToolResult>;",
     "}",
+    "declare namespace c {",
+    "  /** Reads it · read-only */ function read(input: { path: string }): Promise<ToolResult>;",
+    "}",
   ].join("\n");
   assert.equal(declarationLine(api, "b", "read"), 5);
   assert.equal(declarationLine(api, "a", "read"), 1);
-  assert.equal(declarationLine(api, "c", "read"), -1);
+  assert.equal(declarationLine(api, "c", "read"), 8, "a one-line doc on the function's line");
+  assert.equal(declarationLine(api, "d", "read"), -1);
+});
+
+test("a run's content blocks: images inline, nothing a server sent escapes into the page", () => {
+  const page = contentPage("chart.mcp.ts", [
+    { type: "image", data: "iVBORw0K\nGgo=", mimeType: "image/png" },
+    { type: "image", data: "x\" onerror=\"alert(1)", mimeType: "image/png" },
+    { type: "resource_link", uri: "test://static/<b>1</b>", name: "Resource <1>" },
+  ]);
+  assert.match(page, /<img src="data:image\/png;base64,iVBORw0KGgo=" alt="content block 1">/);
+  assert.match(page, /content block 2: image with an unusable media type or data/);
+  assert.doesNotMatch(page, /onerror/);
+  assert.match(page, /resource link Resource &#60;1&#62; — test:\/\/static\/&#60;b&#62;1&#60;\/b&#62;/);
+  assert.match(page, /default-src 'none'; img-src data:/);
+  assert.match(page, /3 content blocks/);
 });

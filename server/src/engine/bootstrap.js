@@ -5,7 +5,7 @@
 // Returns `settle(id, ok, payload)`, which the host calls when a tool call finishes.
 // `maxWalk` bounds the native walks of array built-ins (see "Every walk is bounded" below);
 // `hostLimit(message)` tells the host a limit refused something, as a tool-call limit does.
-(function bootstrap(hostCall, hostLog, hostLimit, api, maxWalk) {
+(function bootstrap(hostCall, hostLog, hostLimit, hostContent, api, maxWalk) {
   "use strict";
   const G = globalThis;
   const apply = Reflect.apply;
@@ -28,6 +28,9 @@
   // What the host's JSON conversion compares against, passed with every call so the host
   // holds no script values between calls.
   const intrinsics = freeze([Date, Date.prototype.toISOString, PromiseCtor, MapCtor, Set]);
+
+  // The content blocks a log line passes on rather than prints (see `content.rs`).
+  const CONTENT_TYPES = freeze({ __proto__: null, image: true, audio: true, resource: true, resource_link: true });
 
   const hidden = (target, name, value) =>
     defineProperty(target, name, { value, writable: false, enumerable: false, configurable: false });
@@ -57,18 +60,16 @@
   function toolResult(out) {
     const content = isArray(out.content) ? out.content : [];
     const text = textOf(content);
-    const result = {
-      text,
-      content,
-      json() {
-        try {
-          return jsonParse(text);
-        } catch (error) {
-          const start = text.length > 60 ? text.slice(0, 60) + "…" : text;
-          throw new ErrorCtor("the tool's text is not JSON (" + error.message + "): " + jsonStringify(start));
-        }
-      },
-    };
+    const result = { text, content };
+    // Not enumerable: a returned ToolResult is data, its method no part of it.
+    hidden(result, "json", function json() {
+      try {
+        return jsonParse(text);
+      } catch (error) {
+        const start = text.length > 60 ? text.slice(0, 60) + "…" : text;
+        throw new ErrorCtor("the tool's text is not JSON (" + error.message + "): " + jsonStringify(start));
+      }
+    });
     if (out.structured !== undefined) result.structured = out.structured;
     return freeze(result);
   }
@@ -153,6 +154,16 @@
         if (value === null) return "null";
         if (value instanceof ErrorCtor) {
           return (value.name || "Error") + ": " + value.message;
+        }
+        if (typeof value.type === "string" && hasOwn(CONTENT_TYPES, value.type)) {
+          // An image (audio, resource, link) leaves as a content block, named here.
+          let placeholder;
+          try {
+            placeholder = hostContent(jsonStringify(value));
+          } catch (error) {
+            placeholder = undefined;
+          }
+          if (typeof placeholder === "string") return placeholder;
         }
         try {
           return jsonStringify(value, function (key, v) {

@@ -28,6 +28,7 @@ use rquickjs::{Context, Ctx, Exception, Function, Module, Promise, Runtime, Valu
 use serde::{Deserialize, Serialize};
 
 use crate::codegen::ApiIndex;
+use crate::content::{self, ContentBlock};
 use crate::limits::Limits;
 use convert::{Intrinsics, NotJson};
 
@@ -153,6 +154,8 @@ pub struct Outcome {
     pub logs: Vec<LogLine>,
     /// Bytes of console output dropped over the limit.
     pub dropped_output: usize,
+    /// Content blocks the script logged, passed on (each log line names its own).
+    pub content: Vec<ContentBlock>,
 }
 
 /// Resolves and loads no module: a script has nothing to import (no files, no network), and
@@ -201,6 +204,8 @@ struct State {
     limit: Option<String>,
     /// Rejections no handler took, reported with the run's output unless they are its failure.
     unhandled: Vec<String>,
+    /// Content blocks logged, passed on.
+    content: Vec<ContentBlock>,
 }
 
 /// Runs `job` to completion on the current thread.
@@ -233,6 +238,7 @@ pub fn run(job: Job) -> Outcome {
         result,
         logs: state.logs,
         dropped_output: state.dropped,
+        content: state.content,
     }
 }
 
@@ -472,6 +478,21 @@ impl<'js> Run<'_, 'js> {
         let host_limit = Function::new(ctx.clone(), move |message: String| {
             state.borrow_mut().limit = Some(message);
         })?;
+        // A content block logged (`console.log(image)`) is passed on; the line shows its
+        // placeholder. Anything else that only looks like one is logged as JSON.
+        let state = self.state.clone();
+        let max_content = self.job.limits.max_result_bytes;
+        let host_content = Function::new(ctx.clone(), move |json: String| -> Option<String> {
+            let value: serde_json::Value = serde_json::from_str(&json).ok()?;
+            let block = content::as_block(&value)?;
+            let mut state = state.borrow_mut();
+            let blocks = &mut state.content;
+            let held: usize = blocks.iter().map(ContentBlock::bytes).sum();
+            if held + block.bytes() > max_content {
+                return None;
+            }
+            Some(content::pass_on(block, blocks))
+        })?;
         let api = serde_json::json!(
             self.job
                 .api
@@ -497,7 +518,7 @@ impl<'js> Run<'_, 'js> {
         // A dense array costs at least 16 bytes an element: no walk needs to be longer than
         // the memory limit's worth of one.
         let max_walk = (self.job.limits.memory_bytes() / 16).max(1 << 16) as f64;
-        bootstrap.call((host_call, host_log, host_limit, api, max_walk))
+        bootstrap.call((host_call, host_log, host_limit, host_content, api, max_walk))
     }
 
     /// Runs jobs and delivers tool replies until `promise` settles.

@@ -22,6 +22,7 @@ use futures::stream::FuturesUnordered;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+pub use crate::content::{ContentBlock, EmbeddedResource};
 pub use report::{FailureKind, Level, LogLine, RunError, RunReport, ToolCallRecord};
 
 use crate::codegen::ApiIndex;
@@ -257,7 +258,7 @@ pub async fn run_supervised(
             for record in &mut records {
                 record.line = line_of(record.at);
             }
-            let (ok, result, error) = match outcome.result {
+            let (ok, mut result, error) = match outcome.result {
                 Ok(value) => (true, value.unwrap_or(Value::Null), None),
                 Err(failure) => {
                     let position = failure.position.and_then(|(l, c)| map.to_source(l, c));
@@ -272,9 +273,13 @@ pub async fn run_supervised(
                     (false, Value::Null, Some(error))
                 }
             };
+            // Blocks logged come first, numbered as they were logged; the result's follow.
+            let mut content = outcome.content;
+            crate::content::extract(&mut result, &mut content);
             RunReport {
                 ok,
                 result,
+                content,
                 logs: outcome.logs,
                 tool_calls: records,
                 error,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::check::Diagnostic;
+use crate::content::ContentBlock;
 pub use crate::engine::{FailureKind, Level, LogLine};
 
 /// One tool call of a run.
@@ -74,6 +75,10 @@ pub struct RunReport {
     pub duration_ms: u64,
     /// Console output dropped over the output limit.
     pub dropped_output_bytes: usize,
+    /// The content blocks taken out of `result` (images, audio, resources, links), passed on
+    /// as blocks; the result names each by a placeholder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content: Vec<ContentBlock>,
 }
 
 impl RunReport {
@@ -89,12 +94,20 @@ impl RunReport {
             check_ms: 0,
             duration_ms,
             dropped_output_bytes: 0,
+            content: Vec::new(),
         }
     }
 
-    /// Bytes of tool answers the script consumed without them reaching the output.
+    /// Bytes of tool answers the script consumed without them reaching the output: all
+    /// the answers' bytes but those passed on as content blocks.
     pub fn tool_result_bytes(&self) -> usize {
-        self.tool_calls.iter().map(|c| c.bytes).sum()
+        let answered: usize = self.tool_calls.iter().map(|c| c.bytes).sum();
+        answered.saturating_sub(self.content_bytes())
+    }
+
+    /// Bytes of the content blocks passed on.
+    pub fn content_bytes(&self) -> usize {
+        self.content.iter().map(ContentBlock::bytes).sum()
     }
 
     /// The kind of failure, if the run failed.

@@ -540,7 +540,14 @@ impl Facade {
                 workspace.config.settings.max_response_bytes,
                 PRINT_LESS,
             );
-            text_result(text, is_error)
+            // The images, audio and resources the script returned follow the text as blocks.
+            let mut content = vec![ContentBlock::text(text)];
+            content.extend(reply::blocks(&report));
+            if is_error {
+                CallToolResult::error(content)
+            } else {
+                CallToolResult::success(content)
+            }
         });
         // A client's `notifications/cancelled` drops the run: the script is interrupted and
         // its tool calls in flight are cancelled upstream.

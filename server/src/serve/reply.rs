@@ -77,6 +77,16 @@ pub fn run_report(
     (out, report.error.is_some())
 }
 
+/// The content blocks a run passed on, as MCP content (the wire shapes are the same).
+pub fn blocks(report: &RunReport) -> Vec<rmcp::model::ContentBlock> {
+    report
+        .content
+        .iter()
+        .filter_map(|block| serde_json::to_value(block).ok())
+        .filter_map(|value| serde_json::from_value(value).ok())
+        .collect()
+}
+
 /// Room the marker of a cut takes, beside its advice.
 const MARKER_ROOM: usize = 200;
 

@@ -273,3 +273,34 @@ mod fuzz {
         }
     }
 }
+
+/// Blocks passed on are counted apart from what was kept out: the tool's answer was an
+/// image, which left as a block.
+#[test]
+fn content_blocks_passed_on_are_counted_apart() {
+    check(
+        json!({
+            "result": {"logo": "[image/png image, 8 B: content block 2]"},
+            "logs": [{"level": "log", "text": "chart: [image/png image, 8 B: content block 1]", "line": 2}],
+            "toolCalls": [{"server": "everything", "tool": "get-tiny-image", "ok": true, "ms": 3, "bytes": 120, "line": 1}],
+            "content": [
+                {"type": "image", "data": "iVBORw0K", "mimeType": "image/png"},
+                {"type": "image", "data": "iVBORw0K", "mimeType": "image/png"},
+                {"type": "resource_link", "uri": "test://static/resource/1", "name": "Resource 1"}
+            ],
+        }),
+        expect![[r#"
+            console:
+            chart: [image/png image, 8 B: content block 1]
+            summary: 1 tool call (everything.get-tiny-image) · 42 ms · 104 B of tool results kept out of this output · 2 images and 1 resource link (16 B) as content blocks (in `--json`)
+            answer: 1 tool call (everything.get-tiny-image) · 42 ms · 104 B of tool results kept out of this answer · 2 images and 1 resource link (16 B) passed on as content blocks
+            headline: ✓ 1 tool call · 42 ms
+            note 0: everything.get-tiny-image 3 ms
+            note 1: chart: [image/png image, 8 B: content block 1]
+            lines:
+              [log] x.mcp.ts:2  chart: [image/png image, 8 B: content block 1]
+              result: {"logo":"[image/png image, 8 B: content block 2]"}
+              ✓ 1 tool call · 42 ms · everything.get-tiny-image · 104 B of tool results kept out of the output
+        "#]],
+    );
+}
