@@ -224,6 +224,7 @@ pub fn corpus_servers(repo: &Path, limit: usize) -> (Vec<ServerTools>, usize) {
                     format!("{name}{copy}")
                 },
                 tools: tools[..take].to_vec(),
+                ..Default::default()
             });
             count += take;
             if count == limit {

@@ -55,10 +55,54 @@ pub struct ToolList {
 }
 
 /// The tools of one configured server, under its configuration key.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServerTools {
     pub server: String,
     pub tools: Vec<ToolInfo>,
+    /// What else the server offers a script besides its tools.
+    pub offers: Offers,
+}
+
+/// `resources/read`: how the policy and the audit log name a read of a resource.
+pub const READ: &str = "resources/read";
+/// `prompts/get`: how the policy and the audit log name getting a prompt.
+pub const GET_PROMPT: &str = "prompts/get";
+
+/// What a script asks of a server besides a tool call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerRequest {
+    ListResources,
+    ReadResource {
+        uri: String,
+    },
+    ListTemplates,
+    ListPrompts,
+    GetPrompt {
+        name: String,
+        arguments: Map<String, Value>,
+    },
+}
+
+impl ServerRequest {
+    /// The MCP method, which also names the request in the policy and the audit log.
+    pub fn method(&self) -> &'static str {
+        match self {
+            ServerRequest::ListResources => "resources/list",
+            ServerRequest::ReadResource { .. } => READ,
+            ServerRequest::ListTemplates => "resources/templates/list",
+            ServerRequest::ListPrompts => "prompts/list",
+            ServerRequest::GetPrompt { .. } => GET_PROMPT,
+        }
+    }
+}
+
+/// The MCP features besides tools a server declared (its `capabilities`), which the
+/// generated API gives a script: `resources` (list, read, templates) and `prompts` (list,
+/// get).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offers {
+    pub resources: bool,
+    pub prompts: bool,
 }
 
 impl ServerTools {

@@ -179,6 +179,7 @@ mod tests {
                 tool("read_graph", None, None),
                 tool("delete_entities", None, None),
             ],
+            ..Default::default()
         }];
         let kept = p.filter(catalog);
         let names: Vec<&str> = kept[0].tools.iter().map(|t| t.name.as_str()).collect();

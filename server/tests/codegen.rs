@@ -25,6 +25,7 @@ fn snapshot_of(name: &str, list: ToolList) -> String {
     let generated = codegen::generate(&[ServerTools {
         server: name.to_string(),
         tools: list.tools,
+        ..Default::default()
     }]);
     let mut text = generated.api;
     for warning in &generated.warnings {
@@ -68,10 +69,12 @@ fn generation_is_deterministic_and_order_independent_for_names() {
     let index = codegen::index(&[ServerTools {
         server: "h".into(),
         tools: reversed.tools,
+        ..Default::default()
     }]);
     let forward = codegen::index(&[ServerTools {
         server: "h".into(),
         tools: list.tools,
+        ..Default::default()
     }]);
     for entry in &forward.servers[0].tools {
         let other = index.servers[0]
@@ -157,7 +160,7 @@ proptest! {
     ) {
         let servers: Vec<ServerTools> = servers
             .into_iter()
-            .map(|(server, tools)| ServerTools { server, tools })
+            .map(|(server, tools)| ServerTools { server, tools, ..Default::default() })
             .collect();
         let generated = codegen::generate(&servers);
         let errors = parse_errors(&generated.declarations());
@@ -187,6 +190,7 @@ fn excerpts_declare_every_type_their_tools_need() {
         let generated = codegen::generate(&[ServerTools {
             server: name.clone(),
             tools: list.tools,
+            ..Default::default()
         }]);
         let globals = unresolved(&generated.api);
         let all: Vec<(usize, usize)> = (0..generated.index.servers[0].tools.len())
@@ -222,6 +226,7 @@ fn excerpt_of_two_tools() {
     let generated = codegen::generate(&[ServerTools {
         server: "filesystem".into(),
         tools: list.tools,
+        ..Default::default()
     }]);
     let tool = |name: &str| {
         let index = generated.index.servers[0]
@@ -263,6 +268,7 @@ fn names_with_combining_marks_keep_their_types() {
     let generated = codegen::generate(&[ServerTools {
         server: "a".into(),
         tools: vec![tool],
+        ..Default::default()
     }]);
     assert!(
         generated
@@ -324,6 +330,7 @@ fn declarations_cost_fewer_tokens_than_the_schemas_they_replace() {
         let generated = codegen::generate(&[ServerTools {
             server: name.clone(),
             tools: list.tools,
+            ..Default::default()
         }]);
         let declarations = tokens(&generated.api);
         let ratio = declarations as f64 / json as f64;
@@ -351,6 +358,7 @@ fn signatures_are_one_line_outlines() {
         let generated = codegen::generate(&[ServerTools {
             server: name.into(),
             tools: list.tools,
+            ..Default::default()
         }]);
         for tool in 0..count.min(6) {
             text.push_str(generated.signature(0, tool).unwrap());
@@ -371,4 +379,39 @@ fn signatures_are_one_line_outlines() {
         function apiGetBlockChildren(input: { block_id: string; start_cursor?: string; page_size?: number }): Promise<ToolResult>;
         function apiPatchBlockChildren(input: { block_id: string; children: (BlockObjectRequest | string | { [key: string]: unknown })[]; after?: string }): Promise<ToolResult>;
     "#]].assert_eq(&text);
+}
+
+/// A server that offers resources and prompts gets them as members of its namespace (not
+/// in an excerpt of its tools); a tool that has the name keeps it, and the member is left out.
+#[test]
+fn resources_and_prompts_are_members_where_offered() {
+    let tool = |name: &str| -> ToolInfo {
+        serde_json::from_value(json!({"name": name, "inputSchema": {"type": "object"}})).unwrap()
+    };
+    let offers = codemode::catalog::Offers {
+        resources: true,
+        prompts: true,
+    };
+    let generated = codegen::generate(&[
+        ServerTools {
+            server: "docs".into(),
+            tools: vec![tool("search"), tool("fetch")],
+            offers,
+        },
+        ServerTools {
+            server: "odd".into(),
+            tools: vec![tool("prompts")],
+            offers,
+        },
+    ]);
+    let index = &generated.index.servers;
+    assert_eq!((index[0].resources, index[0].prompts), (true, true));
+    assert_eq!((index[1].resources, index[1].prompts), (true, false));
+    let docs = generated.api.split("declare namespace odd").next().unwrap();
+    assert!(docs.contains(" const resources: McpResources;\n"), "{docs}");
+    assert!(docs.contains(" const prompts: McpPrompts;\n"), "{docs}");
+    let odd = generated.api.split("declare namespace odd").nth(1).unwrap();
+    assert!(odd.contains("function prompts("), "{odd}");
+    assert!(!odd.contains("McpPrompts"), "{odd}");
+    assert!(!generated.excerpt(&[(0, 0)]).contains("McpResources"));
 }

@@ -22,7 +22,11 @@ fn a_sample_of_arbitrary_catalogs_compiles_under_typescript_7() {
         .run(&strategy, |servers| {
             let servers: Vec<ServerTools> = servers
                 .into_iter()
-                .map(|(server, tools)| ServerTools { server, tools })
+                .map(|(server, tools)| ServerTools {
+                    server,
+                    tools,
+                    ..Default::default()
+                })
                 .collect();
             let declarations = codegen::generate(&servers).declarations();
             std::fs::write(workspace.path().join("api.d.ts"), &declarations).unwrap();

@@ -1111,15 +1111,19 @@ fn answers_keep_the_result_and_the_summary() {
 }
 
 /// An image a tool returns reaches the agent as an MCP `image` block with the tool's own
-/// bytes, not as base64 text, and the summary says it was passed on. The official SDK
-/// client talks to server-everything directly for the reference and to `codemode serve`.
+/// bytes, not as base64 text, and the summary says it was passed on; a script reads a
+/// resource a tool returned as a `resource_link` and gets a prompt, both in the audit log.
+/// The official SDK client talks to server-everything directly for the reference and to
+/// `codemode serve`.
 #[test]
-fn content_blocks_pass_through_execute() {
+fn content_blocks_resources_and_prompts_through_execute() {
     let workspace = Workspace::new();
     let everything = json!({"command": "node", "args": [deps().npm_server("server-everything")]});
+    let audit = workspace.path().join("audit.jsonl");
     let config = workspace.write(
         "codemode.json",
-        &json!({"mcpServers": {"everything": everything}}).to_string(),
+        &json!({"mcpServers": {"everything": everything}, "codemode": {"auditLog": audit}})
+            .to_string(),
     );
 
     let mut direct = McpClient::new();
@@ -1136,6 +1140,14 @@ fn content_blocks_pass_through_execute() {
     };
     let expected = image(&reference);
     assert_eq!(expected.len(), 1, "{reference:#}");
+    let linked = direct.call("get-resource-links", json!({"count": 1}));
+    let link = linked["result"]["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|block| block["type"] == "resource_link")
+        .cloned()
+        .unwrap_or_else(|| panic!("{linked:#}"));
     direct.send(json!({"op": "close"}));
 
     let mut client = McpClient::new();
@@ -1167,6 +1179,49 @@ fn content_blocks_pass_through_execute() {
     assert!(
         text.contains("2 images (") && text.contains(") passed on as content blocks"),
         "the summary says so: {text}"
+    );
+
+    // A `resource_link` a tool returned is read through the server's `resources`; a prompt
+    // comes from its `prompts`. Both are typed, checked and audited like tool calls.
+    let code = "const links = await everything.getResourceLinks({ count: 1 });\n\
+                const link = links.content.find((b) => b.type === \"resource_link\");\n\
+                if (link?.type !== \"resource_link\") throw new Error(\"no link\");\n\
+                const [contents] = await everything.resources.read(link.uri);\n\
+                const prompt = await everything.prompts.get(\"simple-prompt\");\n\
+                export default { uri: contents.uri, read: \"text\" in contents ? \"text\" : \"blob\", said: prompt.messages[0].content };\n";
+    let ran = client.call("execute", json!({ "code": code }));
+    assert_ne!(ran["result"]["isError"], true, "{ran:#}");
+    let text = ran["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("\"uri\": \"{}\"", link["uri"].as_str().unwrap())),
+        "{text}"
+    );
+    assert!(
+        text.contains("This is a simple prompt without arguments."),
+        "{text}"
+    );
+    assert!(
+        text.contains("everything.prompts/get") && text.contains("everything.resources/read"),
+        "the summary names them: {text}"
+    );
+    let log = std::fs::read_to_string(&audit).unwrap();
+    for method in ["resources/read", "prompts/get"] {
+        assert!(
+            log.lines()
+                .any(|line| line.contains(&format!("\"tool\":\"{method}\""))
+                    && line.contains("\"outcome\":\"ok\"")),
+            "{method} is audited: {log}"
+        );
+    }
+    // A misspelt prompt name is the server's error, as a ToolError the script can catch.
+    let wrong = client.call(
+        "execute",
+        json!({"code": "export default await everything.prompts.get(\"no-such-prompt\");\n"}),
+    );
+    assert_eq!(wrong["result"]["isError"], true, "{wrong:#}");
+    assert!(
+        wrong["text"].as_str().unwrap().contains("error[tool]"),
+        "{wrong:#}"
     );
     client.send(json!({"op": "close"}));
 }

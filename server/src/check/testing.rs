@@ -34,6 +34,7 @@ pub fn api() -> &'static str {
             .map(|(server, list)| ServerTools {
                 server: server.to_string(),
                 tools: serde_json::from_str::<ToolList>(list).unwrap().tools,
+                ..Default::default()
             })
             .collect();
         codegen::generate(&servers).api

@@ -13,6 +13,7 @@ fn demo_api() -> String {
     codegen::generate(&[ServerTools {
         server: "demo".into(),
         tools: list.tools,
+        ..Default::default()
     }])
     .api
 }

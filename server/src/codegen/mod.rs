@@ -49,6 +49,8 @@ struct Parts {
     signatures: Vec<String>,
     /// (name, text, the tool whose schemas brought it in)
     decls: Vec<(String, String, usize)>,
+    /// `resources` and `prompts`, when the server offers them: in the whole namespace only.
+    extras: String,
 }
 
 impl Parts {
@@ -76,6 +78,10 @@ impl Parts {
                 out.push('\n');
                 out.push_str(text);
             }
+        }
+        if !self.extras.is_empty() && tools.len() == self.functions.len() {
+            out.push('\n');
+            out.push_str(&self.extras);
         }
         out.push_str("}\n");
         out
@@ -182,6 +188,10 @@ pub struct ServerEntry {
     /// Its namespace in the generated API.
     pub namespace: String,
     pub tools: Vec<ToolEntry>,
+    /// The namespace has `resources` (the server offers them and no tool took the name).
+    pub resources: bool,
+    /// The namespace has `prompts`, likewise.
+    pub prompts: bool,
 }
 
 impl ServerEntry {
@@ -216,9 +226,17 @@ pub fn index(servers: &[ServerTools]) -> ApiIndex {
         .map(|(server, namespace)| {
             let tool_names: Vec<&str> = server.tools.iter().map(|t| t.name.as_str()).collect();
             let functions = names::assign(&tool_names, "tool");
+            // A tool's function keeps its name; the namespace then goes without that member.
+            let free = |member: &str| !functions.iter().any(|f| f == member);
+            let (resources, prompts) = (
+                server.offers.resources && free("resources"),
+                server.offers.prompts && free("prompts"),
+            );
             ServerEntry {
                 server: server.server.clone(),
                 namespace,
+                resources,
+                prompts,
                 tools: server
                     .tools
                     .iter()
@@ -362,6 +380,16 @@ fn namespace(server: &ServerTools, entry: &ServerEntry, warnings: &mut Vec<Strin
     parts
         .opening
         .push_str(&format!("declare namespace {} {{\n", entry.namespace));
+    if entry.resources {
+        parts.extras.push_str(
+            "  /** The server's resources: `list()`, `read(uri)` (a `resource_link` a tool returned too), `templates()`. */ const resources: McpResources;\n",
+        );
+    }
+    if entry.prompts {
+        parts.extras.push_str(
+            "  /** The server's prompts: `list()`, `get(name, args)`. */ const prompts: McpPrompts;\n",
+        );
+    }
     for (tool, (function, decls)) in sections.into_iter().enumerate() {
         parts.functions.push(function);
         for decl in &registry.decls[decls] {

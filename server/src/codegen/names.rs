@@ -166,6 +166,8 @@ const RESERVED_TYPES: &[&str] = &[
     "Array",
     "Boolean",
     "ContentBlock",
+    "McpPrompts",
+    "McpResources",
     "Date",
     "Error",
     "Function",

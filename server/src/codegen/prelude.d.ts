@@ -42,3 +42,59 @@ interface Console {
   debug(...data: unknown[]): void;
 }
 declare var console: Console;
+
+/** A resource a server lists. */
+interface Resource {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  size?: number;
+}
+
+/** What reading a resource gives: its text, or its bytes as base64 (`blob`). */
+type ResourceContents =
+  | { uri: string; mimeType?: string; text: string }
+  | { uri: string; mimeType?: string; blob: string };
+
+/** A pattern of resource URIs a server can read (RFC 6570: `file:///{path}`). */
+interface ResourceTemplate {
+  uriTemplate: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+}
+
+/** A server's resources, as `namespace.resources` where it offers them. */
+interface McpResources {
+  /** Every resource the server lists (all pages). */
+  list(): Promise<Resource[]>;
+  /** The contents of `uri`, e.g. of a `resource_link` one of the server's tools returned. */
+  read(uri: string): Promise<ResourceContents[]>;
+  /** The URI templates the server reads. */
+  templates(): Promise<ResourceTemplate[]>;
+}
+
+/** A prompt a server offers, with the arguments `get` takes. */
+interface Prompt {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments?: { name: string; description?: string; required?: boolean }[];
+}
+
+/** A prompt filled in: the messages to send a model. */
+interface PromptResult {
+  description?: string;
+  messages: { role: "user" | "assistant"; content: ContentBlock }[];
+}
+
+/** A server's prompts, as `namespace.prompts` where it offers them. */
+interface McpPrompts {
+  /** Every prompt the server offers (all pages). */
+  list(): Promise<Prompt[]>;
+  /** The prompt `name` filled in with `args` (strings, as MCP prompts take them). */
+  get(name: string, args?: Record<string, string>): Promise<PromptResult>;
+}

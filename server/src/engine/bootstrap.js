@@ -5,7 +5,7 @@
 // Returns `settle(id, ok, payload)`, which the host calls when a tool call finishes.
 // `maxWalk` bounds the native walks of array built-ins (see "Every walk is bounded" below);
 // `hostLimit(message)` tells the host a limit refused something, as a tool-call limit does.
-(function bootstrap(hostCall, hostLog, hostLimit, hostContent, api, maxWalk) {
+(function bootstrap(hostCall, hostAsk, hostLog, hostLimit, hostContent, api, maxWalk) {
   "use strict";
   const G = globalThis;
   const apply = Reflect.apply;
@@ -87,6 +87,11 @@
       reject(new ToolError(server, tool, payload));
       return;
     }
+    // A resource or prompt request: the server's answer as it is.
+    if (typed === RAW) {
+      resolve(jsonParse(payload));
+      return;
+    }
     const out = jsonParse(payload);
     const content = isArray(out.content) ? out.content : [];
     if (out.isError === true) {
@@ -103,6 +108,18 @@
         reject(new ToolError(server, tool, "the tool declares an outputSchema but sent no structuredContent, and its text is not JSON"));
       }
     }
+  }
+
+  // How `settle` tells a resource or prompt request from a tool call.
+  const RAW = 2;
+
+  // `namespace.resources.read(uri)` and the like: `kind` names the request for the host.
+  function ask(serverIndex, server, method, kind, text, input) {
+    const site = new ErrorCtor();
+    return new PromiseCtor((resolve, reject) => {
+      const id = hostAsk(serverIndex, kind, text === undefined ? "" : text, input, intrinsics, site.stack);
+      apply(mapSet, pending, [id, [resolve, reject, server, method, RAW, site]]);
+    });
   }
 
   function tool(serverIndex, toolIndex, server, name, functionName, typed) {
@@ -132,6 +149,22 @@
         writable: false,
         enumerable: true,
         configurable: false,
+      });
+    }
+    const member = (name, value) =>
+      defineProperty(namespace, name, { value: freeze(value), writable: false, enumerable: true, configurable: false });
+    const index = s, server = entry.server;
+    if (entry.resources) {
+      member("resources", {
+        list: () => ask(index, server, "resources/list", "list"),
+        read: (uri) => ask(index, server, "resources/read", "read", StringCtor(uri)),
+        templates: () => ask(index, server, "resources/templates/list", "templates"),
+      });
+    }
+    if (entry.prompts) {
+      member("prompts", {
+        list: () => ask(index, server, "prompts/list", "prompts"),
+        get: (name, args) => ask(index, server, "prompts/get", "prompt", StringCtor(name), args),
       });
     }
     // A tool also answers to its MCP name where no function has that name (`memory.delete_entities`

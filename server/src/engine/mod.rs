@@ -27,6 +27,7 @@ use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Promise, Runtime, Value};
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::ServerRequest;
 use crate::codegen::ApiIndex;
 use crate::content::{self, ContentBlock};
 use crate::limits::Limits;
@@ -38,15 +39,27 @@ const BOOTSTRAP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bootstrap.qbc
 /// The largest tool input sent: what one line of MCP over stdio may carry (rmcp's limit).
 const MAX_ARGUMENTS: usize = 16 * 1024 * 1024;
 
-/// A tool call the script made; `server` and `tool` index into the [`ApiIndex`].
+/// A call the script made to a server; `server` indexes into the [`ApiIndex`].
 #[derive(Debug, Clone)]
 pub struct CallRequest {
     pub id: u64,
     pub server: usize,
-    pub tool: usize,
-    pub arguments: serde_json::Value,
+    pub ask: Ask,
     /// Where in the transpiled script the call was made.
     pub at: Option<(u32, u32)>,
+}
+
+/// What a script asked of a server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ask {
+    /// A tool (`tool` indexes into the server's tools in the [`ApiIndex`]).
+    Tool {
+        tool: usize,
+        arguments: serde_json::Value,
+    },
+    /// A resource or prompt request (`everything.resources.read(uri)`); answered with MCP's
+    /// JSON of it.
+    Server(ServerRequest),
 }
 
 /// The answer to a [`CallRequest`]: the tool's output as JSON
@@ -206,6 +219,42 @@ struct State {
     unhandled: Vec<String>,
     /// Content blocks logged, passed on.
     content: Vec<ContentBlock>,
+}
+
+/// Hands a call of the script to the host: counted against the run's limit, given an id
+/// (what the script's promise waits on), sent.
+fn enqueue(
+    ctx: &Ctx<'_>,
+    state: &mut State,
+    requests: &tokio::sync::mpsc::UnboundedSender<CallRequest>,
+    server: usize,
+    ask: Ask,
+    at: Option<(u32, u32)>,
+    max_calls: usize,
+) -> rquickjs::Result<f64> {
+    if state.calls >= max_calls {
+        let message =
+            format!("the script made more than {max_calls} tool calls, the limit for one run");
+        state.limit = Some(message.clone());
+        return Err(Exception::throw_range(ctx, &message));
+    }
+    state.calls += 1;
+    state.next_id += 1;
+    let id = state.next_id;
+    let request = CallRequest {
+        id,
+        server,
+        ask,
+        at,
+    };
+    if requests.send(request).is_err() {
+        return Err(Exception::throw_internal(
+            ctx,
+            "the host stopped taking tool calls",
+        ));
+    }
+    state.outstanding += 1;
+    Ok(id as f64)
 }
 
 /// Runs `job` to completion on the current thread.
@@ -439,24 +488,74 @@ impl<'js> Run<'_, 'js> {
                         }
                     }
                 };
-                st.calls += 1;
-                st.next_id += 1;
-                let id = st.next_id;
-                let request = CallRequest {
-                    id,
-                    server,
-                    tool,
-                    arguments,
-                    at: site_of(site.0, &file_of_call),
+                let ask = Ask::Tool { tool, arguments };
+                let at = site_of(site.0, &file_of_call);
+                enqueue(&ctx, &mut st, &requests, server, ask, at, max_calls)
+            },
+        )?;
+        // `server.resources.read(uri)` and the like: `kind` is the request, `text` its URI or
+        // prompt name, `input` a prompt's arguments.
+        let state = self.state.clone();
+        let requests = self.job.requests.clone();
+        let api = self.job.api.clone();
+        let file_of_call = self.job.file.clone();
+        let host_ask = Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  server: usize,
+                  kind: String,
+                  text: String,
+                  input: Opt<Value<'js>>,
+                  intrinsics: rquickjs::Object<'js>,
+                  site: Opt<Value<'js>>|
+                  -> rquickjs::Result<f64> {
+                let intrinsics = Intrinsics::from_array(&intrinsics)?;
+                let Some(entry) = api.servers.get(server) else {
+                    return Err(Exception::throw_type(&ctx, "no such server"));
                 };
-                if requests.send(request).is_err() {
-                    return Err(Exception::throw_internal(
-                        &ctx,
-                        "the host stopped taking tool calls",
-                    ));
-                }
-                st.outstanding += 1;
-                Ok(id as f64)
+                let request = match kind.as_str() {
+                    "list" => ServerRequest::ListResources,
+                    "read" => ServerRequest::ReadResource { uri: text },
+                    "templates" => ServerRequest::ListTemplates,
+                    "prompts" => ServerRequest::ListPrompts,
+                    "prompt" => {
+                        let arguments = match input.0 {
+                            None => serde_json::Map::new(),
+                            Some(value) => {
+                                match convert::to_json(&intrinsics, &value, "args", MAX_ARGUMENTS) {
+                                    Ok(Some(serde_json::Value::Object(map))) => map,
+                                    Ok(None) => serde_json::Map::new(),
+                                    Ok(Some(_)) | Err(_) => {
+                                        drop(ctx.catch());
+                                        return Err(Exception::throw_type(
+                                            &ctx,
+                                            &format!(
+                                                "{}.prompts.get: the arguments must be an object of strings",
+                                                entry.namespace
+                                            ),
+                                        ));
+                                    }
+                                }
+                            }
+                        };
+                        ServerRequest::GetPrompt {
+                            name: text,
+                            arguments,
+                        }
+                    }
+                    _ => return Err(Exception::throw_type(&ctx, "no such request")),
+                };
+                let mut st = state.borrow_mut();
+                let at = site_of(site.0, &file_of_call);
+                enqueue(
+                    &ctx,
+                    &mut st,
+                    &requests,
+                    server,
+                    Ask::Server(request),
+                    at,
+                    max_calls,
+                )
             },
         )?;
         let state = self.state.clone();
@@ -501,6 +600,8 @@ impl<'js> Run<'_, 'js> {
                 .map(|s| serde_json::json!({
                     "server": s.server,
                     "namespace": s.namespace,
+                    "resources": s.resources,
+                    "prompts": s.prompts,
                     "tools": s.tools.iter().map(|t| serde_json::json!({
                         "tool": t.tool, "function": t.function, "typed": t.typed_output
                     })).collect::<Vec<_>>(),
@@ -518,7 +619,15 @@ impl<'js> Run<'_, 'js> {
         // A dense array costs at least 16 bytes an element: no walk needs to be longer than
         // the memory limit's worth of one.
         let max_walk = (self.job.limits.memory_bytes() / 16).max(1 << 16) as f64;
-        bootstrap.call((host_call, host_log, host_limit, host_content, api, max_walk))
+        bootstrap.call((
+            host_call,
+            host_ask,
+            host_log,
+            host_limit,
+            host_content,
+            api,
+            max_walk,
+        ))
     }
 
     /// Runs jobs and delivers tool replies until `promise` settles.

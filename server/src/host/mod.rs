@@ -23,6 +23,7 @@ pub(crate) mod failure;
 mod handler;
 mod listing;
 mod oversize;
+pub mod resources;
 mod stderr;
 mod stdio;
 mod validate;
@@ -38,7 +39,7 @@ use tokio::task::JoinHandle;
 pub use call::{CallError, ToolOutput};
 pub use connect::seconds;
 
-use crate::catalog::{ServerTools, ToolInfo};
+use crate::catalog::{Offers, ServerTools, ToolInfo};
 use crate::config::{Config, ServerConfig};
 use crate::policy::Policy;
 use audit::AuditLog;
@@ -272,6 +273,7 @@ impl Host {
             .into_iter()
             .filter_map(|status| match status.state {
                 ServerState::Ready { tools } => Some(ServerTools {
+                    offers: self.offers(&status.server),
                     server: status.server,
                     tools,
                 }),
@@ -279,6 +281,28 @@ impl Host {
             })
             .collect();
         self.policy.filter(ready)
+    }
+
+    /// The resources and prompts `server` declared, as far as the policy permits them
+    /// (`server.resources/read`, `server.prompts/get` are named like tools in
+    /// `allowTools` / `denyTools`).
+    fn offers(&self, server: &str) -> Offers {
+        let Some(entry) = self.servers.iter().find(|s| s.config.name == server) else {
+            return Offers::default();
+        };
+        let capabilities = match &*entry.state.read().unwrap_or_else(|e| e.into_inner()) {
+            State::Ready { peer, .. } => peer.peer_info().map(|info| info.capabilities.clone()),
+            State::Failed { .. } => None,
+        };
+        let Some(capabilities) = capabilities else {
+            return Offers::default();
+        };
+        Offers {
+            resources: capabilities.resources.is_some()
+                && self.policy.permits(server, resources::READ),
+            prompts: capabilities.prompts.is_some()
+                && self.policy.permits(server, resources::GET_PROMPT),
+        }
     }
 
     /// The configuration's tool policy.

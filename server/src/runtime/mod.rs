@@ -152,7 +152,8 @@ pub async fn run_supervised(
     }
 
     let semaphore = Arc::new(Semaphore::new(limits.max_concurrent_calls.max(1)));
-    let mut in_flight = FuturesUnordered::new();
+    type Answered = (u64, Result<String, String>, Option<ToolCallRecord>);
+    let mut in_flight: FuturesUnordered<BoxFuture<'_, Answered>> = FuturesUnordered::new();
     let mut records = Vec::new();
     // One timer for the whole run, moved only when a pause moved the deadline.
     let watchdog = tokio::time::sleep_until((deadline.at() + OVERSHOOT).into());
@@ -162,9 +163,38 @@ pub async fn run_supervised(
             Some(request) = requests.recv() => {
                 let semaphore = semaphore.clone();
                 let deadline = deadline.clone();
-                let entry = index.tool_at(request.server, request.tool).map(|(s, t)| (s.server.clone(), t.tool.clone()));
                 let at = request.at;
-                in_flight.push(async move {
+                let (tool, arguments) = match request.ask {
+                    engine::Ask::Tool { tool, arguments } => (tool, arguments),
+                    // Resources and prompts: read-only, so no approval; the policy and the
+                    // audit log see them in the host.
+                    engine::Ask::Server(asked) => {
+                        let server = index.servers.get(request.server).map(|s| s.server.clone());
+                        in_flight.push(Box::pin(async move {
+                            let Some(server) = server else {
+                                return (request.id, Err("no such server".to_string()), None);
+                            };
+                            let method = asked.method().to_string();
+                            let _permit = semaphore.acquire_owned().await;
+                            let started = Instant::now();
+                            let answer = host.request(&server, asked).await;
+                            let ms = started.elapsed().as_millis() as u64;
+                            let (outcome, ok, bytes) = match answer {
+                                Ok(value) => {
+                                    let payload = value.to_string();
+                                    let bytes = payload.len();
+                                    (Ok(payload), true, bytes)
+                                }
+                                Err(error) => (Err(error.to_string()), false, 0),
+                            };
+                            let record = ToolCallRecord { server, tool: method, ok, ms, bytes, line: None, at };
+                            (request.id, outcome, Some(record))
+                        }));
+                        continue;
+                    }
+                };
+                let entry = index.tool_at(request.server, tool).map(|(s, t)| (s.server.clone(), t.tool.clone()));
+                in_flight.push(Box::pin(async move {
                     let Some((server, tool)) = entry else {
                         return (request.id, Err("no such tool".to_string()), None);
                     };
@@ -177,7 +207,7 @@ pub async fn run_supervised(
                     }
                     let _permit = semaphore.acquire_owned().await;
                     let call_started = Instant::now();
-                    let arguments = match request.arguments {
+                    let arguments = match arguments {
                         Value::Object(map) => Some(map),
                         _ => None,
                     };
@@ -199,7 +229,7 @@ pub async fn run_supervised(
                             (request.id, Err(error.to_string()), Some(record))
                         }
                     }
-                });
+                }));
             }
             Some((id, outcome, record)) = in_flight.next(), if !in_flight.is_empty() => {
                 if let Some(record) = record {

@@ -260,6 +260,7 @@ mod tests {
                 ServerTools {
                     server: name.to_string(),
                     tools: list.tools,
+                    ..Default::default()
                 }
             })
             .collect()
