@@ -1181,6 +1181,16 @@ fn content_blocks_resources_and_prompts_through_execute() {
         "the summary says so: {text}"
     );
 
+    let overview = client.call("get_types", json!({}));
+    let overview = overview["text"].as_str().unwrap();
+    assert!(
+        overview.contains("; also resources (list, read, templates), prompts (list, get)"),
+        "{overview}"
+    );
+    let types = client.call("get_types", json!({"servers": ["everything"]}));
+    let types = types["text"].as_str().unwrap();
+    assert!(types.contains(" const resources: McpResources;"), "{types}");
+
     // A `resource_link` a tool returned is read through the server's `resources`; a prompt
     // comes from its `prompts`. Both are typed, checked and audited like tool calls.
     let code = "const links = await everything.getResourceLinks({ count: 1 });\n\

@@ -393,8 +393,20 @@ fn get_types(workspace: &Workspace, arguments: Value) -> CallToolResult {
         let mut text = String::from("Every server's namespace and functions:\n");
         for entry in &index.servers {
             let functions: Vec<&str> = entry.tools.iter().map(|t| t.function.as_str()).collect();
+            let members: Vec<&str> = [
+                (entry.resources, "resources (list, read, templates)"),
+                (entry.prompts, "prompts (list, get)"),
+            ]
+            .into_iter()
+            .filter_map(|(offered, member)| offered.then_some(member))
+            .collect();
+            let members = if members.is_empty() {
+                String::new()
+            } else {
+                format!("; also {}", members.join(", "))
+            };
             text.push_str(&format!(
-                "- {} (server `{}`, {} tools): {}\n",
+                "- {} (server `{}`, {} tools): {}{members}\n",
                 entry.namespace,
                 entry.server,
                 functions.len(),
