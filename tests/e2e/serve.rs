@@ -151,6 +151,10 @@ fn serve_over_stdio_with_real_servers() {
     assert!(text.contains("function getCurrentTime("), "{text}");
     assert!(text.contains("function gitStatus("), "{text}");
     assert!(!text.contains("function convertTime("), "{text}");
+    assert!(
+        text.ends_with("Other tools, by what they do: search_tools {\"query\": \"…\"}; every namespace: get_types with no arguments."),
+        "says how to find the others: {text}"
+    );
     let wrong = client.call("get_types", json!({"tools": ["memory.serchNodes"]}));
     assert_eq!(wrong["result"]["isError"], true);
     assert!(

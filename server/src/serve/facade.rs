@@ -468,7 +468,10 @@ fn get_types(workspace: &Workspace, arguments: Value) -> CallToolResult {
     text_result(
         cap(
             workspace,
-            format!("```ts\n{}```", api.generated.excerpt(&chosen)),
+            format!(
+                "```ts\n{}```\nOther tools, by what they do: {SEARCH} {{\"query\": \"…\"}}; every namespace: {TYPES} with no arguments.",
+                api.generated.excerpt(&chosen)
+            ),
         ),
         false,
     )
