@@ -327,15 +327,7 @@ impl Host {
                 server: server.to_string(),
             });
         };
-        let audit = match &self.audit {
-            None => None,
-            Some(Ok(log)) => Some(log.begin(server, tool, arguments.as_ref())),
-            Some(Err(message)) => {
-                return Err(CallError::Audit {
-                    message: message.clone(),
-                });
-            }
-        };
+        let audit = self.audit_begin(server, tool, arguments.as_ref())?;
         let answer = if self.policy.permits(server, tool) {
             call::call(entry, tool, arguments).await
         } else {
@@ -344,20 +336,25 @@ impl Host {
                 tool: tool.to_string(),
             })
         };
-        if let Some(audit) = audit {
-            match &answer {
-                Ok(output) if output.is_error => audit.finish("tool-error", None),
-                Ok(_) => audit.finish("ok", None),
-                Err(error @ CallError::Timeout { .. }) => {
-                    audit.finish("timeout", Some(&error.to_string()))
-                }
-                Err(error @ CallError::Denied { .. }) => {
-                    audit.finish("denied", Some(&error.to_string()))
-                }
-                Err(error) => audit.finish("error", Some(&error.to_string())),
-            }
-        }
+        audit_finish(audit, answer.as_ref().map(|output| output.is_error));
         answer
+    }
+
+    /// The audit log's entry for a call about to be made (`None` without a log); an error
+    /// when the log cannot be written, so that no call is made.
+    fn audit_begin(
+        &self,
+        server: &str,
+        tool: &str,
+        arguments: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<Option<audit::Pending>, CallError> {
+        match &self.audit {
+            None => Ok(None),
+            Some(Ok(log)) => Ok(Some(log.begin(server, tool, arguments))),
+            Some(Err(message)) => Err(CallError::Audit {
+                message: message.clone(),
+            }),
+        }
     }
 
     fn watchers_mut(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
@@ -517,5 +514,19 @@ async fn stderr_of(tail: &Option<StderrTail>) -> Vec<String> {
     match tail {
         Some(tail) => connect::settle(tail).await,
         None => Vec::new(),
+    }
+}
+
+/// Writes how a call ended into its audit entry: `Ok(true)` is a tool that said it failed.
+fn audit_finish(audit: Option<audit::Pending>, ended: Result<bool, &CallError>) {
+    let Some(audit) = audit else {
+        return;
+    };
+    match ended {
+        Ok(true) => audit.finish("tool-error", None),
+        Ok(false) => audit.finish("ok", None),
+        Err(error @ CallError::Timeout { .. }) => audit.finish("timeout", Some(&error.to_string())),
+        Err(error @ CallError::Denied { .. }) => audit.finish("denied", Some(&error.to_string())),
+        Err(error) => audit.finish("error", Some(&error.to_string())),
     }
 }

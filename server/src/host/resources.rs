@@ -38,15 +38,7 @@ impl Host {
                 server: server.to_string(),
             });
         };
-        let audit = match &self.audit {
-            None => None,
-            Some(Ok(log)) => Some(log.begin(server, method, arguments(&request).as_ref())),
-            Some(Err(message)) => {
-                return Err(CallError::Audit {
-                    message: message.clone(),
-                });
-            }
-        };
+        let audit = self.audit_begin(server, method, arguments(&request).as_ref())?;
         let answer = if self.policy.permits(server, method) {
             ask(entry, &request).await
         } else {
@@ -55,18 +47,7 @@ impl Host {
                 tool: method.to_string(),
             })
         };
-        if let Some(audit) = audit {
-            match &answer {
-                Ok(_) => audit.finish("ok", None),
-                Err(error @ CallError::Timeout { .. }) => {
-                    audit.finish("timeout", Some(&error.to_string()))
-                }
-                Err(error @ CallError::Denied { .. }) => {
-                    audit.finish("denied", Some(&error.to_string()))
-                }
-                Err(error) => audit.finish("error", Some(&error.to_string())),
-            }
-        }
+        super::audit_finish(audit, answer.as_ref().map(|_| false));
         answer
     }
 }
