@@ -5,13 +5,72 @@
 
 /// Writes `/** ... */` for `lines` at `pad`; nothing when there are no lines.
 pub fn write(out: &mut String, pad: &str, lines: &[String]) {
-    if let Some(comment) = one_line(lines) {
-        out.push_str(pad);
-        out.push_str(&comment);
-        out.push('\n');
-        return;
+    let entries = sanitized(lines);
+    match single(&entries) {
+        Some(comment) => {
+            out.push_str(pad);
+            out.push_str(&comment);
+            out.push('\n');
+        }
+        None => block(out, pad, &entries),
     }
-    let lines = clean_lines(lines);
+}
+
+/// Writes the doc of what follows at `pad`: `/** a */ ` on the same line when the doc is one
+/// line, else the comment's lines above it; then `pad`, so the item is written next.
+pub fn lead(out: &mut String, pad: &str, lines: &[String]) {
+    let entries = sanitized(lines);
+    match single(&entries) {
+        Some(comment) => {
+            out.push_str(pad);
+            out.push_str(&comment);
+            out.push(' ');
+        }
+        None => {
+            block(out, pad, &entries);
+            out.push_str(pad);
+        }
+    }
+}
+
+/// `/** a b */` when every non-blank line of `lines` is one line of text (blank lines only
+/// at the edges); `None` when there is nothing to say or the text has line breaks.
+pub fn one_line(lines: &[String]) -> Option<String> {
+    single(&sanitized(lines))
+}
+
+/// Each entry of `lines` made safe ([`sanitize`]).
+fn sanitized(lines: &[String]) -> Vec<String> {
+    lines.iter().map(|line| sanitize(line)).collect()
+}
+
+/// [`one_line`] of entries already sanitised.
+fn single(entries: &[String]) -> Option<String> {
+    let entries = trim_blank_edges(entries);
+    if entries.is_empty()
+        || entries
+            .iter()
+            .any(|line| line.trim().is_empty() || line.trim().contains('\n'))
+    {
+        return None;
+    }
+    let text: Vec<&str> = entries.iter().map(|line| line.trim()).collect();
+    Some(format!("/** {} */", text.join(" ")))
+}
+
+/// The comment over several lines, each line break of the (sanitised) entries starting a
+/// line of its own; nothing when there is nothing to say.
+fn block(out: &mut String, pad: &str, entries: &[String]) {
+    let lines: Vec<String> = entries
+        .iter()
+        .flat_map(|entry| {
+            if entry.is_empty() {
+                vec![String::new()]
+            } else {
+                entry.lines().map(str::to_string).collect()
+            }
+        })
+        .collect();
     let lines = trim_blank_edges(&lines);
     if lines.is_empty() {
         return;
@@ -28,37 +87,6 @@ pub fn write(out: &mut String, pad: &str, lines: &[String]) {
     }
     out.push_str(pad);
     out.push_str(" */\n");
-}
-
-/// `/** a b */` when every non-blank line of `lines` is one line of text (blank lines only
-/// at the edges); `None` when there is nothing to say or the text has line breaks.
-pub fn one_line(lines: &[String]) -> Option<String> {
-    let lines: Vec<String> = lines.iter().map(|line| sanitize(line)).collect();
-    let lines = trim_blank_edges(&lines);
-    if lines.is_empty()
-        || lines
-            .iter()
-            .any(|line| line.trim().is_empty() || line.trim().contains('\n'))
-    {
-        return None;
-    }
-    let text: Vec<&str> = lines.iter().map(|line| line.trim()).collect();
-    Some(format!("/** {} */", text.join(" ")))
-}
-
-/// The lines sanitised, each line break of the text starting a line of its own.
-fn clean_lines(lines: &[String]) -> Vec<String> {
-    lines
-        .iter()
-        .flat_map(|line| {
-            let clean = sanitize(line);
-            if clean.is_empty() {
-                vec![String::new()]
-            } else {
-                clean.lines().map(str::to_string).collect()
-            }
-        })
-        .collect()
 }
 
 /// Text made safe inside a block comment.

@@ -341,15 +341,8 @@ fn namespace(server: &ServerTools, entry: &ServerEntry, warnings: &mut Vec<Strin
         };
         // The doc shares the function's line when it is one line.
         let doc = tool_doc(tool, &tool_entry.function);
-        let mut text = match jsdoc::one_line(&doc) {
-            Some(doc) => format!("  {doc} "),
-            None => {
-                let mut text = String::new();
-                jsdoc::write(&mut text, "  ", &doc);
-                text.push_str("  ");
-                text
-            }
-        };
+        let mut text = String::new();
+        jsdoc::lead(&mut text, "  ", &doc);
         let optional = if input_optional { "?" } else { "" };
         let function = &tool_entry.function;
         text.push_str(&format!(

@@ -203,17 +203,7 @@ impl ObjectTy {
     pub fn write_members(&self, out: &mut String, indent: usize) {
         let pad = "  ".repeat(indent + 1);
         for property in &self.properties {
-            match jsdoc::one_line(&property.doc) {
-                Some(doc) => {
-                    out.push_str(&pad);
-                    out.push_str(&doc);
-                    out.push(' ');
-                }
-                None => {
-                    jsdoc::write(out, &pad, &property.doc);
-                    out.push_str(&pad);
-                }
-            }
+            jsdoc::lead(out, &pad, &property.doc);
             self.write_property(out, property, Layout::Lines(indent + 1));
             out.push_str(";\n");
         }
