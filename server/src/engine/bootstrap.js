@@ -27,7 +27,7 @@
   const pending = new MapCtor();
   // What the host's JSON conversion compares against, passed with every call so the host
   // holds no script values between calls.
-  const intrinsics = freeze([Date, Date.prototype.toISOString, PromiseCtor, MapCtor, Set]);
+  const intrinsics = freeze([Date, Date.prototype.toISOString, PromiseCtor]);
 
   // The content blocks a log line passes on rather than prints (see `content.rs`).
   const CONTENT_TYPES = freeze({ __proto__: null, image: true, audio: true, resource: true, resource_link: true });

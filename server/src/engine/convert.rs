@@ -20,20 +20,19 @@ pub struct Intrinsics<'js> {
     pub date: Object<'js>,
     pub date_to_iso: Function<'js>,
     pub promise: Object<'js>,
-    pub map: Object<'js>,
-    pub set: Object<'js>,
+    /// `Map` and `Set`, for the notes on a result (see [`to_json_noting`]); a tool's input
+    /// is converted without them, on every call.
+    pub map_and_set: Option<(Object<'js>, Object<'js>)>,
 }
 
 impl<'js> Intrinsics<'js> {
-    /// From the `[Date, Date.prototype.toISOString, Promise, Map, Set]` the bootstrap
-    /// captured.
+    /// From the `[Date, Date.prototype.toISOString, Promise]` the bootstrap captured.
     pub fn from_array(array: &Object<'js>) -> rquickjs::Result<Self> {
         Ok(Intrinsics {
             date: array.get(0)?,
             date_to_iso: array.get(1)?,
             promise: array.get(2)?,
-            map: array.get(3)?,
-            set: array.get(4)?,
+            map_and_set: None,
         })
     }
 
@@ -46,8 +45,7 @@ impl<'js> Intrinsics<'js> {
             date_to_iso: prototype.get("toISOString")?,
             date,
             promise,
-            map: globals.get("Map")?,
-            set: globals.get("Set")?,
+            map_and_set: Some((globals.get("Map")?, globals.get("Set")?)),
         })
     }
 }
@@ -206,17 +204,19 @@ impl<'js> Walk<'_, 'js> {
                         .call((rquickjs::function::This(object.clone()),));
                     return Ok(Some(iso.map(Json::String).unwrap_or(Json::Null)));
                 }
-                if object.is_instance_of(&self.intrinsics.map) {
-                    self.note(
-                        path,
-                        "is a Map, which JSON writes as {} (return `Object.fromEntries(map)`)"
-                            .into(),
-                    );
-                } else if object.is_instance_of(&self.intrinsics.set) {
-                    self.note(
-                        path,
-                        "is a Set, which JSON writes as {} (return `[...set]`)".into(),
-                    );
+                if let Some((map, set)) = &self.intrinsics.map_and_set {
+                    if object.is_instance_of(map) {
+                        self.note(
+                            path,
+                            "is a Map, which JSON writes as {} (return `Object.fromEntries(map)`)"
+                                .into(),
+                        );
+                    } else if object.is_instance_of(set) {
+                        self.note(
+                            path,
+                            "is a Set, which JSON writes as {} (return `[...set]`)".into(),
+                        );
+                    }
                 }
                 self.ancestors.push(value.clone());
                 let converted = if value.is_array() {

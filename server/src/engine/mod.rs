@@ -221,8 +221,19 @@ struct State {
     content: Vec<ContentBlock>,
 }
 
-/// Hands a call of the script to the host: counted against the run's limit, given an id
-/// (what the script's promise waits on), sent.
+/// Refuses a call past the run's limit of `max_calls` (before its input is converted).
+fn within_call_limit(ctx: &Ctx<'_>, state: &mut State, max_calls: usize) -> rquickjs::Result<()> {
+    if state.calls < max_calls {
+        return Ok(());
+    }
+    let message =
+        format!("the script made more than {max_calls} tool calls, the limit for one run");
+    state.limit = Some(message.clone());
+    Err(Exception::throw_range(ctx, &message))
+}
+
+/// Hands a call of the script (within the limit, see [`within_call_limit`]) to the host:
+/// counted, given an id (what the script's promise waits on), sent.
 fn enqueue(
     ctx: &Ctx<'_>,
     state: &mut State,
@@ -230,14 +241,7 @@ fn enqueue(
     server: usize,
     ask: Ask,
     at: Option<(u32, u32)>,
-    max_calls: usize,
 ) -> rquickjs::Result<f64> {
-    if state.calls >= max_calls {
-        let message =
-            format!("the script made more than {max_calls} tool calls, the limit for one run");
-        state.limit = Some(message.clone());
-        return Err(Exception::throw_range(ctx, &message));
-    }
     state.calls += 1;
     state.next_id += 1;
     let id = state.next_id;
@@ -451,13 +455,7 @@ impl<'js> Run<'_, 'js> {
                 };
                 let name = format!("{}.{}", entry.0.namespace, entry.1.function);
                 let mut st = state.borrow_mut();
-                if st.calls >= max_calls {
-                    let message = format!(
-                        "the script made more than {max_calls} tool calls, the limit for one run"
-                    );
-                    st.limit = Some(message.clone());
-                    return Err(Exception::throw_range(&ctx, &message));
-                }
+                within_call_limit(&ctx, &mut st, max_calls)?;
                 let arguments = match input.0 {
                     None => serde_json::Value::Object(Default::default()),
                     Some(value) => {
@@ -490,7 +488,7 @@ impl<'js> Run<'_, 'js> {
                 };
                 let ask = Ask::Tool { tool, arguments };
                 let at = site_of(site.0, &file_of_call);
-                enqueue(&ctx, &mut st, &requests, server, ask, at, max_calls)
+                enqueue(&ctx, &mut st, &requests, server, ask, at)
             },
         )?;
         // `server.resources.read(uri)` and the like: `kind` is the request, `text` its URI or
@@ -513,6 +511,7 @@ impl<'js> Run<'_, 'js> {
                 let Some(entry) = api.servers.get(server) else {
                     return Err(Exception::throw_type(&ctx, "no such server"));
                 };
+                within_call_limit(&ctx, &mut state.borrow_mut(), max_calls)?;
                 let request = match kind.as_str() {
                     "list" => ServerRequest::ListResources,
                     "read" => ServerRequest::ReadResource { uri: text },
@@ -547,15 +546,7 @@ impl<'js> Run<'_, 'js> {
                 };
                 let mut st = state.borrow_mut();
                 let at = site_of(site.0, &file_of_call);
-                enqueue(
-                    &ctx,
-                    &mut st,
-                    &requests,
-                    server,
-                    Ask::Server(request),
-                    at,
-                    max_calls,
-                )
+                enqueue(&ctx, &mut st, &requests, server, Ask::Server(request), at)
             },
         )?;
         let state = self.state.clone();
