@@ -1,7 +1,7 @@
 //! MCP content blocks a run passes on. An image, audio clip, resource or resource link a
 //! script returns or logs (one a tool sent, or one it built) leaves the run as a block of
 //! its own, for a client to show as what it is; in the result or the log line a short
-//! placeholder names it (`"[image/png image, 5.5 kB: content block 1]"`), so no base64 rides
+//! placeholder names it (`"[image/png image, 5.3 kB: content block 1]"`), so no base64 rides
 //! along as text. Text blocks stay where they are: they are text already.
 //!
 //! Plain data, shared by the engine (logs) and the runtime (the result).
@@ -70,7 +70,7 @@ impl ContentBlock {
         }
     }
 
-    /// `image/png image, 5.5 kB`, `resource link file:///a.txt`.
+    /// `image/png image, 5.3 kB`, `resource link file:///a.txt`.
     pub fn describe(&self) -> String {
         match self {
             ContentBlock::Image { mime_type, .. } | ContentBlock::Audio { mime_type, .. } => {

@@ -76,7 +76,7 @@ pub fn summary(report: &RunReport, place: Place) -> String {
     printable::escape(&text)
 }
 
-/// `1 image (5.5 kB) passed on as a content block`, `2 images and 1 resource link (…)
+/// `1 image (5.3 kB) passed on as a content block`, `2 images and 1 resource link (…)
 /// passed on as content blocks`; on a terminal, where they are (`--json`).
 fn passed_on(report: &RunReport, place: Place) -> String {
     let mut kinds: Vec<(&str, usize)> = Vec::new();
