@@ -1,17 +1,18 @@
 //! Compiles the vendored TypeScript compiler (`vendor/typescript/typescript.js`, 9 MB of
 //! JavaScript) to QuickJS bytecode, so that a cold `codemode check` loads bytecode instead of
-//! parsing the source, and lists the vendored lib `.d.ts` files for `include_str!`. Compiles
-//! the sandbox's bootstrap (`src/engine/bootstrap.js`) to bytecode too, so a fresh sandbox
-//! loads it instead of parsing it.
+//! parsing the source. Compiles the sandbox's bootstrap (`src/engine/bootstrap.js`) to
+//! bytecode too, so a fresh sandbox loads it instead of parsing it.
 //!
 //! The bytecode is written by the same rquickjs (and so the same QuickJS-ng) the binary
 //! links, and stripped of source text and debug information.
 //!
-//! Then it runs that bytecode and the checker's glue (`src/check/service.js`) once, to parse
-//! and bind the lib files as the checker would, and writes the result with QuickJS's object
-//! writer (`src/engine/snapshot.rs`): the checker reads it at start instead of parsing them.
+//! Then it runs that bytecode and the checker's glue (`src/check/service.js`) once: to write
+//! the one lib file both checker engines use (`lib.codemode.d.ts`: the vendored ES2023 lib
+//! files as one, without the `Intl` the sandbox lacks; `codemodeMakeLib`), and to parse and
+//! bind it as the checker would, writing the result with QuickJS's object writer
+//! (`src/engine/snapshot.rs`): the embedded checker reads it at start instead of parsing it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rquickjs::{Context, Function, Module, Object, Runtime, Value, WriteOptions};
 
@@ -59,17 +60,6 @@ fn main() {
         .filter(|name| name.starts_with("lib.") && name.ends_with(".d.ts"))
         .collect();
     libs.sort();
-    let mut table = String::from("&[\n");
-    for name in &libs {
-        let path = vendor.join(name);
-        table.push_str(&format!(
-            "    ({name:?}, include_str!({:?})),\n",
-            path_str(&path)
-        ));
-    }
-    table.push(']');
-    std::fs::write(out.join("typescript_libs.rs"), table).expect("write the lib table");
-
     let libs: Vec<(String, String)> = libs
         .into_iter()
         .map(|name| {
@@ -79,18 +69,23 @@ fn main() {
         .collect();
     let glue = std::fs::read_to_string(manifest.join("src/check/service.js"))
         .expect("src/check/service.js");
-    let snapshot = std::thread::Builder::new()
+    let (lib, snapshot) = std::thread::Builder::new()
         .stack_size(256 * 1024 * 1024)
         .spawn(move || lib_snapshot(bytecode, &libs, &glue))
         .expect("spawn the snapshot thread")
         .join()
         .expect("snapshotting the lib files panicked");
+    std::fs::write(out.join(LIB), lib).expect("write the lib file");
     std::fs::write(out.join("libs.snapshot"), snapshot).expect("write the lib snapshot");
 }
 
-/// The lib files parsed and bound by the checker's glue (`codemodeLibSnapshot`), written
-/// with QuickJS's object writer. The engine is set up as `Service::load` sets it up.
-fn lib_snapshot(bytecode: Vec<u8>, libs: &[(String, String)], glue: &str) -> Vec<u8> {
+/// The one lib file, as the checker's glue names it.
+const LIB: &str = "lib.codemode.d.ts";
+
+/// The one lib file made of the vendored ones (`codemodeMakeLib`), and it parsed and bound
+/// by the checker's glue (`codemodeLibSnapshot`), written with QuickJS's object writer. The
+/// engine is set up as `Service::load` sets it up.
+fn lib_snapshot(bytecode: Vec<u8>, libs: &[(String, String)], glue: &str) -> (String, Vec<u8>) {
     let runtime = Runtime::new().expect("a QuickJS runtime");
     runtime.set_max_stack_size(200 * 1024 * 1024);
     let context = Context::full(&runtime).expect("a QuickJS context");
@@ -118,10 +113,18 @@ fn lib_snapshot(bytecode: Vec<u8>, libs: &[(String, String)], glue: &str) -> Vec
             files.set(name.as_str(), text.as_str()).expect("a lib file");
         }
         ctx.globals()
-            .set("codemodeLibs", files)
+            .set("codemodeLibs", files.clone())
             .expect("the lib files");
         ctx.eval::<(), _>(glue)
             .unwrap_or_else(|e| fail("set up service.js", e));
+        let make_lib: Function = ctx
+            .globals()
+            .get("codemodeMakeLib")
+            .unwrap_or_else(|e| fail("find codemodeMakeLib", e));
+        let lib: String = make_lib
+            .call(())
+            .unwrap_or_else(|e| fail("make the lib file", e));
+        files.set(LIB, lib.as_str()).expect("the lib file");
         let make: Function = ctx
             .globals()
             .get("codemodeLibSnapshot")
@@ -129,7 +132,9 @@ fn lib_snapshot(bytecode: Vec<u8>, libs: &[(String, String)], glue: &str) -> Vec
         let value: Value = make
             .call(())
             .unwrap_or_else(|e| fail("parse and bind the lib files", e));
-        snapshot::write(&ctx, &value).unwrap_or_else(|e| fail("write the lib snapshot", e))
+        let snapshot =
+            snapshot::write(&ctx, &value).unwrap_or_else(|e| fail("write the lib snapshot", e));
+        (lib, snapshot)
     })
 }
 
@@ -153,8 +158,4 @@ fn compile(name: &str, module: &str, strip_debug: bool) -> Vec<u8> {
             })
             .unwrap_or_else(|e| panic!("write {name} as bytecode: {e}"))
     })
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("the source tree's path is UTF-8")
 }

@@ -63,9 +63,11 @@ pub fn measure(repo: &Path, codemode: &Path, node_dir: &Path) -> CheckFigures {
     let tsc6 = node_dir.join("node_modules/typescript6/lib/tsc.js");
     let tsc7 = tsgo(node_dir);
 
+    let (lib, lib_text) = codemode::check::LIB;
+    std::fs::write(dir.join(lib), lib_text).unwrap();
     let mut flags = vec!["--noEmit", "--skipLibCheck"];
     flags.extend(codemode::check::TSC_FLAGS);
-    flags.extend(["api.d.ts", "script.ts"]);
+    flags.extend([lib, "api.d.ts", "script.ts"]);
     let (mut ours, mut native, mut six, mut seven) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 1..=COLD_ROUNDS {

@@ -361,9 +361,12 @@ pub fn tsc6(dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
 }
 
 fn oracle(mut command: Command, dir: &Path, files: &[&str]) -> Vec<TscDiagnostic> {
+    let (lib, text) = codemode::check::LIB;
+    std::fs::write(dir.join(lib), text).unwrap();
     let output = command
         .args(["--noEmit", "--pretty", "false"])
         .args(codemode::check::TSC_FLAGS)
+        .arg(lib)
         .args(files)
         .current_dir(dir)
         .output()

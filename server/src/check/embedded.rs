@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::language::{Location, Place, Program, Range, Source, Symbol};
 use super::question::{Answer, Question};
-use super::{CheckError, Diagnostic, LIBS, Severity, virtual_name};
+use super::{CheckError, Diagnostic, LIB, Severity, virtual_name};
 use crate::codegen;
 use crate::engine::service::{Fault, Parts, Service, Snapshot};
 
@@ -59,6 +59,8 @@ struct Request {
 /// The handle of the checker thread; dropping it ends the thread.
 pub struct Embedded {
     requests: std::sync::mpsc::Sender<Request>,
+    /// Whether the API and scripts are parsed with their JSDoc (see [`super::Purpose`]).
+    docs: bool,
     /// How many times the thread has loaded TypeScript (once, and again after each fault).
     #[cfg_attr(not(test), expect(dead_code, reason = "read by tests"))]
     loads: Arc<std::sync::atomic::AtomicU32>,
@@ -66,7 +68,7 @@ pub struct Embedded {
 
 impl Embedded {
     /// Starts the thread, which loads TypeScript and parses the libs right away.
-    pub fn start() -> Embedded {
+    pub fn start(purpose: super::Purpose) -> Embedded {
         let (requests, incoming) = std::sync::mpsc::channel::<Request>();
         let loads = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let counted = loads.clone();
@@ -77,7 +79,11 @@ impl Embedded {
         if let Err(error) = spawned {
             tracing::error!("cannot start the checker thread: {error}");
         }
-        Embedded { requests, loads }
+        Embedded {
+            requests,
+            docs: purpose == super::Purpose::Editing,
+            loads,
+        }
     }
 
     /// How many times TypeScript was loaded: once, and again after each fault.
@@ -122,6 +128,7 @@ impl Embedded {
             _ => Default::default(),
         };
         fields.insert("target".into(), json!(target));
+        fields.insert("docs".into(), json!(self.docs));
         let job = Job {
             op,
             api: program.api.clone(),
@@ -403,7 +410,7 @@ fn load() -> Result<Service, Fault> {
     let service = Service::load(&Parts {
         name: "typescript.js",
         bytecode: TYPESCRIPT,
-        files: LIBS,
+        files: &[LIB],
         files_global: "codemodeLibs",
         glue: GLUE,
         snapshot: Some(Snapshot {

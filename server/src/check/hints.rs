@@ -17,6 +17,9 @@ const ASSIGNABILITY: &[u32] = &[2322, 2345, 2739, 2740, 2741, 2559, 2769, 2820, 
 /// What a result without an output schema is, and how to read it.
 const UNTYPED_RESULT: &str = "this tool declares no output schema, so its result is a ToolResult: `.text` (its text blocks, joined), `.json()` (that text parsed as JSON), `.content` (every block), `.structured` (structured content, if sent)";
 
+/// Why `Intl` is not a value (`LIB` declares its option types only), and what to use.
+const NO_INTL: &str = "the sandbox has no Intl (QuickJS-ng lacks it): format numbers and dates with toFixed, toISOString, padStart and the like";
+
 /// Adds a hint to each diagnostic of `script` that one helps.
 pub fn add(diagnostics: &mut [Diagnostic], model: &ApiModel, script: &str) {
     // The API calls around the values that do not fit, the script parsed once for all.
@@ -80,6 +83,8 @@ fn hint(
                 )
             })
         }
+        // Cannot use namespace 'Intl' as a value: the lib keeps Intl's option types only.
+        2708 if diagnostic.message.contains("'Intl'") => Some(NO_INTL.into()),
         // Cannot find module 'x'.
         2307 | 2792 => Some(format!(
             "scripts cannot import anything: {}",

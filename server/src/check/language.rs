@@ -152,7 +152,7 @@ pub enum Place {
     Api,
     /// The script environment ([`crate::codegen::PRELUDE`]).
     Prelude,
-    /// A TypeScript lib file (`lib.es5.d.ts`), see [`lib_text`].
+    /// The lib file ([`super::LIB`], `lib.codemode.d.ts`), see [`lib_text`].
     Lib(String),
 }
 
@@ -172,12 +172,9 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
-/// The text of a vendored lib file, for showing a definition in it.
+/// The text of the lib file, for showing a definition in it.
 pub fn lib_text(name: &str) -> Option<&'static str> {
-    super::LIBS
-        .iter()
-        .find(|(lib, _)| *lib == name)
-        .map(|(_, text)| *text)
+    (name == super::LIB.0).then_some(super::LIB.1)
 }
 
 impl Checker {

@@ -49,24 +49,31 @@ pub use language::{
 pub use render::render;
 
 /// The `tsc` flags that check a program as the checker does (`options` in `service.js`, the
-/// native engine's `tsconfig.json`): strict, ES2023 lib only, no DOM or Node types, every
-/// file a module. The benchmark and the tests' oracles run `tsc` with these.
+/// native engine's `tsconfig.json`): strict, no lib but [`LIB`] (which a `tsc` run must be
+/// given as a file), no DOM or Node types, every file a module. The benchmark and the tests'
+/// oracles run `tsc` with these.
 pub const TSC_FLAGS: &[&str] = &[
     "--strict",
     "--target",
     "es2022",
-    "--lib",
-    "es2023",
+    "--noLib",
+    "--skipDefaultLibCheck",
     "--moduleDetection",
     "force",
     "--module",
     "esnext",
 ];
 
+/// The one lib file both engines check against, by name and text: TypeScript's ES2023 lib
+/// files as one file, without the `Intl` values QuickJS-ng lacks (written at build time by
+/// `codemodeMakeLib` in `service.js`; `tests/scripts/globals.golden` is what it must match).
+pub const LIB: (&str, &str) = (
+    "lib.codemode.d.ts",
+    include_str!(concat!(env!("OUT_DIR"), "/lib.codemode.d.ts")),
+);
+
 /// The vendored compiler's version.
 pub const TYPESCRIPT_VERSION: &str = "6.0.3";
-
-static LIBS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/typescript_libs.rs"));
 
 /// Native faults after which a checker answers from the embedded engine only.
 pub const MAX_NATIVE_FAULTS: u32 = 2;
@@ -178,8 +185,20 @@ impl std::fmt::Display for EngineReport {
     }
 }
 
+/// What a checker is asked, which decides what it parses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Every question: diagnostics and the language features (hover, completion, signature
+    /// help show JSDoc), as in the language server.
+    Editing,
+    /// Diagnostics only (`codemode check`, `run`, `serve`): the embedded engine parses the API
+    /// and scripts without their JSDoc.
+    Checking,
+}
+
 /// The checker: one engine, chosen at start, and the embedded one behind it.
 pub struct Checker {
+    purpose: Purpose,
     native: Option<Native>,
     embedded: OnceLock<Embedded>,
     faults: AtomicU32,
@@ -198,12 +217,24 @@ impl Checker {
         Checker::with_choice(choose::choose(&choose::Inputs::from_env()))
     }
 
+    /// The same, for diagnostics only ([`Purpose::Checking`]).
+    pub fn start_checking() -> Checker {
+        Checker::for_purpose(
+            choose::choose(&choose::Inputs::from_env()),
+            Purpose::Checking,
+        )
+    }
+
     /// A checker on the embedded engine only.
     pub fn embedded() -> Checker {
         Checker::with_choice(Choice::Embedded { note: None })
     }
 
     pub fn with_choice(choice: Choice) -> Checker {
+        Checker::for_purpose(choice, Purpose::Editing)
+    }
+
+    pub fn for_purpose(choice: Choice, purpose: Purpose) -> Checker {
         let (native, note) = match choice {
             Choice::Native {
                 binary,
@@ -226,6 +257,7 @@ impl Checker {
             }
         };
         let checker = Checker {
+            purpose,
             native,
             embedded: OnceLock::new(),
             faults: AtomicU32::new(0),
@@ -270,7 +302,7 @@ impl Checker {
     }
 
     fn engine_embedded(&self) -> &Embedded {
-        self.embedded.get_or_init(Embedded::start)
+        self.embedded.get_or_init(|| Embedded::start(self.purpose))
     }
 
     fn model(&self, api: &Arc<str>) -> Arc<ApiModel> {

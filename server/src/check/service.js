@@ -25,17 +25,20 @@
     globalThis.Intl = { Collator };
   }
   const libs = globalThis.codemodeLibs;
+  // The one lib file: what the sandbox has, as `codemodeMakeLib` writes it at build time.
+  const LIB = "/lib/lib.codemode.d.ts";
   const PRELUDE = "/codemode/prelude.d.ts";
   const API = "/codemode/api.d.ts";
-  // The script environment: ECMAScript 2023, no DOM, no Node; every script its own module
-  // with top-level await; strict. The same flags the tests give the tsc oracle.
+  // The script environment: ECMAScript 2023 as the sandbox has it (LIB, no other lib), no
+  // DOM, no Node; every script its own module with top-level await; strict. The same flags
+  // the tests give the tsc oracle.
   const options = {
     strict: true,
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     moduleDetection: ts.ModuleDetectionKind.Force,
-    lib: ["lib.es2023.d.ts"],
+    noLib: true,
     types: [],
     noEmit: true,
     skipLibCheck: true,
@@ -67,6 +70,9 @@
   const host = {
     getCompilationSettings: () => options,
     getCancellationToken: () => cancellation,
+    get jsDocParsingMode() {
+      return jsDoc;
+    },
     getScriptFileNames: () => roots,
     getScriptVersion: (name) => {
       const file = files.get(name);
@@ -83,7 +89,7 @@
       return snapshot;
     },
     getCurrentDirectory: () => "/",
-    getDefaultLibFileName: (o) => "/lib/" + ts.getDefaultLibFileName(o),
+    getDefaultLibFileName: () => LIB,
     fileExists: (name) => files.has(name) || libText(name) !== undefined,
     readFile: (name) => files.get(name)?.text ?? libText(name),
     directoryExists: (dir) => ["/", "/lib", "/codemode", "/scripts"].includes(dir) || dir.startsWith("/scripts/"),
@@ -96,7 +102,11 @@
   // their own. Better still, they are not parsed at all: build.rs parses and binds them here
   // once (`codemodeLibSnapshot`), writes the result with QuickJS's object writer, and every
   // engine reads it back (`codemodeUseLibSnapshot`), ready to use.
-  let main = ts.createDocumentRegistry(true, "/");
+  // Scripts, the prelude and the API are parsed with their JSDoc (hover, completion and
+  // signature help show it), or, for a checker that only checks (`docs: false` in its
+  // requests: `codemode check`, `run`, `serve`), without it: that halves the API's parse.
+  let jsDoc = ts.JSDocParsingMode.ParseAll;
+  let main = ts.createDocumentRegistry(true, "/", jsDoc);
   const forLib = (settings) =>
     settings && typeof settings === "object" ? { ...settings, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : settings;
   // name -> a parsed and bound lib SourceFile, from the snapshot.
@@ -133,7 +143,7 @@
   // checker, a file half-bound) is used again. The lib files stay: they were parsed and bound
   // before, and a checker only reads them. Rust sends the prelude and the API again.
   globalThis.codemodeReset = () => {
-    main = ts.createDocumentRegistry(true, "/");
+    main = ts.createDocumentRegistry(true, "/", jsDoc);
     service = ts.createLanguageService(host, registryOf(libFiles));
     files.clear();
     roots = [];
@@ -155,7 +165,7 @@
     for (const name of [...files.keys()]) {
       if (name.startsWith("/scripts/") && !names.includes(name)) files.delete(name);
     }
-    roots = [PRELUDE, API, ...names];
+    roots = [LIB, PRELUDE, API, ...names];
     return names;
   }
 
@@ -191,14 +201,22 @@
   // been checked here, since the checker numbers symbols as it meets them, and numbers from
   // another engine would collide with this one's.
   function parseAndBindLibs() {
+    const files = libProgram(options, forLib).getSourceFiles().filter((file) => file.fileName.startsWith("/lib/"));
+    for (const file of files) ts.bindSourceFile(file, options);
+    return files;
+  }
+
+  // A program of an empty script and the lib files `settings` name, each parsed with
+  // `parsing(settings)`.
+  function libProgram(settings, parsing) {
     const empty = "/scripts/empty.ts";
     const compilerHost = {
       getSourceFile: (name, settings) => {
         if (name === empty) return ts.createSourceFile(name, "export {};", settings, false);
         const text = libText(name);
-        return text === undefined ? undefined : ts.createSourceFile(name, text, forLib(settings), false);
+        return text === undefined ? undefined : ts.createSourceFile(name, text, parsing(settings), false);
       },
-      getDefaultLibFileName: host.getDefaultLibFileName,
+      getDefaultLibFileName: (o) => "/lib/" + ts.getDefaultLibFileName(o),
       writeFile: () => {},
       getCurrentDirectory: () => "/",
       getCanonicalFileName: (name) => name,
@@ -209,11 +227,41 @@
       directoryExists: host.directoryExists,
       getDirectories: () => [],
     };
-    const program = ts.createProgram({ rootNames: [empty], options, host: compilerHost });
-    const files = program.getSourceFiles().filter((file) => file.fileName.startsWith("/lib/"));
-    for (const file of files) ts.bindSourceFile(file, options);
-    return files;
+    const rootNames = settings.noLib ? [LIB, empty] : [empty];
+    return ts.createProgram({ rootNames, options: settings, host: compilerHost });
   }
+
+  // Build time (build.rs): LIB's text. TypeScript's ES2023 lib files (the vendored ones in
+  // `codemodeLibs`), in the order a program loads them (so declarations merge as they would),
+  // as one file: their `/// <reference lib>` lines cut, and what the sandbox lacks (its golden
+  // list of globals, `tests/scripts/globals.golden`): `eval`, which it removes, and the values
+  // of `namespace Intl` (its constructors and functions), which QuickJS-ng does not have; the
+  // Intl interfaces stay, as `toLocaleString`'s options name them. One file binds its merged
+  // interfaces once, where many files are merged again by every new type checker.
+  globalThis.codemodeMakeLib = () => {
+    const program = libProgram({ ...options, noLib: false, lib: ["lib.es2023.d.ts"] }, (settings) => settings);
+    const parts = [];
+    for (const file of program.getSourceFiles()) {
+      if (!file.fileName.startsWith("/lib/")) continue;
+      const cuts = [];
+      for (const statement of file.statements) {
+        if (ts.isFunctionDeclaration(statement) && statement.name?.text === "eval") {
+          cuts.push([statement.getFullStart(), statement.end]);
+        }
+        if (!ts.isModuleDeclaration(statement) || statement.name.text !== "Intl") continue;
+        for (const member of statement.body.statements) {
+          if (!ts.isInterfaceDeclaration(member) && !ts.isTypeAliasDeclaration(member)) {
+            cuts.push([member.getFullStart(), member.end]);
+          }
+        }
+      }
+      let text = file.text;
+      for (const [from, to] of cuts.sort((a, b) => b[0] - a[0])) text = text.slice(0, from) + text.slice(to);
+      text = text.replace(/^\/\/\/ <reference lib="[^"]*" \/>\r?\n/gm, "");
+      parts.push(`// ${file.fileName.slice(5)}\n${text}`);
+    }
+    return parts.join("\n");
+  };
 
   globalThis.codemodeLibSnapshot = () => {
     const files = parseAndBindLibs();
@@ -310,6 +358,13 @@
   // JSON out. `target` is the index in `scripts` of the script a question is about.
   globalThis.codemodeAsk = (input) => {
     const request = JSON.parse(input);
+    const mode = request.docs === false ? ts.JSDocParsingMode.ParseForTypeErrors : ts.JSDocParsingMode.ParseAll;
+    if (mode !== jsDoc) {
+      // A registry parses in one mode: a new one, and a language service over it.
+      jsDoc = mode;
+      main = ts.createDocumentRegistry(true, "/", jsDoc);
+      service = ts.createLanguageService(host, registryOf(libFiles));
+    }
     const names = sync(request);
     const op = OPS[request.op];
     if (!op) throw new Error(`unknown checker operation ${request.op}`);

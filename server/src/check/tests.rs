@@ -332,3 +332,92 @@ fn a_superseded_check_stops_and_keeps_the_engine() {
     );
     assert_eq!(checker.engine_embedded().loads(), loads);
 }
+
+/// The global values a declaration file declares: its `declare var`/`const`/`function`/
+/// `class`, and the namespaces that hold a value (a namespace of types only is no value).
+fn declared_values(text: &str) -> std::collections::BTreeSet<String> {
+    use oxc_ast::ast::{BindingPattern, Statement, TSNamespaceDeclarationBody};
+    fn holds_a_value(body: &TSNamespaceDeclarationBody<'_>) -> bool {
+        match body {
+            TSNamespaceDeclarationBody::TSNamespaceDeclaration(inner) => holds_a_value(&inner.body),
+            TSNamespaceDeclarationBody::TSModuleBlock(block) => block.body.iter().any(|s| {
+                !matches!(
+                    s,
+                    Statement::TSInterfaceDeclaration(_) | Statement::TSTypeAliasDeclaration(_)
+                )
+            }),
+        }
+    }
+    let allocator = oxc_allocator::Allocator::default();
+    let parsed = oxc_parser::Parser::new(&allocator, text, oxc_span::SourceType::d_ts()).parse();
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{:?}",
+        parsed.diagnostics.first()
+    );
+    let mut names = std::collections::BTreeSet::new();
+    for statement in &parsed.program.body {
+        match statement {
+            Statement::VariableDeclaration(declaration) => {
+                for declarator in &declaration.declarations {
+                    if let BindingPattern::BindingIdentifier(id) = &declarator.id {
+                        names.insert(id.name.to_string());
+                    }
+                }
+            }
+            Statement::FunctionDeclaration(function) => {
+                names.extend(function.id.as_ref().map(|id| id.name.to_string()));
+            }
+            Statement::ClassDeclaration(class) => {
+                names.extend(class.id.as_ref().map(|id| id.name.to_string()));
+            }
+            Statement::TSNamespaceDeclaration(namespace) if holds_a_value(&namespace.body) => {
+                names.insert(namespace.id.name.to_string());
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+#[test]
+fn the_lib_declares_only_what_the_sandbox_has() {
+    let golden: std::collections::BTreeSet<String> =
+        include_str!("../../../tests/scripts/globals.golden")
+            .lines()
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(String::from)
+            .collect();
+    let lib = declared_values(LIB.1);
+    let prelude = declared_values(codegen::PRELUDE);
+    // A value the lib types that a script would not find at run time.
+    let missing: Vec<&String> = lib.iter().filter(|n| !golden.contains(*n)).collect();
+    assert!(
+        missing.is_empty(),
+        "the lib declares what the sandbox lacks: {missing:?}"
+    );
+    assert!(lib.contains("Array") && lib.contains("Reflect") && !lib.contains("Intl"));
+    // What the sandbox has that neither the lib nor the prelude declares: the language's own
+    // names, the API's namespace (the golden list is the demo's), and QuickJS-ng's built-ins
+    // beyond ECMAScript 2023, which scripts may use untyped. A change here is a change to
+    // what the sandbox offers: review it with the golden list.
+    let untyped: Vec<&str> = golden
+        .iter()
+        .filter(|n| !lib.contains(*n) && !prelude.contains(*n))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        untyped,
+        [
+            "AsyncDisposableStack",
+            "DisposableStack",
+            "Float16Array",
+            "InternalError",
+            "Iterator",
+            "SuppressedError",
+            "demo",
+            "globalThis",
+            "undefined"
+        ]
+    );
+}

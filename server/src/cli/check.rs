@@ -51,7 +51,7 @@ pub async fn run_offline(
     config: &Config,
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
-    let checker = Checker::start();
+    let checker = Checker::start_checking();
     let tools = api.matches("\n  function ").count();
     let timeout = config.settings.limits.check_timeout;
     report(args, &api, tools, scripts, &checker, timeout, quiet).await

@@ -200,7 +200,7 @@ async fn run(cli: Cli) -> ExitCode {
     let checker = match &cli.command {
         Command::Run(args) if args.no_check => None,
         Command::Check(args) if args.api.is_some() => None,
-        Command::Run(_) | Command::Check(_) => Some(Arc::new(Checker::start())),
+        Command::Run(_) | Command::Check(_) => Some(Arc::new(Checker::start_checking())),
         _ => None,
     };
     let offline = matches!(&cli.command, Command::Check(args) if args.api.is_some());

@@ -4,9 +4,11 @@
 //! One child per codemode process, started at the first question, its environment cleared
 //! but for `GOMAXPROCS` and `GOMEMLIMIT`, killed when the engine is dropped (and ending by
 //! itself when codemode's end of its stdin closes). It runs in a directory of its own that
-//! holds only a `tsconfig.json` (the checker's options, `include` everything): the script
-//! environment, the generated API and the scripts are open documents, never files, named
-//! `codemode/prelude.d.ts`, `codemode/api.d.ts` and `scripts/<slot>/<name>.ts` there.
+//! holds only a `tsconfig.json` (the checker's options, `include` everything) and the lib file
+//! both engines use (`lib/lib.codemode.d.ts`, [`super::LIB`]; TypeScript 7's own libs are
+//! not loaded): the script environment, the generated API and the scripts are open
+//! documents, never files, named `codemode/prelude.d.ts`, `codemode/api.d.ts` and
+//! `scripts/<slot>/<name>.ts` there.
 //!
 //! Any fault (the child cannot start, exits, answers malformed or with an error) is an
 //! [`NativeFault`]; the [`super::Checker`] answers from the embedded engine then.
@@ -360,6 +362,8 @@ impl Workdir {
         std::fs::create_dir_all(&path)?;
         let path = path.canonicalize()?;
         std::fs::write(path.join("tsconfig.json"), tsconfig())?;
+        std::fs::create_dir(path.join("lib"))?;
+        std::fs::write(path.join("lib").join(super::LIB.0), super::LIB.1)?;
         let base = url::Url::from_directory_path(&path)
             .map_err(|()| std::io::Error::other("the directory has no file URL"))?;
         Ok(Workdir { path, base })
@@ -388,7 +392,7 @@ fn tsconfig() -> String {
             "module": "esnext",
             "moduleResolution": "bundler",
             "moduleDetection": "force",
-            "lib": ["es2023"],
+            "noLib": true,
             "types": [],
             "noEmit": true,
             "skipLibCheck": true,
