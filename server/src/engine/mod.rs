@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rquickjs::function::Opt;
 use rquickjs::promise::PromiseState;
@@ -38,6 +38,8 @@ use convert::{Intrinsics, NotJson};
 const BOOTSTRAP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bootstrap.qbc"));
 /// The largest tool input sent: what one line of MCP over stdio may carry (rmcp's limit).
 const MAX_ARGUMENTS: usize = 16 * 1024 * 1024;
+/// How long a script waiting on a tool yields before it sleeps (see `Run::next_reply`).
+const REPLY_SPIN: Duration = Duration::from_micros(1000);
 
 /// A call the script made to a server; `server` indexes into the [`ApiIndex`].
 #[derive(Debug, Clone)]
@@ -652,9 +654,7 @@ impl<'js> Run<'_, 'js> {
                         .to_string(),
                 ));
             }
-            let now = Instant::now();
-            let left = self.job.deadline.at().saturating_duration_since(now);
-            match self.job.replies.recv_timeout(left) {
+            match self.next_reply() {
                 Ok(reply) => {
                     self.state.borrow_mut().outstanding -= 1;
                     let (ok, payload) = match reply.outcome {
@@ -676,6 +676,24 @@ impl<'js> Run<'_, 'js> {
                 }
             }
         }
+    }
+
+    /// The next tool reply, or why none came before the deadline. A reply usually follows
+    /// within tens of microseconds (a local server's round trip), so the thread yields for a
+    /// moment before it sleeps: being woken from a sleep costs about as much again.
+    fn next_reply(&self) -> Result<CallReply, RecvTimeoutError> {
+        let waiting = Instant::now();
+        while waiting.elapsed() < REPLY_SPIN {
+            match self.job.replies.try_recv() {
+                Ok(reply) => return Ok(reply),
+                Err(std::sync::mpsc::TryRecvError::Empty) => std::thread::yield_now(),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    return Err(RecvTimeoutError::Disconnected);
+                }
+            }
+        }
+        let left = self.job.deadline.at().saturating_duration_since(Instant::now());
+        self.job.replies.recv_timeout(left)
     }
 
     fn timed_out(&self) -> Failure {
