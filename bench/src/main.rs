@@ -1,10 +1,11 @@
-//! `cargo run --release -p codemode-bench [sandbox|task|check|lsp]... [--out FILE]`:
+//! `cargo run --release -p codemode-bench [sandbox|task|check|lsp|load]... [--out FILE]`:
 //! codemode's figures side by side with its peers, measured in the same run, written as
 //! markdown to `target/bench/results.md` (and printed). The peers are installed by the
 //! benchmark itself (`peers.rs`). Workloads: a fresh sandbox, per-call overhead and fan-out
 //! against a zero-work server and server-everything (`sandbox.rs`); a realistic task on four
 //! real servers end to end, and the tokens a model reads for it (`task.rs`); cold and warm
-//! type checks (`check.rs`); language-server latency (`lsp.rs`). Rounds are interleaved; the
+//! type checks (`check.rs`); language-server latency (`lsp.rs`); `serve --http` under many
+//! clients at once (`load.rs`). Rounds are interleaved; the
 //! tables show medians, p95 and ratios.
 //! Not a test: it prints figures, and asserts only that every implementation did the work.
 
@@ -12,6 +13,7 @@
 #![allow(clippy::print_stdout)]
 
 mod check;
+mod load;
 mod lsp;
 mod peers;
 mod report;
@@ -25,7 +27,7 @@ use std::time::Instant;
 use peers::Peers;
 use report::{Outcome, Table, ms, ratio};
 
-const SECTIONS: [&str; 4] = ["sandbox", "task", "check", "lsp"];
+const SECTIONS: [&str; 5] = ["sandbox", "task", "check", "lsp", "load"];
 
 /// Why the @cloudflare/codemode column is empty: the cell, and the note under the report.
 const CLOUDFLARE: &str = "no stdio MCP servers in workerd (see the note)";
@@ -36,7 +38,7 @@ const CLOUDFLARE_NOTE: &str = "**@cloudflare/codemode** is not measured: its exe
     HTTP) that this benchmark does not have yet; figures from it would measure the bridge as \
     much as the sandbox.";
 
-const USAGE: &str = "usage: codemode-bench [sandbox|task|check|lsp]... [--out FILE]
+const USAGE: &str = "usage: codemode-bench [sandbox|task|check|lsp|load]... [--out FILE]
   (default: every section, written to target/bench/results.md)";
 
 fn main() {
@@ -101,6 +103,11 @@ fn main() {
             "task" => task::measure(&repo, &codemode, &peers, CLOUDFLARE),
             "check" => checker(&repo, &codemode, &peers.node_dir),
             "lsp" => language_server(&repo, &codemode, &peers.node_dir),
+            "load" => load::measure(
+                &codemode,
+                &sibling_binary("zero-server"),
+                Some(&check::tsgo(&peers.node_dir)),
+            ),
             _ => unreachable!(),
         };
         report.push_str(&format!("\n### {}\n\n{text}", title(section)));
@@ -121,6 +128,7 @@ fn title(section: &str) -> &'static str {
         "sandbox" => "Sandbox and tool calls",
         "task" => "A realistic task, end to end, and the tokens a model reads",
         "check" => "Type check",
+        "load" => "Many agents at once: `codemode serve --http` under load",
         _ => "Language server",
     }
 }

@@ -692,7 +692,11 @@ impl<'js> Run<'_, 'js> {
                 }
             }
         }
-        let left = self.job.deadline.at().saturating_duration_since(Instant::now());
+        let left = self
+            .job
+            .deadline
+            .at()
+            .saturating_duration_since(Instant::now());
         self.job.replies.recv_timeout(left)
     }
 
