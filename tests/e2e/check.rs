@@ -198,9 +198,22 @@ fn check_prints_diagnostics_with_the_line_and_exits_by_outcome() {
         good.stderr
     );
     assert!(
-        good.stderr.contains("✓ no type errors in 2 scripts"),
+        good.stderr
+            .contains("✓ no type errors in 2 scripts against 7 tools"),
         "{}",
         good.stderr
+    );
+    // Against a saved API, no server started: the same tools counted.
+    let saved = workspace.codemode(&["types", "-o", "api.d.ts"]);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let offline = workspace.codemode(&["check", "--api", "api.d.ts", "good.ts"]);
+    assert_eq!(offline.code, 0, "{}", offline.stderr);
+    assert!(
+        offline
+            .stderr
+            .contains("✓ no type errors in 1 script against 7 tools"),
+        "{}",
+        offline.stderr
     );
 
     let syntax = workspace.codemode(&["check", "--json", "syntax.ts"]);

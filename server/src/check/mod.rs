@@ -65,12 +65,22 @@ pub const TSC_FLAGS: &[&str] = &[
 ];
 
 /// The one lib file both engines check against, by name and text: TypeScript's ES2023 lib
-/// files as one file, without the `Intl` values QuickJS-ng lacks (written at build time by
-/// `codemodeMakeLib` in `service.js`; `tests/scripts/globals.golden` is what it must match).
+/// files as one file, without what the sandbox lacks (`eval`, and `Intl`'s values, which
+/// QuickJS-ng does not have), written at build time by `codemodeMakeLib` in `service.js`;
+/// `tests/scripts/globals.golden` is what it must match.
 pub const LIB: (&str, &str) = (
     "lib.codemode.d.ts",
     include_str!(concat!(env!("OUT_DIR"), "/lib.codemode.d.ts")),
 );
+
+/// How many tools (functions of its namespaces) a generated API declares.
+pub fn tools_declared(api: &str) -> usize {
+    ApiModel::parse(api)
+        .namespaces
+        .iter()
+        .map(|namespace| namespace.functions.len())
+        .sum()
+}
 
 /// The vendored compiler's version.
 pub const TYPESCRIPT_VERSION: &str = "6.0.3";
@@ -234,6 +244,7 @@ impl Checker {
         Checker::for_purpose(choice, Purpose::Editing)
     }
 
+    /// A checker on the engine `choice` names, for `purpose`.
     pub fn for_purpose(choice: Choice, purpose: Purpose) -> Checker {
         let (native, note) = match choice {
             Choice::Native {

@@ -52,7 +52,7 @@ pub async fn run_offline(
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
     let checker = Checker::start_checking();
-    let tools = api.matches("\n  function ").count();
+    let tools = check::tools_declared(&api);
     let timeout = config.settings.limits.check_timeout;
     report(args, &api, tools, scripts, &checker, timeout, quiet).await
 }

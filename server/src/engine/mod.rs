@@ -678,9 +678,10 @@ impl<'js> Run<'_, 'js> {
         }
     }
 
-    /// The next tool reply, or why none came before the deadline. A reply usually follows
-    /// within tens of microseconds (a local server's round trip), so the thread yields for a
-    /// moment before it sleeps: being woken from a sleep costs about as much again.
+    /// The next tool reply, or why none came before the deadline. A local server usually
+    /// answers within a millisecond, and a thread woken from a sleep loses up to a few tenths
+    /// of one more (measured on a 2-core virtual machine), so the thread first yields for up
+    /// to [`REPLY_SPIN`], then sleeps.
     fn next_reply(&self) -> Result<CallReply, RecvTimeoutError> {
         let waiting = Instant::now();
         while waiting.elapsed() < REPLY_SPIN {
