@@ -8,7 +8,7 @@
 //!
 //! Then it runs that bytecode and the checker's glue (`src/check/service.js`) once: to write
 //! the one lib file both checker engines use (`lib.codemode.d.ts`: the vendored ES2023 lib
-//! files as one, without the `Intl` the sandbox lacks; `codemodeMakeLib`), and to parse and
+//! files as one, without what the sandbox lacks; `codemodeMakeLib`), and to parse and
 //! bind it as the checker would, writing the result with QuickJS's object writer
 //! (`src/engine/snapshot.rs`): the embedded checker reads it at start instead of parsing it.
 
