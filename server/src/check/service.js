@@ -106,7 +106,9 @@
   // signature help show it), or, for a checker that only checks (`docs: false` in its
   // requests: `codemode check`, `run`, `serve`), without it: that halves the API's parse.
   let jsDoc = ts.JSDocParsingMode.ParseAll;
-  let main = ts.createDocumentRegistry(true, "/", jsDoc);
+  // The registry of the scripts, the prelude and the API, and the language service; see
+  // `renew`.
+  let main, service;
   const forLib = (settings) =>
     settings && typeof settings === "object" ? { ...settings, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : settings;
   // name -> a parsed and bound lib SourceFile, from the snapshot.
@@ -136,15 +138,20 @@
       },
     };
   }
-  let service = ts.createLanguageService(host, registryOf(libFiles));
+  // A new registry (in the current JSDoc mode) and a new language service over it; the lib
+  // files stay, parsed and bound.
+  function renew() {
+    main = ts.createDocumentRegistry(true, "/", jsDoc);
+    service = ts.createLanguageService(host, registryOf(libFiles));
+  }
+  renew();
 
   // After a question was stopped half-way (cancelled past its grace, or out of time): a new
   // language service over a new registry, so nothing the stopped question half-built (a
   // checker, a file half-bound) is used again. The lib files stay: they were parsed and bound
   // before, and a checker only reads them. Rust sends the prelude and the API again.
   globalThis.codemodeReset = () => {
-    main = ts.createDocumentRegistry(true, "/", jsDoc);
-    service = ts.createLanguageService(host, registryOf(libFiles));
+    renew();
     files.clear();
     roots = [];
     return "";
@@ -362,8 +369,7 @@
     if (mode !== jsDoc) {
       // A registry parses in one mode: a new one, and a language service over it.
       jsDoc = mode;
-      main = ts.createDocumentRegistry(true, "/", jsDoc);
-      service = ts.createLanguageService(host, registryOf(libFiles));
+      renew();
     }
     const names = sync(request);
     const op = OPS[request.op];
