@@ -190,7 +190,8 @@ fn servers(repo: &Path, corpus_server: &Path) -> (serde_json::Map<String, Value>
 fn api_text(dir: &Path, codemode: &Path) -> String {
     let stdout = crate::stdout_of(
         Command::new(codemode)
-            .args(["types", "--quiet"])
+            .args(["types", "--quiet", "--config"])
+            .arg(dir.join("codemode.json"))
             .current_dir(dir),
     );
     String::from_utf8(stdout).unwrap()
@@ -208,8 +209,11 @@ struct Lsp {
 
 impl Lsp {
     fn start(codemode: &Path, dir: &Path, engine: &str) -> Lsp {
+        // The configuration named, as a person who wrote it would (a project file found by
+        // itself would wait for their trust).
         let mut child = Command::new(codemode)
-            .arg("lsp")
+            .args(["lsp", "--config"])
+            .arg(dir.join("codemode.json"))
             .env("CODEMODE_TYPESCRIPT", engine)
             .current_dir(dir)
             .stdin(Stdio::piped())

@@ -58,3 +58,23 @@ pub fn servers(host: &Host) -> Vec<Value> {
         })
         .collect()
 }
+
+/// The servers of a project file the person has not trusted, as the configuration names
+/// them (nothing of it was started or expanded), with the command that trusts it.
+pub fn untrusted(config: &crate::config::Config) -> Vec<Value> {
+    let Some(untrusted) = &config.untrusted else {
+        return Vec::new();
+    };
+    untrusted
+        .servers
+        .iter()
+        .map(|server| {
+            json!({
+                "name": server.name,
+                "transport": server.shown,
+                "status": "not-trusted",
+                "trust": untrusted.command(),
+            })
+        })
+        .collect()
+}

@@ -25,5 +25,6 @@ pub mod redact;
 pub mod runtime;
 pub mod serve;
 pub mod transpile;
+pub mod user;
 pub mod view;
 pub mod workspace;

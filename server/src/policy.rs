@@ -5,7 +5,7 @@
 //! Patterns name `server` (all its tools) or `server.tool`, with `*` and `?` wildcards.
 //! A tool may be destructive unless its server says otherwise, per the MCP specification's
 //! defaults for tool annotations (`readOnlyHint` false, `destructiveHint` true) — and only a
-//! server the configuration trusts is believed (`config::Trust`); hints that contradict each
+//! server the configuration trusts is believed (`config::Hints`); hints that contradict each
 //! other (read-only and destructive) count as destructive from any server. Plain data: the
 //! host hides what is not permitted, callers ask for approval their own way.
 
@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use globset::GlobSet;
 
 use crate::catalog::{Annotations, ServerTools, ToolInfo};
-use crate::config::{self, Config, Settings, ToolFilter, Trust};
+use crate::config::{self, Config, Hints, Settings, ToolFilter};
 
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -42,7 +42,7 @@ impl Policy {
         policy.trusted = config
             .servers
             .iter()
-            .filter(|server| server.trust == Trust::Annotations)
+            .filter(|server| server.hints == Hints::Believed)
             .map(|server| server.name.clone())
             .collect();
         policy.filters = config

@@ -66,13 +66,7 @@ impl Workspace {
     /// A workspace with no servers, for when the configuration cannot be read: the editor
     /// still checks scripts, against an empty API.
     pub async fn empty(root: &Path, checker: Option<Arc<Checker>>) -> Workspace {
-        let config = Config {
-            origin: Origin::BuiltinDefault,
-            servers: Vec::new(),
-            settings: Default::default(),
-            skipped: Vec::new(),
-        };
-        Workspace::start(config, root, checker, &|_| {}).await
+        Workspace::start(Config::empty(), root, checker, &|_| {}).await
     }
 
     pub fn host(&self) -> &Arc<Host> {

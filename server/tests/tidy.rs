@@ -204,6 +204,18 @@ const IMPORT_RULES: &[(&str, &[&str], &str)] = &[
         ],
         "configuration is plain data",
     ),
+    (
+        "user/",
+        &[
+            "crate::config",
+            "crate::host",
+            "crate::check",
+            "crate::engine",
+            "crate::workspace",
+            "crate::codegen",
+        ],
+        "per-user state stands below everything that keeps something in it",
+    ),
 ];
 
 /// Which files may name what a rule forbids everywhere else.

@@ -41,6 +41,13 @@ const env = {
   CODEMODE_NO_USER_CONFIGS: "1",
 };
 
+// The person trusts the configuration they wrote.
+const trusted = await codemode(["trust", join(dir, "codemode.json")]);
+if (trusted.code !== 0) {
+  console.error(`codemode trust failed: ${trusted.stderr}`);
+  process.exit(1);
+}
+
 function codemode(args, onStderr) {
   return new Promise((resolve) => {
     const child = spawn(bin, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });

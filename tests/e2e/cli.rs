@@ -268,6 +268,7 @@ fn vscode_inputs_are_asked_on_a_terminal() {
         .args(["run", "key.ts"])
         .current_dir(workspace.path())
         .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", crate::support::state_home())
         .env_remove("CODEMODE_CONFIG")
         .env_remove("ROGUE_KEY")
         .output()
@@ -345,6 +346,7 @@ fn run_asks_before_a_destructive_call_and_refuses_without_a_terminal() {
         .args(["run", "delete.ts"])
         .current_dir(workspace.path())
         .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", crate::support::state_home())
         .env_remove("CODEMODE_CONFIG")
         .output()
         .unwrap();

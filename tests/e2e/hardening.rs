@@ -79,6 +79,7 @@ const CANARY: &str = "canary-5f2e9c1d7a";
 fn codemode_with_canary(workspace: &Workspace, args: &[&str]) -> (String, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
         .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", crate::support::state_home())
         .args(args)
         .current_dir(workspace.path())
         .env("CANARY", CANARY)

@@ -347,6 +347,8 @@ fn destructive_tools_ask_first() {
     config["codemode"] = json!({"scripts": ["scripts"]});
     let config_path = workspace.path().join("codemode.json");
     std::fs::write(&config_path, config.to_string()).unwrap();
+    // The person trusts the file as they changed it (a changed file is asked about again).
+    crate::support::trust(&config_path);
     client.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": file_uri(&config_path), "type": 2}]}),

@@ -39,6 +39,7 @@ impl LspClient {
     /// [`LspClient::start`] with these environment variables set too.
     pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> LspClient {
         let mut child = Command::new(env!("CARGO_BIN_EXE_codemode"))
+            .env("XDG_STATE_HOME", super::support::state_home())
             .envs(env.iter().map(|(k, v)| (*k, *v)))
             .env("CODEMODE_NO_USER_CONFIGS", "1")
             .arg("lsp")

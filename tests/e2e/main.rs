@@ -24,4 +24,5 @@ mod run;
 mod serve;
 mod signin;
 mod support;
+mod trust;
 mod vscode;

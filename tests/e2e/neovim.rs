@@ -43,6 +43,11 @@ fn neovim_plugin_in_a_real_neovim() {
             "env": { "MEMORY_FILE_PATH": memory_file },
         }
     }));
+    // Neovim's state folder is the codemode it starts's too: the configuration is trusted there.
+    crate::support::trust_in(
+        &workspace.path().join(".state"),
+        &workspace.path().join("codemode.json"),
+    );
     let script = workspace.write("notes.mcp.ts", SCRIPT);
     let rtp = repo().join("editors/neovim");
     let output = Command::new(&nvim)

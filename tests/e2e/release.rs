@@ -75,6 +75,7 @@ fn the_release_archive_checks_with_the_typescript_7_beside_codemode() {
         .args(["check", "--json", "bad.ts"])
         .current_dir(&project)
         .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", crate::support::state_home())
         .env_remove("CODEMODE_TYPESCRIPT")
         .env("PATH", "/usr/bin:/bin")
         .output()

@@ -347,6 +347,7 @@ fn scripts_run_against_the_real_servers() {
     );
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
         .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", crate::support::state_home())
         .args(["run", "task.ts", "--json", "--timeout", "60"])
         .current_dir(workspace.path())
         .env("CODEMODE_PARENT_SECRET", "canary-51d0-parent-env")

@@ -99,7 +99,9 @@ async fn sign_in_call_a_tool_survive_a_token_expiry_and_never_show_a_token() {
     let workspace = Workspace::new();
     let log = workspace.path().join("oauth.log");
     let server = OAuthServer::start(&log, 3);
-    workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    let config = workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    // This user's state is the workspace's own folder: trusted there.
+    crate::support::trust_in(&workspace.path().join("state"), &config);
     workspace.write(
         "count.ts",
         "const n = await notes.countNotes({ folder: \"inbox\" });\n\
@@ -242,7 +244,9 @@ async fn the_editor_offers_the_sign_in_and_opens_the_browser() {
     let workspace = Workspace::new();
     let log = workspace.path().join("oauth.log");
     let server = OAuthServer::start(&log, 3600);
-    workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    let config = workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    // This user's state is the workspace's own folder: trusted there.
+    crate::support::trust_in(&workspace.path().join("state"), &config);
     let state = workspace.path().join("state");
     let mut client = LspClient::start_with_env(
         workspace.path(),
@@ -307,7 +311,9 @@ async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     let workspace = Workspace::new();
     let log = workspace.path().join("oauth.log");
     let server = OAuthServer::start(&log, 3600);
-    workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    let config = workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    // This user's state is the workspace's own folder: trusted there.
+    crate::support::trust_in(&workspace.path().join("state"), &config);
     let state = workspace.path().join("state");
     let mut modern = ModernClient::start_with(
         workspace.path(),

@@ -9,6 +9,28 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
+/// The per-user state folder (`XDG_STATE_HOME`) of every codemode the tests start: where the
+/// trust answers for the tests' project files are kept ([`trust`]), never the real user's.
+pub fn state_home() -> &'static Path {
+    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+/// Trusts the project file `file` as it is now, as `codemode trust FILE` would, for every
+/// codemode the tests start with [`state_home`].
+pub fn trust(file: &Path) {
+    trust_in(state_home(), file)
+}
+
+/// [`trust`], for a codemode started with `XDG_STATE_HOME=state_home`.
+pub fn trust_in(state_home: &Path, file: &Path) {
+    let key = file.canonicalize().unwrap();
+    let text = std::fs::read(&key).unwrap();
+    codemode::user::UserState::at(state_home.join("codemode"))
+        .trust(&key, &codemode::config::sha256_hex(&text), vec![])
+        .unwrap();
+}
+
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
@@ -173,6 +195,7 @@ impl Workspace {
             serde_json::to_string_pretty(&json!({ "mcpServers": servers })).unwrap(),
         )
         .unwrap();
+        trust(&path);
         path
     }
 
@@ -182,6 +205,13 @@ impl Workspace {
             std::fs::create_dir_all(parent).unwrap();
         }
         std::fs::write(&path, text).unwrap();
+        // A project configuration the test writes is one its person trusts.
+        if codemode::config::DISCOVERED_FILES
+            .iter()
+            .any(|name| path.ends_with(name))
+        {
+            trust(&path);
+        }
         path
     }
 
@@ -263,6 +293,7 @@ pub fn serve_http(dir: &Path, env: &[(&str, &Path)]) -> (std::process::Child, St
     use std::io::{BufRead, BufReader};
     let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
         .args(["serve", "--http", "0"])
+        .env("XDG_STATE_HOME", state_home())
         .envs(env.iter().copied())
         .current_dir(dir)
         .env("CODEMODE_NO_USER_CONFIGS", "1")
@@ -320,6 +351,7 @@ pub fn codemode_in(dir: &Path, args: &[&str]) -> Run {
 pub fn codemode_in_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_codemode"))
         .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", state_home())
         .envs(env.iter().copied())
         .args(args)
         .current_dir(dir)

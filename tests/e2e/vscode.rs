@@ -238,6 +238,9 @@ fn vscode_extension_in_a_real_vscode() {
         serde_json::to_string_pretty(&config).unwrap(),
     )
     .unwrap();
+    // The person trusts the project's configuration (in the state folder the codemode that
+    // VS Code starts reads).
+    crate::support::trust_in(&out.join("state"), &folder.join("codemode.json"));
     std::fs::write(folder.join("notes.mcp.ts"), SCRIPT).unwrap();
     let original = out.join("original.ts");
     std::fs::write(&original, SCRIPT).unwrap();
@@ -279,7 +282,8 @@ fn vscode_extension_in_a_real_vscode() {
             .arg("--user-data-dir")
             .arg(&user_data)
             .env("XDG_CONFIG_HOME", out.join("config"))
-            .env("XDG_DATA_HOME", out.join("data"));
+            .env("XDG_DATA_HOME", out.join("data"))
+            .env("XDG_STATE_HOME", out.join("state"));
         command
     };
     let installed = code_server(&["--install-extension", vsix.to_str().unwrap()])

@@ -6,7 +6,8 @@
 //! shipped next to the codemode binary (the release archive and the VS Code package); the
 //! platform package of `typescript@7` in a `node_modules` of the current folder or a folder
 //! above it (`@typescript/typescript-<os>-<arch>/lib/tsc`, the binary itself, not the Node
-//! shim); `tsgo` or `tsc` on `PATH` when `--version` says 7.x (npm's `tsc`, a Node script,
+//! shim), only for a project the person trusted (never the working folder as such: a cloned
+//! repository's `node_modules` is its own code); `tsgo` or `tsc` on `PATH` when `--version` says 7.x (npm's `tsc`, a Node script,
 //! is read from its `package.json` instead, and TypeScript 7's replaced by its platform
 //! binary); else the embedded engine. A binary outside [`SUPPORTED`] is passed over with a
 //! one-line note.
@@ -64,14 +65,15 @@ pub struct Inputs {
     pub setting: Option<String>,
     /// The folder of the codemode binary.
     pub exe_dir: Option<PathBuf>,
-    /// Where `node_modules` is looked for, upwards.
+    /// Where `node_modules` is looked for, upwards: only ever a trusted project's folder.
     pub start: Option<PathBuf>,
     /// `PATH`.
     pub path: Option<std::ffi::OsString>,
 }
 
 impl Inputs {
-    pub fn from_env() -> Inputs {
+    /// The environment's inputs; `project` is the folder of a project the person trusted.
+    pub fn from_env(project: Option<&Path>) -> Inputs {
         Inputs {
             setting: std::env::var("CODEMODE_TYPESCRIPT")
                 .ok()
@@ -79,7 +81,7 @@ impl Inputs {
             exe_dir: std::env::current_exe()
                 .ok()
                 .and_then(|p| p.parent().map(Path::to_path_buf)),
-            start: std::env::current_dir().ok(),
+            start: project.map(Path::to_path_buf),
             path: std::env::var_os("PATH"),
         }
     }

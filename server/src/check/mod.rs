@@ -28,6 +28,7 @@ mod question;
 mod render;
 mod syntax;
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -223,14 +224,16 @@ pub struct Checker {
 impl Checker {
     /// A checker on the engine [`choose::choose`] picks from the environment
     /// (`CODEMODE_TYPESCRIPT`, a bundled or installed TypeScript 7, else embedded).
-    pub fn start() -> Checker {
-        Checker::with_choice(choose::choose(&choose::Inputs::from_env()))
+    /// `project` is the folder of a project the person trusted, whose `node_modules` may
+    /// hold TypeScript 7; no other folder's is ever run.
+    pub fn start(project: Option<&Path>) -> Checker {
+        Checker::with_choice(choose::choose(&choose::Inputs::from_env(project)))
     }
 
     /// The same, for diagnostics only ([`Purpose::Checking`]).
-    pub fn start_checking() -> Checker {
+    pub fn start_checking(project: Option<&Path>) -> Checker {
         Checker::for_purpose(
-            choose::choose(&choose::Inputs::from_env()),
+            choose::choose(&choose::Inputs::from_env(project)),
             Purpose::Checking,
         )
     }

@@ -51,7 +51,7 @@ pub async fn run_offline(
     config: &Config,
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
-    let checker = Checker::start_checking();
+    let checker = Checker::start_checking(config.trusted_folder.as_deref());
     let tools = check::tools_declared(&api);
     let timeout = config.settings.limits.check_timeout;
     report(args, &api, tools, scripts, &checker, timeout, quiet).await

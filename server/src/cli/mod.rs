@@ -12,6 +12,7 @@ mod run;
 mod serve;
 mod sources;
 mod tools;
+mod trust;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -105,6 +106,11 @@ enum Command {
     Logout(login::LogoutArgs),
     /// Where codemode looks for its configuration (`config sources`).
     Config(sources::Args),
+    /// Trust a project's MCP configuration (a repository's codemode.json, .mcp.json,
+    /// .vscode/mcp.json or .cursor/mcp.json) so codemode may start its servers and expand
+    /// the variables it names. The answer is kept per user against the file's content: a
+    /// changed file is asked about again. --list shows the answers, --revoke forgets one.
+    Trust(trust::Args),
     /// Serve Code Mode to any agent as an MCP server (stdio, or streamable HTTP with
     /// --http): three tools (search_tools, get_types, execute) in place of every configured
     /// server's tools; the agent writes one script and reads back only what it prints.
@@ -196,13 +202,9 @@ async fn run(cli: Cli) -> ExitCode {
     {
         search_from = cwd.join(dir);
     }
-    // The checker loads TypeScript while the servers start.
-    let checker = match &cli.command {
-        Command::Run(args) if args.no_check => None,
-        Command::Check(args) if args.api.is_some() => None,
-        Command::Run(_) | Command::Check(_) => Some(Arc::new(Checker::start_checking())),
-        _ => None,
-    };
+    if let Command::Trust(args) = &cli.command {
+        return trust::run(args, &cwd);
+    }
     let offline = matches!(&cli.command, Command::Check(args) if args.api.is_some());
     let env = |name: &str| std::env::var(name).ok();
     // A VS Code `${input:ID}` the environment lacks is asked on the terminal, once each;
@@ -226,19 +228,68 @@ async fn run(cli: Cli) -> ExitCode {
         },
         lookup: &env,
         ask: may_ask.then_some(&ask_inputs as crate::config::Ask<'_>),
+        trusted: &|file, sha256| crate::user::UserState::current().trusts(file, sha256),
     };
     if let Command::Config(args) = &cli.command {
         return sources::run(args, &search, &cwd);
     }
-    let config = match Config::resolve(&search) {
-        Ok(config) => config,
+    let resolve = || match Config::resolve(&search) {
+        Ok(config) => Ok(config),
         Err(mut error) => {
             if let Ok(relative) = error.file.strip_prefix(&cwd) {
                 error.file = relative.to_path_buf();
             }
             eprintln!("error: {error}");
-            return ExitCode::from(2);
+            Err(ExitCode::from(2))
         }
+    };
+    let mut config = match resolve() {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    for refused in &config.refused {
+        eprintln!(
+            "warning: {} is not used: {} (codemode never uses a project file someone else \
+             could have written)",
+            refused.file.display(),
+            refused.reason
+        );
+    }
+    if let Some(untrusted) = config.untrusted.clone() {
+        // `tools` shows the servers as not trusted, and `serve` over stdio tells the agent;
+        // everything else asks on a terminal, or refuses saying how to trust the file.
+        let lists = matches!(&cli.command, Command::Tools(_))
+            || matches!(&cli.command, Command::Serve(args) if args.http.is_none());
+        if lists {
+            eprintln!("warning: {}", untrusted.refusal());
+        } else if !offline {
+            if !(trust::can_ask() && trust::ask(&untrusted)) {
+                eprintln!("error: {}", untrusted.refusal());
+                return ExitCode::from(2);
+            }
+            config = match resolve() {
+                Ok(config) if config.untrusted.is_none() => config,
+                Ok(config) => {
+                    if let Some(still) = &config.untrusted {
+                        eprintln!(
+                            "error: the file changed while you were asked; {}",
+                            still.refusal()
+                        );
+                    }
+                    return ExitCode::from(2);
+                }
+                Err(code) => return code,
+            };
+        }
+    }
+    // The checker loads TypeScript while the servers start; a project's own TypeScript only
+    // when the person chose or trusted its configuration.
+    let project = config.trusted_folder.as_deref();
+    let checker = match &cli.command {
+        Command::Run(args) if args.no_check => None,
+        Command::Check(args) if args.api.is_some() => None,
+        Command::Run(_) | Command::Check(_) => Some(Arc::new(Checker::start_checking(project))),
+        _ => None,
     };
     if !cli.quiet && !offline {
         match &config.origin {
@@ -306,7 +357,11 @@ async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
-        Command::Lsp(_) | Command::Config(_) | Command::Login(_) | Command::Logout(_) => {
+        Command::Lsp(_)
+        | Command::Config(_)
+        | Command::Trust(_)
+        | Command::Login(_)
+        | Command::Logout(_) => {
             return ExitCode::SUCCESS;
         }
     };

@@ -77,7 +77,9 @@ pub async fn run(args: Args, mut config: Config, root: &Path, quiet: bool) -> Ex
     }
 
     // The checker loads TypeScript while the servers start; requests wait for both.
-    let checker = Some(Arc::new(Checker::start_checking()));
+    let checker = Some(Arc::new(Checker::start_checking(
+        config.trusted_folder.as_deref(),
+    )));
     let shared = Shared::default();
     let facade = Facade::new(shared.ready());
     let start = async {

@@ -58,6 +58,12 @@ pub fn run(args: &Args, search: &Search<'_>, cwd: &Path) -> ExitCode {
                 if names.len() == 1 { "" } else { "s" },
                 names.join(", ")
             ),
+            CandidateState::Untrusted(names) => format!(
+                "not trusted ({}): `codemode trust {}`",
+                names.join(", "),
+                shown(&path)
+            ),
+            CandidateState::Refused(reason) => format!("never used: {reason}"),
             CandidateState::Broken(error) => {
                 let mut error = error;
                 error.file = shown(&error.file).into();

@@ -37,7 +37,8 @@ pub async fn run(args: Args, workspace: &Workspace) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
 
     if args.json {
-        let servers = inventory::servers(host);
+        let mut servers = inventory::servers(host);
+        servers.extend(inventory::untrusted(config));
         let document = json!({ "config": config.origin.to_string(), "servers": servers });
         writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
     } else {
@@ -107,7 +108,20 @@ pub async fn run(args: Args, workspace: &Workspace) -> anyhow::Result<Outcome> {
                 }
             }
         }
-        if status.is_empty() {
+        if let Some(untrusted) = &config.untrusted {
+            for server in &untrusted.servers {
+                if !text.is_empty() {
+                    writeln!(text)?;
+                }
+                writeln!(text, "{}  NOT TRUSTED  ({})", server.name, server.shown)?;
+            }
+            writeln!(
+                text,
+                "\n{} is not trusted: nothing in it was started or expanded. To trust it: {}",
+                untrusted.file.display(),
+                untrusted.command()
+            )?;
+        } else if status.is_empty() {
             writeln!(text, "no servers configured in {}", config.origin)?;
         }
         out.write_all(printable::escape(&text).as_bytes())?;

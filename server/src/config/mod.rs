@@ -10,9 +10,11 @@ mod dialect;
 mod expand;
 mod raw;
 mod source;
+mod trust;
 
 pub use clients::{Client, Home, Os, tilde};
 pub use expand::{Ask, Prompt};
+pub use trust::{ProjectFile, Proposed, Refused, Untrusted, sha256_hex};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -45,6 +47,14 @@ pub struct Config {
     pub settings: Settings,
     /// Entries left out because codemode cannot start them, with why (shown as notes).
     pub skipped: Vec<Skipped>,
+    /// The project file found, when the person has not trusted it: none of its servers is
+    /// in `servers`, and nothing in it was expanded.
+    pub untrusted: Option<Untrusted>,
+    /// Project files passed over on the way (another user's, or writable by others).
+    pub refused: Vec<Refused>,
+    /// The folder of the file when the person chose it (`--config`) or trusted it: the one
+    /// folder whose `node_modules` TypeScript may be run from.
+    pub trusted_folder: Option<PathBuf>,
 }
 
 /// A configured server codemode leaves out, and why.
@@ -165,8 +175,8 @@ pub struct ServerConfig {
     /// values, URL query values and user information ([`ServerConfig::redact`]).
     pub secrets: Vec<Secret>,
     /// Whether the server's tool annotations (`readOnlyHint`, `destructiveHint`) are believed
-    /// when deciding what needs approval: the entry's `"trusted"`, else [`Trust::default_for`].
-    pub trust: Trust,
+    /// when deciding what needs approval: the entry's `"trusted"`, else [`Hints::default_for`].
+    pub hints: Hints,
     /// Which of its tools the entry itself limits scripts to (Gemini CLI's `includeTools` and
     /// `excludeTools`, Codex's `enabled_tools` and `disabled_tools`, Windsurf's
     /// `disabledTools`), on top of the `codemode` section's patterns.
@@ -209,11 +219,11 @@ impl ToolFilter {
 /// Whether a server's own word about its tools (their annotations) is believed. The MCP
 /// specification says annotations are untrusted unless they come from a trusted server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trust {
+pub enum Hints {
     /// Its `readOnlyHint: true` or `destructiveHint: false` lets a tool run without asking.
-    Annotations,
+    Believed,
     /// Every tool of it may be destructive, whatever it says.
-    Nothing,
+    Doubted,
 }
 
 impl ServerConfig {
@@ -303,15 +313,15 @@ pub(crate) fn collect_secrets(transport: &Transport, taken: Vec<String>) -> Vec<
     secrets.into_iter().map(Secret).collect()
 }
 
-impl Trust {
+impl Hints {
     /// A program the user configured to run on their machine (stdio) or one compiled into
     /// codemode is believed about its own tools: it already runs with the user's rights, so
     /// its hints add no power it lacks. A remote server (HTTP) is a third party whose hints
     /// the user never vetted: not believed unless the entry says `"trusted": true`.
-    pub fn default_for(transport: &Transport) -> Trust {
+    pub fn default_for(transport: &Transport) -> Hints {
         match transport {
-            Transport::Stdio { .. } | Transport::Builtin { .. } => Trust::Annotations,
-            Transport::Http { .. } => Trust::Nothing,
+            Transport::Stdio { .. } | Transport::Builtin { .. } => Hints::Believed,
+            Transport::Http { .. } => Hints::Doubted,
         }
     }
 }
@@ -426,12 +436,28 @@ impl Config {
                 startup_timeout: settings.startup_timeout,
                 shown: "built-in demo".to_string(),
                 secrets: Vec::new(),
-                trust: Trust::Annotations,
+                hints: Hints::Believed,
                 tools: ToolFilter::default(),
                 oauth: OAuthClient::default(),
             }],
             settings,
             skipped: Vec::new(),
+            untrusted: None,
+            refused: Vec::new(),
+            trusted_folder: None,
+        }
+    }
+
+    /// A configuration with no servers at all.
+    pub fn empty() -> Config {
+        Config {
+            origin: Origin::BuiltinDefault,
+            servers: Vec::new(),
+            settings: Settings::default(),
+            skipped: Vec::new(),
+            untrusted: None,
+            refused: Vec::new(),
+            trusted_folder: None,
         }
     }
 
@@ -446,16 +472,20 @@ impl Config {
             home: Home::current(),
             lookup: &env,
             ask: None,
+            trusted: &|file, sha256| crate::user::UserState::current().trusts(file, sha256),
         })
     }
 
     /// The configuration a search settles on, in this order: `--config FILE`; `--from
-    /// CLIENT`'s file; the first project file from `start` upward ([`DISCOVERED_FILES`]);
-    /// the first client's user-level file, in [`Client::ALL`]'s order, that lists a server;
-    /// the built-in demo server.
+    /// CLIENT`'s file; the first project file from `start` upward ([`DISCOVERED_FILES`]) that
+    /// is safe to use (see [`Refused`]), which is interpreted only when it needs no trust or
+    /// the person trusted it ([`Config::untrusted`] otherwise); the first client's user-level
+    /// file, in [`Client::ALL`]'s order, that lists a server; the built-in demo server.
     pub fn resolve(search: &Search<'_>) -> Result<Config, ConfigError> {
         if let Some(path) = search.explicit {
-            return Config::from_file_with(path, search.lookup, search.ask);
+            let mut config = Config::from_file_with(path, search.lookup, search.ask)?;
+            config.trusted_folder = Some(workspace_folder(path));
+            return Ok(config);
         }
         if let Some(client) = search.from {
             let Some(home) = &search.home else {
@@ -473,16 +503,52 @@ impl Config {
             }
             return Config::from_client(client, &file, search);
         }
-        if let Some(path) = discover(search.start) {
-            return Config::from_file_with(&path, search.lookup, search.ask);
+        let mut refused = Vec::new();
+        for path in project_files(search.start) {
+            match ProjectFile::open(&path) {
+                Ok(file) => {
+                    let mut config = Config::from_project(file, search)?;
+                    config.refused = refused;
+                    return Ok(config);
+                }
+                Err(reason) => refused.push(Refused { file: path, reason }),
+            }
         }
         for candidate in user_files(search) {
-            let config = Config::from_client(candidate.0, &candidate.1, search)?;
+            let mut config = Config::from_client(candidate.0, &candidate.1, search)?;
             if !config.servers.is_empty() {
+                config.refused = refused;
                 return Ok(config);
             }
         }
-        Ok(Config::builtin_default())
+        let mut config = Config::builtin_default();
+        config.refused = refused;
+        Ok(config)
+    }
+
+    /// A project file the search found: interpreted when it needs no trust or the person
+    /// trusted this content; otherwise only surveyed, to say what it would start.
+    fn from_project(file: ProjectFile, search: &Search<'_>) -> Result<Config, ConfigError> {
+        let source = source::Source::parse(&file.path, file.text.clone())?;
+        let survey = raw::survey(&source)?;
+        let trusted = (search.trusted)(&file.key, &file.sha256);
+        if survey.inert || trusted {
+            let folder = workspace_folder(&file.path);
+            let mut expander = expand::Expander::new(search.lookup, folder.clone());
+            expander.ask = search.ask;
+            let mut config = raw::interpret(&source, &expander, &raw::Shape::Project)?;
+            config.trusted_folder = trusted.then_some(folder);
+            return Ok(config);
+        }
+        let mut config = Config::empty();
+        config.origin = Origin::File(file.path);
+        config.untrusted = Some(Untrusted {
+            file: file.key,
+            sha256: file.sha256,
+            servers: survey.servers,
+            widens: survey.widens,
+        });
+        Ok(config)
     }
 
     /// Every place [`Config::resolve`] would look (but `--config`), in its order, and what
@@ -493,11 +559,18 @@ impl Config {
             for name in DISCOVERED_FILES {
                 let path = dir.join(name);
                 if path.is_file() {
-                    let state = Candidate::state_of(Config::from_file_with(
-                        &path,
-                        search.lookup,
-                        search.ask,
-                    ));
+                    let state = match ProjectFile::open(&path) {
+                        Err(reason) => CandidateState::Refused(reason),
+                        Ok(file) => match Config::from_project(file, search) {
+                            Ok(Config {
+                                untrusted: Some(untrusted),
+                                ..
+                            }) => CandidateState::Untrusted(
+                                untrusted.servers.into_iter().map(|s| s.name).collect(),
+                            ),
+                            other => Candidate::state_of(other),
+                        },
+                    };
                     out.push(Candidate {
                         client: None,
                         path,
@@ -597,6 +670,9 @@ pub struct Search<'a> {
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
     /// Asks the person for a VS Code `${input:ID}` the environment does not have.
     pub ask: Option<expand::Ask<'a>>,
+    /// Whether the person trusted a project file (its absolute path) with this content
+    /// (its SHA-256): `UserState::trusts`.
+    pub trusted: &'a dyn Fn(&Path, &str) -> bool,
 }
 
 /// One place a configuration may come from, and what it holds.
@@ -613,6 +689,10 @@ pub enum CandidateState {
     Missing,
     /// It reads, with these servers.
     Servers(Vec<String>),
+    /// A project file the person has not trusted, naming these servers.
+    Untrusted(Vec<String>),
+    /// A project file never used: another user's, or writable by others.
+    Refused(String),
     Broken(ConfigError),
 }
 
@@ -658,13 +738,25 @@ pub fn glob_set(globs: impl IntoIterator<Item = String>, what: &str) -> globset:
     })
 }
 
-/// The first configuration file found in `start` or one of its ancestors.
-pub fn discover(start: &Path) -> Option<PathBuf> {
-    start.ancestors().find_map(|dir| {
+/// What a project file would start and widen if trusted, read without interpreting it.
+pub fn survey(file: &ProjectFile) -> Result<Untrusted, ConfigError> {
+    let source = source::Source::parse(&file.path, file.text.clone())?;
+    let survey = raw::survey(&source)?;
+    Ok(Untrusted {
+        file: file.key.clone(),
+        sha256: file.sha256.clone(),
+        servers: survey.servers,
+        widens: survey.widens,
+    })
+}
+
+/// The project files in `start` and its ancestors, nearest first.
+pub fn project_files(start: &Path) -> impl Iterator<Item = PathBuf> {
+    start.ancestors().flat_map(|dir| {
         DISCOVERED_FILES
             .iter()
-            .map(|name| dir.join(name))
-            .find(|candidate| candidate.is_file())
+            .map(move |name| dir.join(name))
+            .filter(|candidate| candidate.is_file())
     })
 }
 

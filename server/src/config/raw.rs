@@ -16,9 +16,10 @@ use super::clients::{Client, Layout};
 use super::dialect::{Dialect, Entry, unknown_field};
 use super::expand::{Expander, Prompt};
 use super::source::{Source, pointer_segment};
+use super::trust::Proposed;
 use super::{
-    Config, ConfigError, Limits, Origin, Secret, ServerConfig, Settings, Skipped, ToolFilter,
-    Transport, Trust,
+    Config, ConfigError, Hints, Limits, Origin, Secret, ServerConfig, Settings, Skipped,
+    ToolFilter, Transport,
 };
 
 #[derive(Deserialize)]
@@ -216,6 +217,9 @@ pub(crate) fn interpret(
         servers,
         settings,
         skipped,
+        untrusted: None,
+        refused: Vec::new(),
+        trusted_folder: None,
     })
 }
 
@@ -346,6 +350,107 @@ impl Settings {
     }
 }
 
+/// A server entry as written: its command line or URL (variables unexpanded, URL query
+/// values and user information redacted), or which built-in server.
+fn shown(raw: &Entry) -> String {
+    match (&raw.command, &raw.url, &raw.builtin) {
+        (Some(command), _, _) => {
+            let mut line = command.clone();
+            for arg in &raw.args {
+                line.push(' ');
+                line.push_str(arg);
+            }
+            line
+        }
+        (None, Some(url), _) => super::redact_url(url),
+        (None, None, Some(builtin)) => format!("built-in {builtin}"),
+        (None, None, None) => String::new(),
+    }
+}
+
+/// What a project file would start and widen, read without interpreting anything in it:
+/// nothing expanded, no file it names read, nobody asked.
+pub(crate) struct Survey {
+    pub servers: Vec<Proposed>,
+    /// It starts nothing and expands nothing: only built-in servers, no `${…}` anywhere, no
+    /// `inputs`, no audit log or HTTP token. Such a file needs no trust.
+    pub inert: bool,
+    pub widens: Vec<String>,
+}
+
+pub(crate) fn survey(source: &Source) -> Result<Survey, ConfigError> {
+    let Some(top) = source.value.as_object() else {
+        return Err(source.error_at(
+            "",
+            "expected a JSON object with \"mcpServers\" or \"servers\"",
+        ));
+    };
+    let mut inert = !mentions_variable(&source.value) && !top.contains_key("inputs");
+    let mut widens = Vec::new();
+    if let Some(section) = top.get("codemode").and_then(Value::as_object) {
+        let set = |key: &str| section.get(key).is_some_and(|v| !v.is_null());
+        if set("auditLog") || set("httpToken") {
+            inert = false;
+        }
+        if section.get("allowDestructive").and_then(Value::as_bool) == Some(true) {
+            widens.push("allowDestructive: true".to_string());
+        }
+        if let Some(patterns) = section.get("autoApprove").and_then(Value::as_array)
+            && !patterns.is_empty()
+        {
+            let names: Vec<&str> = patterns.iter().filter_map(Value::as_str).collect();
+            widens.push(format!("autoApprove: {}", names.join(", ")));
+        }
+        if section.get("elicitation").and_then(Value::as_str) == Some("ask") {
+            widens.push("elicitation: ask".to_string());
+        }
+        if let Some(path) = section.get("auditLog").and_then(Value::as_str) {
+            widens.push(format!("auditLog: {path}"));
+        }
+    }
+    let mut servers = Vec::new();
+    for pointer in ["/mcpServers", "/servers"] {
+        let Some(entries) = source.value.pointer(pointer).and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, value) in entries {
+            let at = format!("{pointer}/{}", pointer_segment(name));
+            let entry = Dialect::Common.read(source, &at, value)?;
+            if entry.disabled || entry.unusable.is_some() {
+                continue;
+            }
+            let built_in = entry.builtin.is_some()
+                && entry.command.is_none()
+                && entry.url.is_none()
+                && entry.env_file.is_none()
+                && entry.env.is_empty()
+                && entry.headers.is_empty();
+            inert &= built_in;
+            servers.push(Proposed {
+                name: name.clone(),
+                shown: shown(&entry),
+            });
+        }
+    }
+    Ok(Survey {
+        servers,
+        inert,
+        widens,
+    })
+}
+
+/// Whether any string (or key) in `value` names a variable (`${…}`).
+fn mentions_variable(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains("${"),
+        Value::Array(items) => items.iter().any(mentions_variable),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains("${") || mentions_variable(value)),
+        _ => false,
+    }
+}
+
 fn server(
     source: &Source,
     expander: &Expander<'_>,
@@ -370,19 +475,7 @@ fn server(
 
     let taken_before = expander.taken_count();
     // As written: variables unexpanded, URL query values and user information redacted.
-    let shown = match (&raw.command, &raw.url, &raw.builtin) {
-        (Some(command), _, _) => {
-            let mut line = command.clone();
-            for arg in &raw.args {
-                line.push(' ');
-                line.push_str(arg);
-            }
-            line
-        }
-        (None, Some(url), _) => super::redact_url(url),
-        (None, None, Some(builtin)) => format!("built-in {builtin}"),
-        (None, None, None) => String::new(),
-    };
+    let shown = shown(&raw);
     let kind = match raw.kind.as_deref() {
         Some("stdio") => Kind::Stdio,
         Some("http" | "streamable-http" | "streamableHttp") => Kind::Http,
@@ -482,10 +575,10 @@ fn server(
         }
     };
 
-    let trust = match raw.trusted {
-        Some(true) => Trust::Annotations,
-        Some(false) => Trust::Nothing,
-        None => Trust::default_for(&transport),
+    let hints = match raw.trusted {
+        Some(true) => Hints::Believed,
+        Some(false) => Hints::Doubted,
+        None => Hints::default_for(&transport),
     };
     let oauth = match raw.oauth {
         None => super::OAuthClient::default(),
@@ -529,7 +622,7 @@ fn server(
         transport,
         shown,
         secrets,
-        trust,
+        hints,
         tool_timeout: seconds(source, &format!("{at}/timeout"), raw.timeout)?
             .unwrap_or(settings.tool_timeout),
         startup_timeout: seconds(source, &format!("{at}/startupTimeout"), raw.startup_timeout)?

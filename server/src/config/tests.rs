@@ -141,17 +141,23 @@ fn discovery_walks_up_and_prefers_codemode_json() {
     let root = tempfile::tempdir().unwrap();
     let nested = root.path().join("a/b");
     std::fs::create_dir_all(&nested).unwrap();
-    assert_eq!(discover(&nested), None);
+    assert_eq!(project_files(&nested).next(), None);
     std::fs::create_dir_all(root.path().join(".vscode")).unwrap();
     std::fs::write(root.path().join(".vscode/mcp.json"), "{}").unwrap();
     assert_eq!(
-        discover(&nested),
+        project_files(&nested).next(),
         Some(root.path().join(".vscode/mcp.json"))
     );
     std::fs::write(root.path().join("a/.mcp.json"), "{}").unwrap();
-    assert_eq!(discover(&nested), Some(root.path().join("a/.mcp.json")));
+    assert_eq!(
+        project_files(&nested).next(),
+        Some(root.path().join("a/.mcp.json"))
+    );
     std::fs::write(root.path().join("a/codemode.json"), "{}").unwrap();
-    assert_eq!(discover(&nested), Some(root.path().join("a/codemode.json")));
+    assert_eq!(
+        project_files(&nested).next(),
+        Some(root.path().join("a/codemode.json"))
+    );
 }
 
 #[test]
@@ -188,6 +194,7 @@ fn from_client(client: Option<Client>, start: &Path) -> Result<Config, ConfigErr
         home: Some(fixture_home()),
         lookup: &lookup,
         ask: None,
+        trusted: &|_, _| false,
     })
 }
 
@@ -301,6 +308,7 @@ fn the_user_files_are_tried_in_order_after_the_project() {
         home: Some(fixture_home()),
         lookup: &lookup,
         ask: None,
+        trusted: &|_, _| false,
     });
     let order: Vec<_> = found.iter().map(|c| c.client.map(Client::id)).collect();
     let mut expected = vec![None];
@@ -469,6 +477,7 @@ fn a_codex_toml_error_is_placed_in_the_toml() {
         }),
         lookup: &lookup,
         ask: None,
+        trusted: &|_, _| false,
     })
     .unwrap_err();
     assert_eq!((error.line, error.column), (3, 1), "{error}");
@@ -531,4 +540,145 @@ mod fuzz {
             check(&text)?;
         }
     }
+}
+
+/// Resolves from a folder holding `.mcp.json` with `text`, the person having trusted the
+/// files `trusted` answers yes for; the environment has `CANARY`.
+fn resolve_project(text: &str, trusted: &dyn Fn(&Path, &str) -> bool) -> (Config, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".mcp.json");
+    std::fs::write(&path, text).unwrap();
+    let asked = std::cell::Cell::new(0);
+    let lookup = |name: &str| {
+        asked.set(asked.get() + 1);
+        (name == "CANARY").then(|| "canary-value".to_string())
+    };
+    let config = Config::resolve(&Search {
+        explicit: None,
+        from: None,
+        start: dir.path(),
+        home: None,
+        lookup: &lookup,
+        ask: None,
+        trusted,
+    })
+    .unwrap();
+    if config.untrusted.is_some() {
+        assert_eq!(asked.get(), 0, "nothing of an untrusted file is expanded");
+    }
+    (config, std::fs::canonicalize(path).unwrap())
+}
+
+#[test]
+fn a_project_file_is_used_only_once_trusted_unless_it_starts_and_expands_nothing() {
+    // (file, needs trust)
+    let cases = [
+        (r#"{"mcpServers": {"demo": {"builtin": "demo"}}}"#, false),
+        (
+            r#"{"mcpServers": {"demo": {"builtin": "demo"}}, "codemode": {"runTimeout": 5}}"#,
+            false,
+        ),
+        (r#"{"mcpServers": {"m": {"command": "marker"}}}"#, true),
+        (
+            r#"{"servers": {"r": {"url": "https://example.test/mcp"}}}"#,
+            true,
+        ),
+        (
+            r#"{"mcpServers": {"demo": {"builtin": "demo"}}, "codemode": {"auditLog": "${env:CANARY}"}}"#,
+            true,
+        ),
+        (
+            r#"{"mcpServers": {"demo": {"builtin": "demo"}}, "codemode": {"auditLog": "/home/x/.bashrc"}}"#,
+            true,
+        ),
+        (
+            r#"{"mcpServers": {"demo": {"builtin": "demo"}}, "codemode": {"httpToken": "known-to-them"}}"#,
+            true,
+        ),
+        (
+            r#"{"inputs": [{"id": "k", "type": "promptString"}], "servers": {"demo": {"builtin": "demo"}}}"#,
+            true,
+        ),
+        (
+            r#"{"mcpServers": {"demo": {"builtin": "demo", "env": {"X": "${env:CANARY}"}}}}"#,
+            true,
+        ),
+    ];
+    for (text, needs_trust) in cases {
+        let (config, _) = resolve_project(text, &|_, _| false);
+        assert_eq!(config.untrusted.is_some(), needs_trust, "{text}");
+        if needs_trust {
+            assert!(config.servers.is_empty(), "{text}: nothing starts");
+            assert_eq!(config.trusted_folder, None);
+        }
+    }
+}
+
+#[test]
+fn trust_is_kept_against_the_file_and_its_content() {
+    let text = r#"{"mcpServers": {"m": {"command": "marker", "args": ["${env:CANARY}"]}},
+                   "codemode": {"allowDestructive": true, "autoApprove": ["m.*"]}}"#;
+    let (config, file) = resolve_project(text, &|_, _| false);
+    let untrusted = config.untrusted.unwrap();
+    assert_eq!(untrusted.file, file);
+    assert_eq!(untrusted.sha256, sha256_hex(text.as_bytes()));
+    assert_eq!(
+        untrusted.servers,
+        [Proposed {
+            name: "m".into(),
+            shown: "marker ${env:CANARY}".into()
+        }]
+    );
+    assert_eq!(
+        untrusted.widens,
+        ["allowDestructive: true", "autoApprove: m.*"]
+    );
+    assert!(
+        untrusted
+            .refusal()
+            .contains(&format!("codemode trust {}", file.display()))
+    );
+    // Trusted with this content: read and expanded.
+    let hash = sha256_hex(text.as_bytes());
+    let (config, _) = resolve_project(text, &|f, h| f.ends_with(".mcp.json") && h == hash);
+    assert!(config.untrusted.is_none());
+    let Transport::Stdio { args, .. } = &config.servers[0].transport else {
+        panic!("stdio expected")
+    };
+    assert_eq!(args, &["canary-value"]);
+    assert!(config.trusted_folder.is_some());
+    // Another content (the file changed since): asked again.
+    let (config, _) = resolve_project(text, &|_, h| h == "an older hash");
+    assert!(config.untrusted.is_some());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_project_file_others_may_write_is_never_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let planted = parent.path().join(".mcp.json");
+    std::fs::write(&planted, r#"{"mcpServers": {"m": {"command": "marker"}}}"#).unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let start = parent.path().join("project");
+    std::fs::create_dir(&start).unwrap();
+    let lookup = |_: &str| None;
+    let config = Config::resolve(&Search {
+        explicit: None,
+        from: None,
+        start: &start,
+        home: None,
+        lookup: &lookup,
+        ask: None,
+        // Even an answer of yes does not make it safe.
+        trusted: &|_, _| true,
+    })
+    .unwrap();
+    assert_eq!(config.origin, Origin::BuiltinDefault);
+    assert_eq!(config.refused.len(), 1);
+    assert!(
+        config.refused[0].reason.contains("anyone may write to it"),
+        "{:?}",
+        config.refused
+    );
 }

@@ -24,6 +24,7 @@ mod session;
 mod sign_in;
 mod status;
 mod text_sync;
+mod trust;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -57,6 +57,8 @@ pub struct Session {
     shutdown: AtomicBool,
     /// Servers a sign-in was offered for (once per session).
     pub(super) offered_sign_in: dashmap::DashSet<String>,
+    /// Untrusted project files (path and content) the person was asked about.
+    pub(super) offered_trust: dashmap::DashSet<String>,
     /// Asks for the workspace to be loaded again (after a sign-in).
     pub(super) reload_requested: tokio::sync::Notify,
     /// The scheduled or running diagnostics check of each document, to cancel when a newer
@@ -73,7 +75,7 @@ impl Session {
     pub fn new(client: Client, options: Options) -> Session {
         Session {
             client,
-            checker: Arc::new(Checker::start()),
+            checker: Arc::new(Checker::start(None)),
             documents: DashMap::new(),
             runs: DashMap::new(),
             caps: OnceLock::new(),
@@ -87,6 +89,7 @@ impl Session {
             files: Mutex::new(None),
             shutdown: AtomicBool::new(false),
             offered_sign_in: Default::default(),
+            offered_trust: Default::default(),
             reload_requested: Default::default(),
             pending_checks: DashMap::new(),
             next_check: Default::default(),
@@ -177,10 +180,28 @@ impl Session {
                 lookup: &env,
                 // Stdin is the protocol: nobody to ask on it.
                 ask: None,
+                trusted: &|file, sha256| crate::user::UserState::current().trusts(file, sha256),
             })
         };
         let config = match resolved {
-            Ok(config) => Some(config),
+            Ok(config) => {
+                for refused in &config.refused {
+                    let message = format!(
+                        "codemode: {} is not used: {}",
+                        refused.file.display(),
+                        refused.reason
+                    );
+                    tracing::warn!("{message}");
+                    self.client
+                        .show_message(MessageType::WARNING, message)
+                        .await;
+                }
+                if let Some(untrusted) = &config.untrusted {
+                    tracing::warn!("{}", untrusted.refusal());
+                    super::trust::offer(self, untrusted).await;
+                }
+                Some(config)
+            }
             Err(error) => {
                 let message = format!("codemode: cannot use the configuration: {error}");
                 tracing::error!("{message}");

@@ -58,7 +58,10 @@ pub fn servers(workspace: Option<&Workspace>) -> ServersResult {
         state: State::Ready,
         config: Some(workspace.config.origin.to_string()),
         config_path: config_path(&workspace.config.origin),
-        servers: inventory::servers(workspace.host()),
+        servers: inventory::servers(workspace.host())
+            .into_iter()
+            .chain(inventory::untrusted(&workspace.config))
+            .collect(),
     }
 }
 

@@ -294,6 +294,15 @@ fn server_summary(workspace: &Workspace) -> String {
             commands.join(", ")
         ));
     }
+    if let Some(untrusted) = &workspace.config.untrusted {
+        let names: Vec<&str> = untrusted.servers.iter().map(|s| s.name.as_str()).collect();
+        text.push_str(&format!(
+            "; not started: {} (the user has not trusted the project's configuration; ask \
+             them to run `{}` in a terminal, then restart codemode)",
+            names.join(", "),
+            untrusted.command()
+        ));
+    }
     text
 }
 

@@ -168,19 +168,7 @@ impl CredentialStore for TokenStore {
 
 /// Where sign-in files live for this user.
 pub fn state_dir() -> Option<PathBuf> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let base = if cfg!(windows) {
-        var("LOCALAPPDATA")?
-    } else if cfg!(target_os = "macos") {
-        var("HOME")?.join("Library").join("Application Support")
-    } else {
-        var("XDG_STATE_HOME").or_else(|| Some(var("HOME")?.join(".local").join("state")))?
-    };
-    Some(base.join("codemode").join("sign-in"))
+    Some(crate::user::state_dir()?.join("sign-in"))
 }
 
 #[cfg(unix)]
