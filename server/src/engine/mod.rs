@@ -40,6 +40,8 @@ const BOOTSTRAP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bootstrap.qbc
 const MAX_ARGUMENTS: usize = 16 * 1024 * 1024;
 /// How long a script waiting on a tool yields before it sleeps (see `Run::next_reply`).
 const REPLY_SPIN: Duration = Duration::from_micros(1000);
+/// How many promise jobs run between two reads of the clock and the cancel flag.
+const JOBS_BETWEEN_CHECKS: u32 = 256;
 
 /// A call the script made to a server; `server` indexes into the [`ApiIndex`].
 #[derive(Debug, Clone)]
@@ -626,8 +628,20 @@ impl<'js> Run<'_, 'js> {
     /// Runs jobs and delivers tool replies until `promise` settles.
     fn drive(&self, promise: &Promise<'js>, settle: &Function<'js>) -> Result<Value<'js>, Failure> {
         loop {
-            while self.ctx.execute_pending_job() {}
-            if self.interrupted.load(Ordering::Relaxed) {
+            // Between jobs as well as inside them: a script whose every job queues more
+            // (`function f() { Promise.resolve().then(f); Promise.resolve().then(f) }`)
+            // would otherwise keep this loop, and the thread, busy past its answer. QuickJS
+            // asks the interrupt handler only every few thousand instructions, so the clock
+            // and the cancel flag are read here once every [`JOBS_BETWEEN_CHECKS`] jobs.
+            let mut jobs = 0u32;
+            while self.ctx.execute_pending_job() {
+                jobs = jobs.wrapping_add(1);
+                if jobs.is_multiple_of(JOBS_BETWEEN_CHECKS) && self.must_stop() {
+                    self.interrupted.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+            if self.interrupted.load(Ordering::Relaxed) || self.must_stop() {
                 return Err(self.timed_out());
             }
             match promise.state() {
@@ -676,6 +690,11 @@ impl<'js> Run<'_, 'js> {
                 }
             }
         }
+    }
+
+    /// Whether the run is past its deadline or was cancelled.
+    fn must_stop(&self) -> bool {
+        self.job.deadline.passed() || self.job.cancelled.load(Ordering::Relaxed)
     }
 
     /// The next tool reply, or why none came before the deadline. A local server usually
