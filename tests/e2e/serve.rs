@@ -471,38 +471,11 @@ fn serve_over_http_with_a_token() {
         json!({"httpToken": "${env:E2E_TOKEN}", "denyTools": ["memory.read_graph"]}),
     );
     let marker = workspace.path().join("memory.jsonl").display().to_string();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
-        .env("CODEMODE_NO_USER_CONFIGS", "1")
-        .args(["serve", "--http", "0", "--config"])
-        .arg(&config)
-        .env("E2E_TOKEN", token)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(serve.stderr.take().unwrap());
-    let mut url = None;
-    let mut seen = String::new();
-    let started = Instant::now();
-    while url.is_none() && started.elapsed() < Duration::from_secs(60) {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        seen.push_str(&line);
-        url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(str::to_string);
-    }
-    let url = url.unwrap_or_else(|| panic!("no address in:\n{seen}"));
-    assert!(seen.contains("bearer token required"), "{seen}");
+    let (mut serve, url) = serve_with_token(&config, token);
     assert!(
         url.starts_with("http://127.0.0.1:"),
         "a bare port binds loopback: {url}"
     );
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
 
     // A request naming another host (DNS rebinding) is refused even with the token.
     let authority = url.trim_start_matches("http://").trim_end_matches("/mcp");
@@ -661,6 +634,121 @@ fn serve_over_http_with_a_token() {
 /// The status line of an `initialize` POST to `/mcp` at `authority` with these `Host` and
 /// bearer token.
 const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+
+/// `codemode serve --http 0 --config CONFIG` whose `httpToken` is `${env:E2E_TOKEN}` =
+/// `token`, and the URL it serves at.
+fn serve_with_token(config: &Path, token: &str) -> (std::process::Child, String) {
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", crate::support::state_home())
+        .args(["serve", "--http", "0", "--config"])
+        .arg(config)
+        .env("E2E_TOKEN", token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(serve.stderr.take().unwrap());
+    let mut url = None;
+    let mut seen = String::new();
+    let started = Instant::now();
+    while url.is_none() && started.elapsed() < Duration::from_secs(60) {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .map(str::to_string);
+    }
+    let url = url.unwrap_or_else(|| panic!("no address in:\n{seen}"));
+    assert!(seen.contains("bearer token required"), "{seen}");
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (serve, url)
+}
+
+/// Resident memory of process `pid`, in MiB.
+fn resident_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        / 1024
+}
+
+#[test]
+fn requests_without_the_token_cost_no_more_than_their_headers() {
+    use std::io::Write;
+    let workspace = Workspace::new();
+    let token = "correct-horse-battery-staple";
+    let config = memory_config(&workspace, json!({"httpToken": "${env:E2E_TOKEN}"}));
+    let (mut serve, url) = serve_with_token(&config, token);
+    let authority = url.trim_start_matches("http://").trim_end_matches("/mcp");
+    let before = resident_mb(serve.id());
+    // 260 clients without the token announce a 15 MiB body and send it slowly; 30 more send
+    // it whole. None of them may hold a connection slot or the memory of a body.
+    let header = |wrong: bool| {
+        format!(
+            "POST /mcp HTTP/1.1\r\nHost: {authority}\r\n{}Content-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n",
+            if wrong {
+                "Authorization: Bearer wrong-wrong-wrong-wrong\r\n"
+            } else {
+                ""
+            },
+            15 * 1024 * 1024
+        )
+    };
+    let mut slow = Vec::new();
+    for i in 0..260 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(authority) {
+            let _ = stream.write_all(header(i % 2 == 0).as_bytes());
+            let _ = stream.write_all(b"[");
+            slow.push(stream);
+        }
+    }
+    let large: Vec<_> = (0..30)
+        .map(|_| {
+            let header = header(true);
+            let authority = authority.to_string();
+            std::thread::spawn(move || {
+                let Ok(mut stream) = std::net::TcpStream::connect(&authority) else {
+                    return;
+                };
+                let _ = stream.write_all(header.as_bytes());
+                let chunk = vec![b' '; 1024 * 1024];
+                for _ in 0..15 {
+                    if stream.write_all(&chunk).is_err() {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect();
+    // Meanwhile the person's own client is answered promptly.
+    let started = Instant::now();
+    let status = raw_post(authority, authority, token);
+    let took = started.elapsed();
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    for thread in large {
+        let _ = thread.join();
+    }
+    let grown = resident_mb(serve.id()).saturating_sub(before);
+    assert!(
+        grown < 100,
+        "serve grew by {grown} MiB for requests it refused"
+    );
+    drop(slow);
+    let _ = serve.kill();
+    let _ = serve.wait();
+}
 
 fn raw_post(authority: &str, host: &str, token: &str) -> String {
     let authorization = format!("Bearer {token}");

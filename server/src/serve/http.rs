@@ -2,8 +2,9 @@
 //! told; the caller refuses a non-loopback address without a token, and with a token every
 //! request must carry `Authorization: Bearer TOKEN` (the scheme in any case). Checked before
 //! the MCP layer sees a request: `Host` (by rmcp) and `Origin` against the bound address (DNS
-//! rebinding), the token, a body that is JSON (else 400 with `-32700`), and the number of
-//! sessions. Connections are bounded in number, and a client must send its request headers
+//! rebinding), the token (on the headers alone, before any body is read), a body that is
+//! JSON (else 400 with `-32700`; at most 16 MiB, counted as it arrives, within 30 s), and the
+//! number of sessions. Connections are bounded in number, and a client must send its request headers
 //! within a few seconds (a slow socket is closed, not kept).
 
 use std::future::Future;
@@ -50,14 +51,17 @@ pub async fn http(
     let sessions = Arc::new(LocalSessionManager::default());
     let service = StreamableHttpService::new(move || Ok(facade.clone()), sessions.clone(), config);
     let origins = Arc::new(allowed_hosts(address));
+    // The last layer added runs first: the origin and the token are checked on the headers
+    // alone, so a request without the token costs no more than its headers; only then is a
+    // body read (bounded in size and time) and checked to be JSON.
     let router = axum::Router::new()
         .nest_service("/mcp", service)
         .layer(middleware::from_fn_with_state(sessions, cap_sessions))
+        .layer(middleware::from_fn(check_json))
         .layer(middleware::from_fn_with_state(
             Arc::new(token),
             require_token,
         ))
-        .layer(middleware::from_fn(check_json))
         .layer(middleware::from_fn_with_state(origins, check_origin));
     let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let mut open = tokio::task::JoinSet::new();
@@ -174,6 +178,8 @@ async fn check_origin(
 
 /// The largest request body taken.
 const MAX_BODY: usize = 16 * 1024 * 1024;
+/// How long a client may take to send a request's body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Answers a POST whose body is not JSON with 400 and a JSON-RPC parse error (`-32700`), as
 /// the transport specifies, before the MCP layer sees it.
@@ -181,16 +187,41 @@ async fn check_json(request: Request, next: Next) -> Response {
     if request.method() != axum::http::Method::POST {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return (
+    let too_large = || {
+        (
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "codemode: a request body may be at most {} MiB",
                 MAX_BODY / (1024 * 1024)
             ),
         )
-            .into_response();
+            .into_response()
+    };
+    // A declared length over the cap is refused before a byte of the body is read.
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY as u64) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    // The cap applies as the body is read, and the whole body must come within the limit.
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "codemode: the request body did not arrive within {} s",
+                    BODY_TIMEOUT.as_secs()
+                ),
+            )
+                .into_response();
+        }
     };
     if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
         let error = serde_json::json!({
