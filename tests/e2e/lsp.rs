@@ -215,6 +215,26 @@ fn language_features(engine: &str) {
         .permissions()
         .readonly();
     assert!(read_only, "the generated API is written read-only");
+    // In a folder of the session's own: a fresh random name (not one another user could
+    // prepare), readable by its owner only, gone after shutdown.
+    let generated = Path::new(target.trim_start_matches("file://"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let folder = generated
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        folder.starts_with("codemode-lsp-") && folder != format!("codemode-lsp-{}", client.pid()),
+        "{folder}"
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&generated).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", generated.display());
+    }
     let line = location["range"]["start"]["line"].as_u64().unwrap() as usize;
     assert!(
         api.lines()
@@ -300,6 +320,7 @@ fn language_features(engine: &str) {
     );
     let (code, stderr) = client.shutdown();
     assert_eq!(code, Some(0), "{stderr}");
+    assert!(!generated.exists(), "the generated files are removed");
     // Every answer came from the engine asked for, none from a fallback.
     assert!(!stderr.contains("failed to answer"), "{stderr}");
     if engine != "embedded" {

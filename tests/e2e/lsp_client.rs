@@ -134,6 +134,11 @@ impl LspClient {
         answer
     }
 
+    /// The server's process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn send(&mut self, message: Value) {
         let body = message.to_string();
         let stdin = self.stdin.as_mut().expect("stdin is open");

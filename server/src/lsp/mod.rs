@@ -15,6 +15,7 @@ mod code_actions;
 mod convert;
 mod documents;
 mod framing;
+mod generated;
 mod handlers;
 mod protocol;
 mod questions;

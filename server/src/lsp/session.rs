@@ -52,7 +52,7 @@ pub struct Session {
     /// Checks under way, for `codemode/status`.
     checking: AtomicUsize,
     /// Where definitions in generated files go for clients without virtual documents.
-    pub files: Mutex<Option<PathBuf>>,
+    pub files: Mutex<super::generated::Generated>,
     /// The client sent `shutdown` (so `exit` is a clean one).
     shutdown: AtomicBool,
     /// Servers a sign-in was offered for (once per session).
@@ -86,7 +86,7 @@ impl Session {
             next_slot: AtomicU32::new(0),
             next_token: AtomicU32::new(0),
             checking: AtomicUsize::new(0),
-            files: Mutex::new(None),
+            files: Mutex::default(),
             shutdown: AtomicBool::new(false),
             offered_sign_in: Default::default(),
             offered_trust: Default::default(),
@@ -584,33 +584,11 @@ impl Session {
     }
 
     fn write_generated(&self, name: &str, text: &str) -> Option<PathBuf> {
-        let mut dir = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        let dir = dir.get_or_insert_with(|| {
-            std::env::temp_dir().join(format!("codemode-lsp-{}", std::process::id()))
-        });
-        let path = dir.join(name);
-        if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
-            return Some(path);
-        }
-        let written = (|| -> std::io::Result<()> {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            if path.exists() {
-                let mut permissions = std::fs::metadata(&path)?.permissions();
-                #[allow(clippy::permissions_set_readonly_false)]
-                permissions.set_readonly(false);
-                std::fs::set_permissions(&path, permissions)?;
-            }
-            std::fs::write(&path, text)?;
-            let mut permissions = std::fs::metadata(&path)?.permissions();
-            permissions.set_readonly(true);
-            std::fs::set_permissions(&path, permissions)
-        })();
-        match written {
-            Ok(()) => Some(path),
+        let mut generated = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        match generated.write(name, text) {
+            Ok(path) => Some(path),
             Err(error) => {
-                tracing::warn!("cannot write {}: {error}", path.display());
+                tracing::warn!("cannot write the generated file {name}: {error}");
                 None
             }
         }
@@ -621,36 +599,11 @@ impl Session {
         if let Some(workspace) = self.workspace.take() {
             workspace.close().await;
         }
-        if let Some(dir) = self.files.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            let _ = remove_read_only_dir(&dir);
-        }
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove();
     }
-}
-
-fn remove_read_only_dir(dir: &Path) -> std::io::Result<()> {
-    for entry in walk(dir) {
-        if let Ok(metadata) = std::fs::metadata(&entry) {
-            let mut permissions = metadata.permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            permissions.set_readonly(false);
-            let _ = std::fs::set_permissions(&entry, permissions);
-        }
-    }
-    std::fs::remove_dir_all(dir)
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(walk(&path));
-            }
-            out.push(path);
-        }
-    }
-    out
 }
 
 fn describe_event(event: &StartEvent) -> String {
