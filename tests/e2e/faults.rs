@@ -237,6 +237,40 @@ async fn an_answer_over_the_message_cap_fails_its_call_at_once() {
 }
 
 #[tokio::test]
+async fn an_answer_json_readers_refuse_fails_its_call_at_once() {
+    let workspace = Workspace::new();
+    // A tool timeout of two minutes: an answer that is dropped would be seen as a hang.
+    let host = rogue_host(&workspace, 120).await;
+    for (tool, why) in [
+        (
+            "deep",
+            "it nests more than 127 levels deep, more than a JSON reader takes",
+        ),
+        ("huge", "it holds a number too large for a 64-bit float"),
+    ] {
+        let started = std::time::Instant::now();
+        let error = host.call_tool("rogue", tool, None).await.unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{tool}: {error}"
+        );
+        assert!(matches!(error, CallError::Unreadable { .. }), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "rogue.{tool} answered with JSON that cannot be read: {why}; the answer was not read"
+            )
+        );
+    }
+    let answer = host
+        .call_tool("rogue", "echo", text("after"))
+        .await
+        .unwrap();
+    assert_eq!(answer.text(), "after");
+    host.shutdown().await;
+}
+
+#[tokio::test]
 async fn unknown_servers_and_tools_are_refused_before_any_io() {
     let workspace = Workspace::new();
     let host = rogue_host(&workspace, 5).await;

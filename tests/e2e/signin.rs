@@ -21,11 +21,17 @@ struct OAuthServer {
 impl OAuthServer {
     /// Tokens are refused by the server `ttl` seconds after they are issued.
     fn start(log: &Path, ttl: u64) -> OAuthServer {
+        OAuthServer::start_with(log, ttl, &[])
+    }
+
+    /// [`OAuthServer::start`] with these environment variables (`OAUTH_AUTHORIZE_URL`).
+    fn start_with(log: &Path, ttl: u64, env: &[(&str, &str)]) -> OAuthServer {
         let mut child = Command::new("python3")
             .arg(repo().join("tests/fixtures/oauth_server.py"))
             .env("PYTHONPATH", &deps().python_path)
             .env("OAUTH_LOG", log)
             .env("OAUTH_TTL", ttl.to_string())
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -366,4 +372,108 @@ async fn serve_sends_the_person_to_sign_in_and_then_runs_the_script() {
     );
     let events = std::fs::read_to_string(&log).unwrap();
     assert_eq!(events.matches("called count_notes").count(), 1, "{events}");
+}
+
+/// `codemode login notes --no-browser` in `workspace` (trusting its configuration first),
+/// its stderr lines, and the sign-in URL it printed.
+fn start_login(
+    workspace: &Workspace,
+    server: &OAuthServer,
+    env: &[(&str, &str)],
+) -> (Child, std::io::Lines<BufReader<std::process::ChildStderr>>) {
+    let config = workspace.config(json!({"notes": {"url": format!("{}/mcp", server.base)}}));
+    crate::support::trust_in(&workspace.path().join("state"), &config);
+    let mut login = codemode(workspace, &["login", "notes", "--no-browser"])
+        .envs(env.iter().copied())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(login.stderr.take().unwrap()).lines();
+    (login, lines)
+}
+
+#[test]
+fn a_sign_in_address_that_is_not_a_web_page_is_never_opened() {
+    for hostile in [
+        "file:///etc/passwd",
+        "vscode://codemode.codemode/run?x=1",
+        "javascript:alert(document.cookie)",
+    ] {
+        let workspace = Workspace::new();
+        let log = workspace.path().join("oauth.log");
+        let server = OAuthServer::start_with(&log, 3600, &[("OAUTH_AUTHORIZE_URL", hostile)]);
+        let (mut login, lines) = start_login(&workspace, &server, &[]);
+        let said: Vec<String> = lines.map(Result::unwrap).collect();
+        let said = said.join("\n");
+        assert!(!login.wait().unwrap().success(), "{hostile}: {said}");
+        assert!(said.contains("it was not opened"), "{hostile}: {said}");
+        assert!(!said.contains(hostile), "{hostile} was shown: {said}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forged_callback_is_ignored_and_no_log_line_shows_the_code() {
+    let workspace = Workspace::new();
+    let log = workspace.path().join("oauth.log");
+    let server = OAuthServer::start(&log, 3600);
+    let (mut login, mut lines) = start_login(&workspace, &server, &[("RUST_LOG", "debug")]);
+    let mut said = String::new();
+    let url = loop {
+        let line = lines.next().expect("login printed no URL").unwrap();
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(url) = line.trim().strip_prefix("http") {
+            break format!("http{url}");
+        }
+    };
+    let redirect = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    // A page of another site sends the browser to the callback with its own code.
+    let forged = reqwest::get(format!("{redirect}?code=forged-code&state=forged-state"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        forged.contains("does not belong to the sign-in under way"),
+        "{forged}"
+    );
+    // The real sign-in goes on: the browser follows the authorization server's redirect.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = browser.get(&url).send().await.unwrap();
+    let back = answer.headers()["location"].to_str().unwrap().to_string();
+    let code = url::Url::parse(&back)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let page = browser
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Signed in"), "{page}");
+    for line in lines {
+        said.push_str(&line.unwrap());
+        said.push('\n');
+    }
+    assert!(login.wait().unwrap().success(), "{said}");
+    assert!(said.contains("signed in to notes"), "{said}");
+    assert!(said.contains("DEBUG"), "the log was at debug level: {said}");
+    assert!(
+        !said.contains(&code),
+        "the authorization code was logged:\n{said}"
+    );
 }

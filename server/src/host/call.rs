@@ -75,6 +75,12 @@ pub enum CallError {
         server: String,
         tool: String,
     },
+    /// The answer is JSON a JSON reader refuses (too deep, a number too large).
+    Unreadable {
+        server: String,
+        tool: String,
+        why: String,
+    },
     /// The answer breaks the tool's own `outputSchema`.
     InvalidResult {
         server: String,
@@ -148,6 +154,10 @@ impl fmt::Display for CallError {
                 f,
                 "{server}.{tool} answered with more than {} MiB, the limit for one message; the answer was not read (ask for less: a page, a filter, a smaller range)",
                 super::oversize::MAX_MESSAGE / (1024 * 1024)
+            ),
+            CallError::Unreadable { server, tool, why } => write!(
+                f,
+                "{server}.{tool} answered with JSON that cannot be read: {why}; the answer was not read"
             ),
             CallError::Denied { server, tool } => write!(
                 f,
@@ -269,6 +279,15 @@ pub(super) async fn call(
                     "{} (the tool asks the person questions while it runs; \"elicitation\": \"ask\" in the configuration's \"codemode\" section lets it)",
                     server.config.redact(&error.message)
                 ),
+            });
+        }
+        Ok(Err(ServiceError::McpError(ref error)))
+            if let Some(why) = super::oversize::unreadable_reason(error) =>
+        {
+            return Err(CallError::Unreadable {
+                server: name.clone(),
+                tool: tool.to_string(),
+                why: why.to_string(),
             });
         }
         Ok(Err(ServiceError::McpError(error))) if super::oversize::is_too_large(&error) => {

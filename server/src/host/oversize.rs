@@ -6,6 +6,11 @@
 //! passes the cap is cut (rmcp sees an unparsable fragment, which it ignores), the rest of it
 //! is read and thrown away while [`TopLevel`] watches for the message's top-level `"id"`, and
 //! an error answer for that id ([`too_large`]) takes the line's place.
+//!
+//! A line within the cap that serde_json (and so rmcp) cannot read although it is JSON —
+//! nested deeper than serde_json's recursion limit, or a number beyond a 64-bit float — would
+//! be dropped the same way. The scan notices both as the line goes by, and an error answer
+//! naming why ([`unreadable`]) follows the line for the request it answered.
 
 use std::io;
 use std::pin::Pin;
@@ -26,6 +31,30 @@ const TOO_LARGE_MESSAGE: &str = "codemode: the answer was larger than the limit 
 /// Whether an error answer is the one [`Guarded`] put in place of an answer over the cap.
 pub fn is_too_large(error: &ErrorData) -> bool {
     error.code.0 == TOO_LARGE_CODE && error.message == TOO_LARGE_MESSAGE
+}
+
+/// The JSON-RPC error code of the answer that follows an answer JSON readers refuse.
+const UNREADABLE_CODE: i32 = -32098;
+const UNREADABLE_PREFIX: &str = "codemode: the answer cannot be read: ";
+
+/// Why an answer could not be read, when the error is the one [`Guarded`] sent after it.
+pub fn unreadable_reason(error: &ErrorData) -> Option<&str> {
+    if error.code.0 != UNREADABLE_CODE {
+        return None;
+    }
+    error.message.strip_prefix(UNREADABLE_PREFIX)
+}
+
+/// The error answer (one line) that follows an unreadable answer to request `id`.
+fn unreadable(id: &serde_json::Value, why: &str) -> Vec<u8> {
+    let mut line = serde_json::to_vec(&serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": { "code": UNREADABLE_CODE, "message": format!("{UNREADABLE_PREFIX}{why}") },
+    }))
+    .unwrap_or_default();
+    line.push(b'\n');
+    line
 }
 
 /// The error answer (one line) that replaces an oversized answer to request `id`.
@@ -91,6 +120,13 @@ impl<R> Guarded<R> {
                     bytes = self.line,
                     "a message from the server was larger than the limit for one message; dropped"
                 ),
+            }
+        } else if let Some(why) = self.scan.unreadable() {
+            if let Some(id) = self.scan.answered() {
+                tracing::warn!(server = %self.server, "an answer cannot be read ({why}); the call gets an error instead");
+                self.pending.extend(unreadable(&id, why));
+            } else {
+                tracing::warn!(server = %self.server, "a message from the server cannot be read ({why}); dropped");
             }
         }
         self.scan = TopLevel::default();
@@ -178,6 +214,12 @@ impl<R: AsyncRead + Unpin> AsyncRead for Guarded<R> {
 #[derive(Default)]
 pub struct TopLevel {
     depth: u32,
+    /// The deepest nesting seen.
+    deepest: u32,
+    /// The number being read, outside strings.
+    number: Number,
+    /// A number beyond a 64-bit float was seen.
+    overflow: bool,
     in_string: bool,
     escaped: bool,
     /// At depth 1, the next string is a key.
@@ -195,9 +237,18 @@ pub struct TopLevel {
 
 impl TopLevel {
     const MAX_ID: usize = 256;
+    /// The deepest nesting serde_json reads (its recursion limit).
+    pub const MAX_DEPTH: u32 = 127;
 
     pub fn feed(&mut self, mut bytes: &[u8]) {
         while let Some((&byte, rest)) = bytes.split_first() {
+            if !self.in_string {
+                if matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                    self.number.push(byte);
+                } else if self.number.started {
+                    self.overflow |= std::mem::take(&mut self.number).overflows();
+                }
+            }
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
@@ -232,6 +283,7 @@ impl TopLevel {
                 }
                 b'{' | b'[' => {
                     self.depth += 1;
+                    self.deepest = self.deepest.max(self.depth);
                     if self.depth == 1 {
                         self.expect_key = byte == b'{';
                     }
@@ -277,6 +329,17 @@ impl TopLevel {
         self.last_key.clear();
     }
 
+    /// Why serde_json would refuse the message though it is JSON, if it would.
+    pub fn unreadable(&self) -> Option<&'static str> {
+        if self.deepest > Self::MAX_DEPTH {
+            Some("it nests more than 127 levels deep, more than a JSON reader takes")
+        } else if self.overflow || self.number.overflows() {
+            Some("it holds a number too large for a 64-bit float")
+        } else {
+            None
+        }
+    }
+
     /// The id of the request this message answers: `None` when it has no id, or is itself a
     /// request (it has a method), or its id is not a JSON-RPC id (a string or a number).
     pub fn answered(&self) -> Option<serde_json::Value> {
@@ -287,6 +350,73 @@ impl TopLevel {
             id @ (serde_json::Value::String(_) | serde_json::Value::Number(_)) => Some(id),
             _ => None,
         }
+    }
+}
+
+/// A JSON number read a byte at a time, kept as the decimal exponent of its leading digit.
+#[derive(Default)]
+struct Number {
+    started: bool,
+    /// Digits before the point, leading zeros left out.
+    int_digits: i64,
+    /// Zeros after the point before the first other digit (when the integer part is 0).
+    frac_zeros: i64,
+    nonzero_fraction: bool,
+    in_fraction: bool,
+    in_exponent: bool,
+    exponent_negative: bool,
+    exponent: i64,
+    /// The first byte was a digit or `-` (else the run is a word's letters: `true`, `false`).
+    numeric: bool,
+}
+
+impl Number {
+    fn push(&mut self, byte: u8) {
+        if !self.started {
+            self.started = true;
+            self.numeric = byte == b'-' || byte.is_ascii_digit();
+        }
+        match byte {
+            b'e' | b'E' => self.in_exponent = true,
+            b'.' => self.in_fraction = true,
+            b'-' if self.in_exponent => self.exponent_negative = true,
+            b'0'..=b'9' if self.in_exponent => {
+                self.exponent = self
+                    .exponent
+                    .saturating_mul(10)
+                    .saturating_add(i64::from(byte - b'0'));
+            }
+            b'0'..=b'9' if self.in_fraction => {
+                if byte == b'0' && !self.nonzero_fraction {
+                    self.frac_zeros += 1;
+                } else {
+                    self.nonzero_fraction = true;
+                }
+            }
+            b'0' if self.int_digits == 0 => {}
+            b'0'..=b'9' => self.int_digits += 1,
+            _ => {}
+        }
+    }
+
+    /// Whether the number is beyond a 64-bit float (about 1.8e308).
+    fn overflows(&self) -> bool {
+        if !self.numeric {
+            return false;
+        }
+        let exponent = if self.exponent_negative {
+            -self.exponent
+        } else {
+            self.exponent
+        };
+        let leading = if self.int_digits > 0 {
+            self.int_digits - 1
+        } else if self.nonzero_fraction {
+            -(self.frac_zeros + 1)
+        } else {
+            return false;
+        };
+        leading.saturating_add(exponent) > 308
     }
 }
 

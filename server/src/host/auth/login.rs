@@ -104,13 +104,38 @@ pub async fn login(
             })
             .await;
     });
-    report(Step::Open(session.get_authorization_url()));
+    let address = session.get_authorization_url();
+    if let Err(refused) = openable(address) {
+        let _ = stop.send(());
+        let _ = listening.await;
+        return Err(refused);
+    }
+    let expected_state = query_value(address, "state");
+    report(Step::Open(address));
 
     let outcome = tokio::time::timeout(WAIT, async {
         loop {
             let Some((query, reply)) = callbacks.recv().await else {
                 return Err("the sign-in callback stopped".to_string());
             };
+            let answer = |key: &str| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.into_owned())
+            };
+            // Only the authorization server's answer to this sign-in ends it: a request
+            // with another state (a forged or stale link) is answered and ignored.
+            if expected_state.is_none() || answer("state") != expected_state {
+                let _ = reply.send(Err(
+                    "this link does not belong to the sign-in under way; it was ignored"
+                        .to_string(),
+                ));
+                continue;
+            }
+            // The code is a secret until exchanged: no log line (rmcp's included) shows it.
+            if let Some(code) = answer("code") {
+                crate::redact::register([code]);
+            }
             let result = session
                 .handle_callback_url(&format!("{redirect}?{query}"))
                 .await
@@ -120,7 +145,7 @@ pub async fn login(
             let _ = reply.send(result);
             // A stray request (a reload of an old page) does not end the wait; a real
             // answer from the authorization server does, whatever it says.
-            if done.is_ok() || query.contains("code=") || query.contains("error=") {
+            if done.is_ok() || answer("code").is_some() || answer("error").is_some() {
                 return done;
             }
         }
@@ -138,6 +163,46 @@ pub async fn login(
         store.clear_wanted_scopes()?;
     }
     outcome
+}
+
+/// Whether a sign-in page may be opened at `address`: `https:`, or `http:` on this machine.
+/// Anything else an authorization server names (`file:`, `javascript:`, an editor's own
+/// scheme) would have the browser, the editor or the agent's client do something other than
+/// show a page.
+pub fn openable(address: &str) -> Result<(), String> {
+    let refused = |what: String| {
+        Err(format!(
+            "the authorization server's sign-in address is {what}, not an https: page (or \
+             http: on this machine); it was not opened"
+        ))
+    };
+    let Ok(parsed) = url::Url::parse(address) else {
+        return refused("not a URL".to_string());
+    };
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" if parsed.host().is_some() => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => refused("plain http: to another machine".to_string()),
+        scheme => refused(format!(
+            "a {}: address",
+            crate::printable::escape(&scheme.chars().take(32).collect::<String>())
+        )),
+    }
+}
+
+/// The value of `key` in `address`'s query.
+fn query_value(address: &str, key: &str) -> Option<String> {
+    url::Url::parse(address)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// The callback page: hands the query to the flow and shows how it ended.
@@ -211,5 +276,28 @@ pub fn words(error: &AuthError) -> String {
                 .to_string()
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::openable;
+
+    #[test]
+    fn only_pages_are_opened() {
+        for (address, opened) in [
+            ("https://auth.example.com/authorize?x=1", true),
+            ("http://127.0.0.1:9000/authorize", true),
+            ("http://localhost:9000/authorize", true),
+            ("http://[::1]:9000/authorize", true),
+            ("http://auth.example.com/authorize", false),
+            ("file:///etc/passwd", false),
+            ("vscode://codemode/evil", false),
+            ("javascript:alert(1)", false),
+            ("data:text/html,<script>", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(openable(address).is_ok(), opened, "{address}");
+        }
     }
 }

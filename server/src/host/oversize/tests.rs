@@ -142,3 +142,84 @@ proptest! {
         prop_assert_eq!(scan.answered(), Some(id));
     }
 }
+
+/// A `tools/call` answer whose structured content is `value`.
+fn answer(value: &str) -> String {
+    format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{{\"content\":[],\"structuredContent\":{{\"v\":{value}}}}}}}"
+    )
+}
+
+#[test]
+fn what_the_scan_calls_unreadable_is_what_rmcp_cannot_read() {
+    let nested = |n: usize| answer(&format!("{}1{}", "[".repeat(n), "]".repeat(n)));
+    let mut texts: Vec<String> = (110..140).map(nested).collect();
+    for number in [
+        "1",
+        "-0",
+        "0.5",
+        "1e308",
+        "1.7e308",
+        "1e309",
+        "-1e309",
+        "1e400",
+        "1E+400",
+        "0.001e310",
+        "0.001e300",
+        "1e-400",
+        "123e-5",
+        "0",
+        "0e999999999",
+        "10000000000000000000000000000",
+    ] {
+        texts.push(answer(number));
+    }
+    texts.push(answer(&format!("1{}", "0".repeat(400))));
+    texts.push(answer(&format!("0.{}1", "0".repeat(400))));
+    texts.push(answer("[true, false, null, \"1e999\"]"));
+    for text in texts {
+        let mut scan = TopLevel::default();
+        scan.feed(text.as_bytes());
+        let read = serde_json::from_str::<rmcp::model::ServerJsonRpcMessage>(&text).is_ok();
+        assert_eq!(
+            scan.unreadable().is_none(),
+            read,
+            "{}: scan says {:?}",
+            text.chars().take(120).collect::<String>(),
+            scan.unreadable()
+        );
+        assert_eq!(scan.answered(), Some(serde_json::json!(7)));
+    }
+}
+
+#[test]
+fn an_unreadable_answer_is_followed_by_an_error_for_its_call() {
+    let deep = format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}{}}}\n",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let out = runtime.block_on(async {
+        let mut guarded = Guarded::new(deep.as_bytes(), 1 << 20, "test");
+        let mut out = String::new();
+        guarded.read_to_string(&mut out).await.unwrap();
+        out
+    });
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[0],
+        deep.trim_end(),
+        "the line itself passes untouched"
+    );
+    let error: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(error["id"], 3);
+    assert_eq!(
+        error["error"]["message"],
+        "codemode: the answer cannot be read: it nests more than 127 levels deep, more than a JSON reader takes"
+    );
+}
