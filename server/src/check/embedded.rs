@@ -340,13 +340,15 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>, loads: &std::sync::atomic
             None
         }
     };
-    let mut pending = incoming.try_recv().ok();
-    if pending.is_none() {
+    let mut waiting: std::collections::VecDeque<Request> =
+        incoming.try_recv().ok().into_iter().collect();
+    if waiting.is_empty() {
         service = service.and_then(warm);
     }
     let mut loaded = Loaded::default();
     loop {
-        let request = match pending.take() {
+        waiting.extend(incoming.try_iter());
+        let request = match next_up(&mut waiting) {
             Some(request) => request,
             None => match incoming.recv() {
                 Ok(request) => request,
@@ -391,8 +393,11 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>, loads: &std::sync::atomic
         // Collect what the work left once the checker has been idle a moment: a collection
         // takes tens of milliseconds, which a burst of questions (an edit, its completion,
         // its diagnostics) should not wait for.
+        if !waiting.is_empty() {
+            continue;
+        }
         match incoming.recv_timeout(IDLE_BEFORE_GC) {
-            Ok(next) => pending = Some(next),
+            Ok(next) => waiting.push_back(next),
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(service) = &service {
                     let started = Instant::now();
@@ -403,6 +408,17 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>, loads: &std::sync::atomic
             Err(RecvTimeoutError::Disconnected) => return,
         }
     }
+}
+
+/// The question to answer next: the first someone waits on (completion, hover, ...) before
+/// diagnostics, which are checked in the background and may be many (an editor that opened
+/// thousands of scripts); otherwise in the order asked.
+fn next_up(waiting: &mut std::collections::VecDeque<Request>) -> Option<Request> {
+    let at = waiting
+        .iter()
+        .position(|request| request.job.op != "check")
+        .unwrap_or(0);
+    waiting.remove(at)
 }
 
 fn load() -> Result<Service, Fault> {

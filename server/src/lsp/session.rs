@@ -69,7 +69,13 @@ pub struct Session {
     check_turns: DashMap<Uri, Arc<tokio::sync::Mutex<()>>>,
     /// Scripts closed whose diagnostics the `didClose` handler is yet to clear.
     pub(super) closed_scripts: dashmap::DashSet<Uri>,
+    /// The scripts questions were last about, newest first ([`PROGRAM_SCRIPTS`] at most).
+    recent: Mutex<std::collections::VecDeque<Uri>>,
 }
+
+/// How many scripts a checker program holds at most: the one asked about and those asked
+/// about just before it.
+const PROGRAM_SCRIPTS: usize = 8;
 
 impl Session {
     pub fn new(client: Client, options: Options) -> Session {
@@ -95,6 +101,7 @@ impl Session {
             next_check: Default::default(),
             check_turns: DashMap::new(),
             closed_scripts: Default::default(),
+            recent: Default::default(),
         }
     }
 
@@ -378,15 +385,26 @@ impl Session {
         self.program_in(uri, self.workspace_now()?)
     }
 
+    /// The program a question about `uri` is asked in: the API and that script, with the few
+    /// scripts asked about last (so moving between them keeps the checker's work on each),
+    /// never every open document — scripts import nothing from each other, and a program of
+    /// thousands would cost each question a pass over them all.
     fn program_in(
         &self,
         uri: &Uri,
         workspace: Arc<Workspace>,
     ) -> Option<(Program, usize, Arc<Workspace>)> {
         let api = workspace.api();
-        let mut scripts: Vec<(Uri, Source)> = self
-            .documents
+        let recent: Vec<Uri> = {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            recent.retain(|u| u != uri);
+            recent.push_front(uri.clone());
+            recent.truncate(PROGRAM_SCRIPTS);
+            recent.iter().cloned().collect()
+        };
+        let mut scripts: Vec<(Uri, Source)> = recent
             .iter()
+            .filter_map(|u| self.documents.get(u))
             .filter(|d| d.script)
             .map(|d| {
                 let file = d
