@@ -51,7 +51,10 @@ struct Job {
 
 struct Request {
     job: Job,
-    deadline: Instant,
+    /// How long the answer may take once the thread takes the question up: time spent
+    /// waiting behind other questions (an editor that opened thousands of scripts) does not
+    /// count against it.
+    timeout: Duration,
     cancel: Arc<AtomicBool>,
     reply: tokio::sync::oneshot::Sender<Result<String, Fault>>,
 }
@@ -160,7 +163,7 @@ impl Embedded {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let request = Request {
             job,
-            deadline: Instant::now() + timeout,
+            timeout,
             cancel: cancel.clone(),
             reply,
         };
@@ -370,7 +373,7 @@ fn serve(incoming: std::sync::mpsc::Receiver<Request>, loads: &std::sync::atomic
             let answer = engine.call(
                 "codemodeAsk",
                 &input,
-                request.deadline,
+                Instant::now() + request.timeout,
                 request.cancel.clone(),
             );
             // A check cancelled at one of TypeScript's safe points leaves the engine whole
