@@ -4,6 +4,7 @@
 
 #[path = "../strategies/catalog.rs"]
 mod catalog;
+mod catalog_cache;
 mod check;
 mod cli;
 mod conformance;

@@ -16,6 +16,13 @@ pub fn state_home() -> &'static Path {
     HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
+/// The cache folder (`XDG_CACHE_HOME`) of every codemode the tests start: the tool lists
+/// they keep, shared by one run of the tests, never the real user's.
+pub fn cache_home() -> &'static Path {
+    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 /// Trusts the project file `file` as it is now, as `codemode trust FILE` would, for every
 /// codemode the tests start with [`state_home`].
 pub fn trust(file: &Path) {
@@ -352,6 +359,7 @@ pub fn codemode_in_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_codemode"))
         .env("CODEMODE_NO_USER_CONFIGS", "1")
         .env("XDG_STATE_HOME", state_home())
+        .env("XDG_CACHE_HOME", cache_home())
         .envs(env.iter().copied())
         .args(args)
         .current_dir(dir)

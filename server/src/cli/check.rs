@@ -30,6 +30,12 @@ pub struct Args {
     /// starting the configured servers.
     #[arg(long, value_name = "FILE")]
     pub api: Option<std::path::PathBuf>,
+
+    /// Start the servers and list their tools again, instead of checking against the tool
+    /// lists codemode keeps from the last time (used while fresh: within a server's `ttlMs`,
+    /// else a day).
+    #[arg(long, conflicts_with = "api")]
+    pub fresh: bool,
 }
 
 /// The API of a declaration file written by `codemode types`: without the script
@@ -55,6 +61,30 @@ pub async fn run_offline(
     let tools = check::tools_declared(&api);
     let timeout = config.settings.limits.check_timeout;
     report(args, &api, tools, scripts, &checker, timeout, quiet).await
+}
+
+/// `codemode check` against the tool lists kept from the last time: no server is started.
+pub async fn run_cached(
+    args: Args,
+    catalog: Vec<crate::catalog::ServerTools>,
+    scripts: Vec<Script>,
+    config: &Config,
+    checker: &Checker,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
+    let generated = codegen::generate(&catalog);
+    let tools = generated.index.servers.iter().map(|s| s.tools.len()).sum();
+    let timeout = config.settings.limits.check_timeout;
+    report(
+        args,
+        &generated.api,
+        tools,
+        scripts,
+        checker,
+        timeout,
+        quiet,
+    )
+    .await
 }
 
 pub async fn run(

@@ -339,24 +339,35 @@ async fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Command::Check(args) => {
-            with_workspace(config, &search_from, checker, quiet, async |workspace| {
-                check::run(args, scripts, workspace, quiet).await
-            })
-            .await
-        }
+        Command::Check(args) => match cached(&config, args.fresh, quiet) {
+            Some(catalog) => match &checker {
+                Some(checker) => {
+                    check::run_cached(args, catalog, scripts, &config, checker, quiet).await
+                }
+                None => Err(anyhow::anyhow!("no checker was started")),
+            },
+            None => {
+                with_workspace(config, &search_from, checker, quiet, async |workspace| {
+                    check::run(args, scripts, workspace, quiet).await
+                })
+                .await
+            }
+        },
         Command::Tools(args) => {
             with_workspace(config, &search_from, None, quiet, async |workspace| {
                 tools::run(args, workspace).await
             })
             .await
         }
-        Command::Types(args) => {
-            with_workspace(config, &search_from, None, quiet, async |workspace| {
-                types::run(args, workspace).await
-            })
-            .await
-        }
+        Command::Types(args) => match cached(&config, args.fresh, quiet) {
+            Some(catalog) => types::run_cached(args, &catalog),
+            None => {
+                with_workspace(config, &search_from, None, quiet, async |workspace| {
+                    types::run(args, workspace).await
+                })
+                .await
+            }
+        },
         Command::Lsp(_)
         | Command::Config(_)
         | Command::Trust(_)
@@ -376,6 +387,23 @@ async fn run(cli: Cli) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The catalog of `config` from the tool lists kept from the last time, unless `fresh` or a
+/// server has no usable list; says on stderr how old the lists are when over an hour.
+fn cached(config: &Config, fresh: bool, quiet: bool) -> Option<Vec<crate::catalog::ServerTools>> {
+    if fresh {
+        return None;
+    }
+    let cached = crate::host::cached::catalog(config)?;
+    if !quiet && cached.oldest > std::time::Duration::from_secs(3600) {
+        let age = std::time::Duration::from_secs(cached.oldest.as_secs() / 60 * 60);
+        eprintln!(
+            "note: the servers' tools as listed {} ago (`--fresh` lists them again)",
+            humantime::format_duration(age)
+        );
+    }
+    Some(cached.catalog)
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -118,6 +118,9 @@ pub struct Settings {
     pub max_response_bytes: usize,
     /// Whether questions servers ask while a tool runs (MCP elicitation) reach the person.
     pub elicitation: Elicitation,
+    /// How long a kept tool list whose server gave no `ttlMs` is used in place of asking the
+    /// server (`check`, `types`); zero: never.
+    pub catalog_max_age: Duration,
 }
 
 /// What happens to a question a server asks while one of its tools runs.
@@ -145,6 +148,7 @@ impl Default for Settings {
             http_token: None,
             max_response_bytes: 24 * 1024,
             elicitation: Elicitation::Decline,
+            catalog_max_age: Duration::from_secs(24 * 3600),
         }
     }
 }

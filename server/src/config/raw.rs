@@ -43,6 +43,7 @@ struct RawSettings {
     http_token: Option<String>,
     max_response_bytes: Option<usize>,
     elicitation: Option<String>,
+    catalog_max_age: Option<f64>,
 }
 
 /// The built-in servers, by the name `{"builtin": NAME}` takes.
@@ -62,7 +63,7 @@ pub(crate) enum Shape {
 const PROJECT_FIELDS: [&str; 5] = ["mcpServers", "servers", "codemode", "inputs", "$schema"];
 
 /// The fields of the `codemode` section.
-const SETTINGS_FIELDS: [&str; 18] = [
+const SETTINGS_FIELDS: [&str; 19] = [
     "toolTimeout",
     "startupTimeout",
     "runTimeout",
@@ -81,6 +82,7 @@ const SETTINGS_FIELDS: [&str; 18] = [
     "httpToken",
     "maxResponseBytes",
     "elicitation",
+    "catalogMaxAge",
 ];
 
 pub(crate) fn interpret(
@@ -327,6 +329,21 @@ impl Settings {
             http_token: match raw.http_token {
                 Some(token) => Some(Secret(http_token(source, expander, &token)?)),
                 None => None,
+            },
+            catalog_max_age: match raw.catalog_max_age {
+                None => defaults.catalog_max_age,
+                Some(s) if s.is_finite() && (0.0..=30.0 * 86_400.0).contains(&s) => {
+                    Duration::from_secs_f64(s)
+                }
+                Some(s) => {
+                    return Err(source.error_at(
+                        "/codemode/catalogMaxAge",
+                        format!(
+                            "{s} is not an age: give seconds, from 0 (never use kept tool \
+                             lists) to 2592000 (30 days)"
+                        ),
+                    ));
+                }
             },
             max_response_bytes: count(
                 source,

@@ -392,7 +392,7 @@ fn unknown_fields_are_errors_that_name_the_closest_valid_one() {
     check(
         r#"{"mcpServers": {}, "codemode": {"toolTimeut": 3}}"#,
         expect_test::expect![
-            "/proj/.mcp.json:1:33: codemode.toolTimeut: unknown field `toolTimeut`; did you mean `toolTimeout`? Valid fields: toolTimeout, startupTimeout, runTimeout, checkTimeout, memoryLimitMb, maxOutputBytes, maxResultBytes, maxToolCalls, maxConcurrentCalls, scripts, allowDestructive, allowTools, denyTools, autoApprove, auditLog, httpToken, maxResponseBytes, elicitation"
+            "/proj/.mcp.json:1:33: codemode.toolTimeut: unknown field `toolTimeut`; did you mean `toolTimeout`? Valid fields: toolTimeout, startupTimeout, runTimeout, checkTimeout, memoryLimitMb, maxOutputBytes, maxResultBytes, maxToolCalls, maxConcurrentCalls, scripts, allowDestructive, allowTools, denyTools, autoApprove, auditLog, httpToken, maxResponseBytes, elicitation, catalogMaxAge"
         ],
     );
     check(

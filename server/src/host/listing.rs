@@ -29,6 +29,8 @@ const MIN_REFRESH: Duration = Duration::from_secs(1);
 /// Every tool of a server, and until when the list may be reused.
 pub struct Listing {
     pub tools: Vec<ToolInfo>,
+    /// The shortest `ttlMs` of its pages, as the server gave it.
+    pub ttl: Option<Duration>,
     /// `None`: until the server says its tools changed.
     pub stale_at: Option<Instant>,
 }
@@ -90,7 +92,11 @@ pub async fn list_tools(peer: &Peer<RoleClient>) -> Result<Listing, ListError> {
                         .checked_add(Duration::from_millis(ms))
                         .unwrap_or(started + Duration::from_secs(365 * 24 * 3600))
                 });
-                return Ok(Listing { tools, stale_at });
+                return Ok(Listing {
+                    tools,
+                    ttl: ttl.map(Duration::from_millis),
+                    stale_at,
+                });
             }
             Some(next) => {
                 if !seen_cursors.insert(next.clone()) {
@@ -112,6 +118,8 @@ pub async fn refresh(server: &Server, revision: &watch::Sender<u64>) {
     let listed = tokio::time::timeout(server.config.startup_timeout, list_tools(&peer)).await;
     match listed {
         Ok(Ok(listing)) => {
+            let (resources, prompts) = super::offered(&peer);
+            super::cached::keep(&server.config, &listing, resources, prompts);
             let changed = {
                 let mut state = server.state.write().unwrap_or_else(|e| e.into_inner());
                 let State::Ready {

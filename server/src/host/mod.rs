@@ -16,6 +16,7 @@
 
 mod audit;
 pub mod auth;
+pub mod cached;
 mod call;
 mod connect;
 pub mod elicit;
@@ -496,6 +497,8 @@ async fn start_one(
         tools: listing.tools.len(),
         elapsed: started.elapsed(),
     });
+    let (resources, prompts) = offered(&peer);
+    cached::keep(config, &listing, resources, prompts);
     let server = Server {
         config: config.clone(),
         state: RwLock::new(State::Ready {
@@ -508,6 +511,16 @@ async fn start_one(
         validators: Default::default(),
     };
     (server, Some(tools_changed))
+}
+
+/// Whether the server declared `resources` and `prompts` (whatever the policy permits).
+fn offered(peer: &Peer<RoleClient>) -> (bool, bool) {
+    peer.peer_info().map_or((false, false), |info| {
+        (
+            info.capabilities.resources.is_some(),
+            info.capabilities.prompts.is_some(),
+        )
+    })
 }
 
 async fn stderr_of(tail: &Option<StderrTail>) -> Vec<String> {

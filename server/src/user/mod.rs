@@ -1,5 +1,6 @@
 //! Per-user state: the one place codemode keeps what it remembers for a person — sign-in
-//! tokens, the project files the person trusted — outside every project.
+//! tokens, the project files the person trusted, the servers' last tool lists (a cache) —
+//! outside every project.
 //!
 //! This module alone knows the platform folders (`$XDG_STATE_HOME/codemode`,
 //! `~/.local/state/codemode`, `~/Library/Application Support/codemode`,
@@ -9,8 +10,10 @@
 //! writes. Each record carries its format's version: a corrupt file, or one of another
 //! version, reads as empty and is rewritten on the next change, never an error.
 
+mod catalog;
 mod trust;
 
+pub use catalog::{CachedListing, CatalogCache};
 pub use trust::{TrustAnswer, TrustBook};
 
 use std::fs::File;
@@ -35,6 +38,26 @@ pub fn state_dir() -> Option<PathBuf> {
         var("XDG_STATE_HOME").or_else(|| Some(var("HOME")?.join(".local").join("state")))?
     };
     Some(base.join("codemode"))
+}
+
+/// This user's `codemode` cache folder (what can be rebuilt): `$XDG_CACHE_HOME/codemode`,
+/// `~/.cache/codemode`, `~/Library/Caches/codemode`, `%LOCALAPPDATA%\codemode\cache`.
+pub fn cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let dir = if cfg!(windows) {
+        var("LOCALAPPDATA")?.join("codemode").join("cache")
+    } else if cfg!(target_os = "macos") {
+        var("HOME")?.join("Library").join("Caches").join("codemode")
+    } else {
+        var("XDG_CACHE_HOME")
+            .or_else(|| Some(var("HOME")?.join(".cache")))?
+            .join("codemode")
+    };
+    Some(dir)
 }
 
 /// A kind of record kept in the state folder: its file and its format's version.
@@ -110,26 +133,38 @@ impl UserState {
 }
 
 fn read<R: Record>(path: &Path) -> R {
+    read_versioned(path, R::VERSION).unwrap_or_default()
+}
+
+/// The data of the versioned file at `path`; `None` when there is none, or it is damaged or
+/// of another version (said in the log: it is rewritten on the next change).
+fn read_versioned<T: DeserializeOwned>(path: &Path, version: u32) -> Option<T> {
     let text = match std::fs::read(path) {
         Ok(text) => text,
         Err(error) => {
             if error.kind() != std::io::ErrorKind::NotFound {
                 tracing::warn!("cannot read {}: {error}; treated as empty", path.display());
             }
-            return R::default();
+            return None;
         }
     };
-    match serde_json::from_slice::<Envelope<R>>(&text) {
-        Ok(envelope) if envelope.version == R::VERSION => envelope.data,
-        Ok(_) => R::default(),
+    match serde_json::from_slice::<Envelope<T>>(&text) {
+        Ok(envelope) if envelope.version == version => Some(envelope.data),
+        Ok(_) => None,
         Err(_) => {
             tracing::warn!(
-                "{} is not a codemode state file of this version; it is rewritten on the next change",
+                "{} is not a codemode file of this version; it is rewritten on the next change",
                 path.display()
             );
-            R::default()
+            None
         }
     }
+}
+
+/// Writes `data` with its format's `version` to `path`, owner-only and atomically.
+fn write_versioned<T: Serialize>(path: &Path, version: u32, data: &T) -> std::io::Result<()> {
+    let text = serde_json::to_vec(&Envelope { version, data }).map_err(std::io::Error::other)?;
+    write_private(path, &text)
 }
 
 /// Writes `bytes` to a new owner-only file beside `path` and renames it over `path`: a reader
