@@ -46,7 +46,20 @@ impl Workspace {
         checker: Option<Arc<Checker>>,
         progress: &(dyn Fn(StartEvent) + Sync),
     ) -> Workspace {
-        let host = Arc::new(Host::start(&config, progress).await);
+        Workspace::start_with(config, root, checker, progress, &Default::default()).await
+    }
+
+    /// [`Workspace::start`], but the servers in `known` are not started: their tools are
+    /// as kept in the catalog cache, and each starts on its first call (`run` starts only
+    /// the servers a script names).
+    pub async fn start_with(
+        config: Config,
+        root: &Path,
+        checker: Option<Arc<Checker>>,
+        progress: &(dyn Fn(StartEvent) + Sync),
+        known: &std::collections::HashMap<String, crate::user::CachedListing>,
+    ) -> Workspace {
+        let host = Arc::new(Host::start_with(&config, known, progress).await);
         let base = match &config.origin {
             Origin::File(path) => config::workspace_folder(path),
             // A client's user-level file says nothing about folders: scripts are the root's.

@@ -48,21 +48,27 @@ impl Counted {
     }
 
     fn codemode(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_codemode"))
-            .args(args)
-            .current_dir(self.workspace.path())
-            .env("CODEMODE_NO_USER_CONFIGS", "1")
-            .env("XDG_STATE_HOME", crate::support::state_home())
-            .env("XDG_CACHE_HOME", &self.cache)
-            .env("CODEMODE_TYPESCRIPT", "embedded")
-            .env_remove("CODEMODE_CONFIG")
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        codemode(self.workspace.path(), &self.cache, args)
+    }
+}
+
+/// `codemode ARGS` in `dir`, keeping tool lists in `cache`.
+fn codemode(dir: &Path, cache: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(args)
+        .current_dir(dir)
+        .env("CODEMODE_NO_USER_CONFIGS", "1")
+        .env("XDG_STATE_HOME", crate::support::state_home())
+        .env("XDG_CACHE_HOME", cache)
+        .env("CODEMODE_TYPESCRIPT", "embedded")
+        .env_remove("CODEMODE_CONFIG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
@@ -159,4 +165,150 @@ fn check_and_types_with_a_warm_cache_start_no_server_and_say_the_same() {
     let uncached = counted.codemode(&["check", "s.ts"]);
     assert_eq!(uncached.stdout, cold.stdout);
     assert_eq!(counted.starts(), 6);
+}
+
+/// Two servers of `listed_server.py` (`notes`, `other`), each with its own tools file and log.
+struct Two {
+    workspace: Workspace,
+    cache: PathBuf,
+}
+
+impl Two {
+    fn new() -> Two {
+        let workspace = Workspace::new();
+        let mut servers = serde_json::Map::new();
+        for name in ["notes", "other"] {
+            std::fs::write(
+                workspace.path().join(format!("{name}.tools.json")),
+                tools(&[]).to_string(),
+            )
+            .unwrap();
+            servers.insert(
+                name.to_string(),
+                json!({"command": "python3", "args": [
+                    repo().join("tests/fixtures/listed_server.py"),
+                    workspace.path().join(format!("{name}.tools.json")),
+                    workspace.path().join(format!("{name}.log")),
+                ]}),
+            );
+        }
+        let config = workspace.write(
+            "codemode.json",
+            &json!({ "mcpServers": servers }).to_string(),
+        );
+        trust(&config);
+        let cache = workspace.path().join("cache");
+        Two { workspace, cache }
+    }
+
+    /// What server `name` logged: its starts and calls.
+    fn log(&self, name: &str) -> Vec<String> {
+        std::fs::read_to_string(self.workspace.path().join(format!("{name}.log")))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn set_tools(&self, name: &str, extra: &[&str]) {
+        std::fs::write(
+            self.workspace.path().join(format!("{name}.tools.json")),
+            tools(extra).to_string(),
+        )
+        .unwrap();
+    }
+
+    fn run(&self, script: &str) -> Run {
+        self.workspace.write("task.ts", script);
+        codemode(self.workspace.path(), &self.cache, &["run", "task.ts"])
+    }
+}
+
+/// A `tools/list` answer with one read-only tool, `note`, taking `text` and the `extra`
+/// string fields, all required.
+fn tools(extra: &[&str]) -> serde_json::Value {
+    let mut properties = serde_json::Map::new();
+    properties.insert("text".into(), json!({"type": "string"}));
+    let mut required = vec!["text".to_string()];
+    for field in extra {
+        properties.insert(field.to_string(), json!({"type": "string"}));
+        required.push(field.to_string());
+    }
+    json!({"tools": [{
+        "name": "note",
+        "description": "Take a note.",
+        "inputSchema": {"type": "object", "properties": properties, "required": required},
+        "annotations": {"readOnlyHint": true},
+    }]})
+}
+
+#[test]
+fn run_starts_only_the_servers_its_script_names() {
+    let two = Two::new();
+    // Cold: both start (their tools are learnt), and are kept.
+    let cold = two.run("export default (await notes.note({ text: \"a\" })).text;");
+    assert_eq!(cold.code, 0, "{}", cold.stderr);
+    assert_eq!(two.log("notes"), ["started", "called note"]);
+    assert_eq!(two.log("other"), ["started"]);
+    // Warm: only the server the script names starts.
+    let warm = two.run("export default (await notes.note({ text: \"b\" })).text;");
+    assert_eq!(warm.code, 0, "{}", warm.stderr);
+    assert_eq!(warm.stdout.trim(), "\"called note\"");
+    assert_eq!(two.log("other"), ["started"], "{}", warm.stderr);
+    assert_eq!(two.log("notes").len(), 4);
+    assert!(
+        warm.stderr.contains("1 more known from the last time"),
+        "{}",
+        warm.stderr
+    );
+    // A server reached by a name built at run time starts on its first call.
+    let dynamic = two.run(
+        "const ns = (globalThis as any)[\"oth\" + \"er\"];\n\
+         export default (await ns.note({ text: \"c\" })).text;",
+    );
+    assert_eq!(dynamic.code, 0, "{}", dynamic.stderr);
+    assert_eq!(two.log("other"), ["started", "started", "called note"]);
+}
+
+#[test]
+fn a_server_whose_tools_changed_is_checked_again_before_anything_is_called() {
+    let two = Two::new();
+    let script = "export default (await notes.note({ text: \"a\" })).text;";
+    assert_eq!(two.run(script).code, 0);
+    assert_eq!(two.log("notes"), ["started", "called note"]);
+    // The server now wants a `tag`: the script is checked against its live list and refused.
+    two.set_tools("notes", &["tag"]);
+    let refused = two.run(script);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stdout.contains("tag") || refused.stderr.contains("tag"),
+        "{}\n{}",
+        refused.stdout,
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("TS2345") || refused.stderr.contains("TS2741"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        two.log("notes"),
+        ["started", "called note", "started"],
+        "nothing was called"
+    );
+    // Reached by a name built at run time, the changed server refuses the call unsent.
+    two.set_tools("other", &["tag"]);
+    let dynamic = two.run(
+        "const ns = (globalThis as any)[\"oth\" + \"er\"];\n\
+         export default (await ns.note({ text: \"c\" })).text;",
+    );
+    assert_eq!(dynamic.code, 1, "{}", dynamic.stderr);
+    assert!(
+        dynamic
+            .stderr
+            .contains("the tools of other changed since the script was checked"),
+        "{}",
+        dynamic.stderr
+    );
+    assert!(!two.log("other").iter().any(|l| l.starts_with("called")));
 }

@@ -48,6 +48,7 @@ pub use language::{
     Range, SignatureHelp, SignatureInfo, Source, Symbol, Tag, lib_text,
 };
 pub use render::render;
+pub use syntax::referenced_names;
 
 /// The `tsc` flags that check a program as the checker does (`options` in `service.js`, the
 /// native engine's `tsconfig.json`): strict, no lib but [`LIB`] (which a `tsc` run must be

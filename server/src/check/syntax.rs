@@ -47,6 +47,26 @@ pub fn parses(text: &str) -> bool {
     parsed.diagnostics.is_empty() && !parsed.panicked
 }
 
+/// The names a script refers to (identifier references, in code and in types), when it
+/// parses: which namespaces, and so which servers, it names. A namespace reached another
+/// way (`globalThis[name]`) is not among them.
+pub fn referenced_names(text: &str) -> Option<std::collections::HashSet<String>> {
+    struct Names(std::collections::HashSet<String>);
+    impl<'a> Visit<'a> for Names {
+        fn visit_identifier_reference(&mut self, it: &oxc_ast::ast::IdentifierReference<'a>) {
+            self.0.insert(it.name.to_string());
+        }
+    }
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type()).parse();
+    if parsed.panicked || !parsed.diagnostics.is_empty() {
+        return None;
+    }
+    let mut names = Names(Default::default());
+    names.visit_program(&parsed.program);
+    Some(names.0)
+}
+
 /// A call of the form `namespace.function(...)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiCall {

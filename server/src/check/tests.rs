@@ -421,3 +421,29 @@ fn the_lib_declares_only_what_the_sandbox_has() {
         ]
     );
 }
+
+#[test]
+fn the_names_a_script_refers_to_are_read_off_its_syntax() {
+    let names = |text: &str| -> Vec<String> {
+        let mut found: Vec<String> = super::syntax::referenced_names(text)
+            .unwrap()
+            .into_iter()
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        names("const r = await memory.readGraph({});\nlet t: time.Zone;\nexport default r;"),
+        ["memory", "r", "time"]
+    );
+    // A name only written as a property or a string is not a reference.
+    assert_eq!(
+        names("const o = { memory: 1 }; const s = 'git'; export default o.memory + s;"),
+        ["o", "s"]
+    );
+    assert_eq!(
+        names("const ns = (globalThis as any)['git'];"),
+        ["globalThis"]
+    );
+    assert_eq!(super::syntax::referenced_names("const = ;"), None);
+}

@@ -324,10 +324,22 @@ async fn run(cli: Cli) -> ExitCode {
                 file: String::new(),
                 text: String::new(),
             });
-            with_workspace(config, &search_from, checker, quiet, async |workspace| {
-                workspace.host().set_asker(Arc::new(ask::TerminalAsker));
-                run::run(args, script, workspace).await
-            })
+            // With every server's tools kept from the last time, only the servers the script
+            // names start now; any other starts on its first call.
+            let known = cached(&config, false, true)
+                .map(|cached| not_named(cached, &script.text))
+                .unwrap_or_default();
+            with_workspace_known(
+                config,
+                &search_from,
+                checker,
+                quiet,
+                &known,
+                async |workspace| {
+                    workspace.host().set_asker(Arc::new(ask::TerminalAsker));
+                    run::run(args, script, workspace).await
+                },
+            )
             .await
         }
         Command::Check(args) if args.api.is_some() => {
@@ -339,7 +351,7 @@ async fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Command::Check(args) => match cached(&config, args.fresh, quiet) {
+        Command::Check(args) => match cached(&config, args.fresh, quiet).map(|c| c.catalog) {
             Some(catalog) => match &checker {
                 Some(checker) => {
                     check::run_cached(args, catalog, scripts, &config, checker, quiet).await
@@ -359,7 +371,7 @@ async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
-        Command::Types(args) => match cached(&config, args.fresh, quiet) {
+        Command::Types(args) => match cached(&config, args.fresh, quiet).map(|c| c.catalog) {
             Some(catalog) => types::run_cached(args, &catalog),
             None => {
                 with_workspace(config, &search_from, None, quiet, async |workspace| {
@@ -391,7 +403,7 @@ async fn run(cli: Cli) -> ExitCode {
 
 /// The catalog of `config` from the tool lists kept from the last time, unless `fresh` or a
 /// server has no usable list; says on stderr how old the lists are when over an hour.
-fn cached(config: &Config, fresh: bool, quiet: bool) -> Option<Vec<crate::catalog::ServerTools>> {
+fn cached(config: &Config, fresh: bool, quiet: bool) -> Option<crate::host::cached::Cached> {
     if fresh {
         return None;
     }
@@ -403,7 +415,26 @@ fn cached(config: &Config, fresh: bool, quiet: bool) -> Option<Vec<crate::catalo
             humantime::format_duration(age)
         );
     }
-    Some(cached.catalog)
+    Some(cached)
+}
+
+/// The kept lists of the servers `script` does not name (none when it does not parse: the
+/// checker says why, and nothing is left unstarted on a guess).
+fn not_named(
+    cached: crate::host::cached::Cached,
+    script: &str,
+) -> std::collections::HashMap<String, crate::user::CachedListing> {
+    let Some(names) = crate::check::referenced_names(script) else {
+        return Default::default();
+    };
+    let generated = crate::codegen::generate(&cached.catalog);
+    let mut lists = cached.lists;
+    for server in &generated.index.servers {
+        if names.contains(&server.namespace) {
+            lists.remove(&server.server);
+        }
+    }
+    lists
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -426,8 +457,24 @@ async fn with_workspace<F>(
 where
     F: AsyncFnOnce(&Workspace) -> anyhow::Result<Outcome>,
 {
-    let reporter = progress::Reporter::new(quiet, &config);
-    let workspace = Workspace::start(config, root, checker, &|event| reporter.event(event)).await;
+    with_workspace_known(config, root, checker, quiet, &Default::default(), command).await
+}
+
+/// [`with_workspace`], leaving the servers in `known` to start on their first call.
+async fn with_workspace_known<F>(
+    config: Config,
+    root: &Path,
+    checker: Option<Arc<Checker>>,
+    quiet: bool,
+    known: &std::collections::HashMap<String, crate::user::CachedListing>,
+    command: F,
+) -> anyhow::Result<Outcome>
+where
+    F: AsyncFnOnce(&Workspace) -> anyhow::Result<Outcome>,
+{
+    let reporter = progress::Reporter::new(quiet, &config, known.len());
+    let workspace =
+        Workspace::start_with(config, root, checker, &|event| reporter.event(event), known).await;
     let result = tokio::select! {
         result = command(&workspace) => Some(result),
         _ = tokio::signal::ctrl_c() => None,

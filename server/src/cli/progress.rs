@@ -10,11 +10,18 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    pub fn new(quiet: bool, config: &Config) -> Reporter {
-        let count = config.servers.len();
-        if !quiet && count > 0 {
+    /// `later` servers are left to start when a script first calls them.
+    pub fn new(quiet: bool, config: &Config, later: usize) -> Reporter {
+        let count = config.servers.len().saturating_sub(later);
+        if !quiet && count + later > 0 {
+            let later = match later {
+                0 => String::new(),
+                n => format!(
+                    " ({n} more known from the last time, started if the script calls them)"
+                ),
+            };
             eprintln!(
-                "starting {count} MCP server{} from {}",
+                "starting {count} MCP server{} from {}{later}",
                 if count == 1 { "" } else { "s" },
                 config.origin
             );

@@ -83,7 +83,7 @@ pub async fn run(args: Args, mut config: Config, root: &Path, quiet: bool) -> Ex
     let shared = Shared::default();
     let facade = Facade::new(shared.ready());
     let start = async {
-        let reporter = progress::Reporter::new(quiet, &config);
+        let reporter = progress::Reporter::new(quiet, &config, 0);
         let workspace =
             Workspace::start(config, root, checker, &|event| reporter.event(event)).await;
         let workspace = Arc::new(workspace);

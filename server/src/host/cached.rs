@@ -7,6 +7,7 @@
 //! live server's annotations through the policy), and `ttlMs: 0` ("do not reuse") is never
 //! kept.
 
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use super::listing::Listing;
@@ -64,15 +65,18 @@ pub fn keep(config: &ServerConfig, listing: &Listing, resources: bool, prompts: 
     CatalogCache::current().put(&parts(config), &kept);
 }
 
-/// A configuration's catalog as cached.
+/// A configuration's servers as kept in the cache.
 pub struct Cached {
+    /// Each server's kept list, by its name.
+    pub lists: HashMap<String, CachedListing>,
     /// As the host's `catalog()` would give it: the policy applied.
     pub catalog: Vec<ServerTools>,
     /// How long ago the oldest of the lists was read.
     pub oldest: Duration,
 }
 
-/// The catalog of `config` from the cache, when every server has a usable list.
+/// Every server of `config` as kept in the cache, when each has a usable list (within its
+/// `ttlMs`, else `catalogMaxAge`).
 pub fn catalog(config: &Config) -> Option<Cached> {
     let max_age = config.settings.catalog_max_age;
     if max_age.is_zero() {
@@ -82,6 +86,7 @@ pub fn catalog(config: &Config) -> Option<Cached> {
     let now = SystemTime::now();
     let policy = Policy::of(config);
     let mut oldest = Duration::ZERO;
+    let mut lists = HashMap::new();
     let mut catalog = Vec::new();
     for server in &config.servers {
         let listing = cache.get(&parts(server))?;
@@ -95,10 +100,12 @@ pub fn catalog(config: &Config) -> Option<Cached> {
                 prompts: listing.prompts && policy.permits(&server.name, resources::GET_PROMPT),
             },
             server: server.name.clone(),
-            tools: listing.tools,
+            tools: listing.tools.clone(),
         });
+        lists.insert(server.name.clone(), listing);
     }
     Some(Cached {
+        lists,
         catalog: policy.filter(catalog),
         oldest,
     })

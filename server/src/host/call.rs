@@ -75,6 +75,11 @@ pub enum CallError {
         server: String,
         tool: String,
     },
+    /// A server started by a script's first call to it no longer has the tools the script
+    /// was checked against.
+    ToolsChanged {
+        server: String,
+    },
     /// The answer is JSON a JSON reader refuses (too deep, a number too large).
     Unreadable {
         server: String,
@@ -155,6 +160,10 @@ impl fmt::Display for CallError {
                 "{server}.{tool} answered with more than {} MiB, the limit for one message; the answer was not read (ask for less: a page, a filter, a smaller range)",
                 super::oversize::MAX_MESSAGE / (1024 * 1024)
             ),
+            CallError::ToolsChanged { server } => write!(
+                f,
+                "the tools of {server} changed since the script was checked (the checked list was kept from an earlier run); the call was not sent: run the script again to check it against the new list"
+            ),
             CallError::Unreadable { server, tool, why } => write!(
                 f,
                 "{server}.{tool} answered with JSON that cannot be read: {why}; the answer was not read"
@@ -215,6 +224,13 @@ pub(super) async fn call(
                 server: name.clone(),
                 error,
                 stderr,
+            });
+        }
+        State::Known { .. } => {
+            return Err(CallError::Unavailable {
+                server: name.clone(),
+                error: "it was not started".to_string(),
+                stderr: Vec::new(),
             });
         }
     };

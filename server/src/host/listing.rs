@@ -113,7 +113,7 @@ pub async fn list_tools(peer: &Peer<RoleClient>) -> Result<Listing, ListError> {
 pub async fn refresh(server: &Server, revision: &watch::Sender<u64>) {
     let peer = match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
         State::Ready { peer, .. } => peer.clone(),
-        State::Failed { .. } => return,
+        State::Known { .. } | State::Failed { .. } => return,
     };
     let listed = tokio::time::timeout(server.config.startup_timeout, list_tools(&peer)).await;
     match listed {
@@ -170,7 +170,7 @@ pub fn watch_tool_changes(
         loop {
             let stale_at = match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
                 State::Ready { stale_at, .. } => *stale_at,
-                State::Failed { .. } => return,
+                State::Known { .. } | State::Failed { .. } => return,
             };
             // `ttlMs: 0` is honoured before each use (`Host::refresh_stale`), not by polling.
             let wake = stale_at

@@ -29,6 +29,7 @@ mod stderr;
 mod stdio;
 mod validate;
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,7 @@ pub use connect::seconds;
 use crate::catalog::{Offers, ServerTools, ToolInfo};
 use crate::config::{Config, ServerConfig};
 use crate::policy::Policy;
+use crate::user::CachedListing;
 use audit::AuditLog;
 use connect::Client;
 use handler::Handler;
@@ -120,6 +122,9 @@ struct Server {
     client: Mutex<Option<Arc<Client>>>,
     /// Its tools' output schemas, compiled on first use.
     validators: validate::Validators,
+    /// Held while a server known from the cache is started, so concurrent first calls
+    /// start it once.
+    starting: tokio::sync::Mutex<()>,
 }
 
 #[derive(Clone)]
@@ -132,6 +137,13 @@ enum State {
         stale_at: Option<Instant>,
         stderr: Option<StderrTail>,
     },
+    /// Known from the catalog cache and not started: started by its first call (a script
+    /// that reached it by a name built at run time).
+    Known {
+        tools: Arc<Vec<ToolInfo>>,
+        resources: bool,
+        prompts: bool,
+    },
     Failed {
         error: String,
         stderr: Vec<String>,
@@ -142,6 +154,16 @@ enum State {
 impl Host {
     /// Starts every server of `config` at once and waits until each is ready or has failed.
     pub async fn start(config: &Config, progress: &(dyn Fn(StartEvent) + Sync)) -> Host {
+        Host::start_with(config, &HashMap::new(), progress).await
+    }
+
+    /// [`Host::start`], but the servers in `known` are not started: their tools are taken
+    /// as kept in the catalog cache, and each is started by its first call.
+    pub async fn start_with(
+        config: &Config,
+        known: &HashMap<String, CachedListing>,
+        progress: &(dyn Fn(StartEvent) + Sync),
+    ) -> Host {
         // Whatever logs what (rmcp and reqwest quote URLs), secrets stay out of stderr.
         crate::redact::register(
             config
@@ -156,12 +178,15 @@ impl Host {
         let askers = elicit::Askers::default();
         let offered = (config.settings.elicitation == crate::config::Elicitation::Ask)
             .then(|| askers.clone());
-        let started = join_all(
-            config
-                .servers
-                .iter()
-                .map(|server| start_one(server, offered.clone(), progress)),
-        )
+        let started = join_all(config.servers.iter().map(|server| {
+            let offered = offered.clone();
+            async move {
+                match known.get(&server.name) {
+                    Some(listing) => (known_server(server, listing), None),
+                    None => start_one(server, offered, progress).await,
+                }
+            }
+        }))
         .await;
         let audit = config.settings.audit_log.as_deref().map(|path| {
             AuditLog::open(path).map(Arc::new).inspect_err(|error| {
@@ -212,7 +237,7 @@ impl Host {
                 server: server.config.name.clone(),
                 transport: server.config.shown.clone(),
                 state: match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
-                    State::Ready { tools, .. } => ServerState::Ready {
+                    State::Ready { tools, .. } | State::Known { tools, .. } => ServerState::Ready {
                         tools: tools.to_vec(),
                     },
                     State::Failed { error, stderr, why } => ServerState::Failed {
@@ -233,7 +258,7 @@ impl Host {
             .filter(|server| {
                 matches!(
                     &*server.state.read().unwrap_or_else(|e| e.into_inner()),
-                    State::Ready { .. }
+                    State::Ready { .. } | State::Known { .. }
                 )
             })
             .count();
@@ -254,7 +279,7 @@ impl Host {
             State::Ready { peer, .. } => peer
                 .peer_info()
                 .map(|info| info.protocol_version.to_string()),
-            State::Failed { .. } => None,
+            State::Known { .. } | State::Failed { .. } => None,
         }
     }
 
@@ -291,18 +316,16 @@ impl Host {
         let Some(entry) = self.servers.iter().find(|s| s.config.name == server) else {
             return Offers::default();
         };
-        let capabilities = match &*entry.state.read().unwrap_or_else(|e| e.into_inner()) {
-            State::Ready { peer, .. } => peer.peer_info().map(|info| info.capabilities.clone()),
-            State::Failed { .. } => None,
-        };
-        let Some(capabilities) = capabilities else {
-            return Offers::default();
+        let (resources, prompts) = match &*entry.state.read().unwrap_or_else(|e| e.into_inner()) {
+            State::Ready { peer, .. } => offered(peer),
+            State::Known {
+                resources, prompts, ..
+            } => (*resources, *prompts),
+            State::Failed { .. } => (false, false),
         };
         Offers {
-            resources: capabilities.resources.is_some()
-                && self.policy.permits(server, resources::READ),
-            prompts: capabilities.prompts.is_some()
-                && self.policy.permits(server, resources::GET_PROMPT),
+            resources: resources && self.policy.permits(server, resources::READ),
+            prompts: prompts && self.policy.permits(server, resources::GET_PROMPT),
         }
     }
 
@@ -330,7 +353,10 @@ impl Host {
         };
         let audit = self.audit_begin(server, tool, arguments.as_ref())?;
         let answer = if self.policy.permits(server, tool) {
-            call::call(entry, tool, arguments).await
+            match self.ensure_started(entry).await {
+                Ok(()) => call::call(entry, tool, arguments).await,
+                Err(error) => Err(error),
+            }
         } else {
             Err(CallError::Denied {
                 server: server.to_string(),
@@ -391,6 +417,35 @@ impl Host {
         }
         self.revision.send_modify(|r| *r += 1);
         true
+    }
+
+    /// Starts `server` when it is only known from the cache (once, however many calls wait
+    /// for it). A server whose tools are no longer those the script was checked against
+    /// refuses the call: the script must be checked again.
+    async fn ensure_started(&self, server: &Arc<Server>) -> Result<(), CallError> {
+        let is_known =
+            |server: &Server| match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
+                State::Known { tools, .. } => Some(tools.clone()),
+                _ => None,
+            };
+        if is_known(server).is_none() {
+            return Ok(());
+        }
+        let _one_at_a_time = server.starting.lock().await;
+        let Some(kept) = is_known(server) else {
+            return Ok(());
+        };
+        self.reconnect(&server.config.name).await;
+        let live = match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
+            State::Ready { tools, .. } => tools.clone(),
+            _ => return Ok(()),
+        };
+        if *live != *kept {
+            return Err(CallError::ToolsChanged {
+                server: server.config.name.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Closes every connection (children get their stdin closed, then SIGTERM, then SIGKILL).
@@ -458,6 +513,7 @@ async fn start_one(
             state: RwLock::new(State::Failed { error, stderr, why }),
             client: Mutex::new(None),
             validators: Default::default(),
+            starting: Default::default(),
         }
     };
     let connection = match connect::connect(config, handler).await {
@@ -509,6 +565,7 @@ async fn start_one(
         }),
         client: Mutex::new(Some(Arc::new(connection.client))),
         validators: Default::default(),
+        starting: Default::default(),
     };
     (server, Some(tools_changed))
 }
@@ -521,6 +578,21 @@ fn offered(peer: &Peer<RoleClient>) -> (bool, bool) {
             info.capabilities.prompts.is_some(),
         )
     })
+}
+
+/// A server known from the catalog cache, not started.
+fn known_server(config: &ServerConfig, listing: &CachedListing) -> Server {
+    Server {
+        config: config.clone(),
+        state: RwLock::new(State::Known {
+            tools: Arc::new(listing.tools.clone()),
+            resources: listing.resources,
+            prompts: listing.prompts,
+        }),
+        client: Mutex::new(None),
+        validators: Default::default(),
+        starting: Default::default(),
+    }
 }
 
 async fn stderr_of(tail: &Option<StderrTail>) -> Vec<String> {

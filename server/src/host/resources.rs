@@ -40,7 +40,10 @@ impl Host {
         };
         let audit = self.audit_begin(server, method, arguments(&request).as_ref())?;
         let answer = if self.policy.permits(server, method) {
-            ask(entry, &request).await
+            match self.ensure_started(entry).await {
+                Ok(()) => ask(entry, &request).await,
+                Err(error) => Err(error),
+            }
         } else {
             Err(CallError::Denied {
                 server: server.to_string(),
@@ -62,6 +65,13 @@ async fn ask(server: &super::Server, request: &Request) -> Result<Value, CallErr
                 server: name.clone(),
                 error: error.clone(),
                 stderr: stderr.clone(),
+            });
+        }
+        State::Known { .. } => {
+            return Err(CallError::Unavailable {
+                server: name.clone(),
+                error: "it was not started".to_string(),
+                stderr: Vec::new(),
             });
         }
     };
