@@ -18,6 +18,7 @@ mod lsp;
 mod peers;
 mod report;
 mod sandbox;
+mod start;
 mod task;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ use std::time::Instant;
 use peers::Peers;
 use report::{Outcome, Table, ms, ratio};
 
-const SECTIONS: [&str; 5] = ["sandbox", "task", "check", "lsp", "load"];
+const SECTIONS: [&str; 6] = ["sandbox", "task", "start", "check", "lsp", "load"];
 
 /// Why the @cloudflare/codemode column is empty: the cell, and the note under the report.
 const CLOUDFLARE: &str = "no stdio MCP servers in workerd (see the note)";
@@ -38,7 +39,7 @@ const CLOUDFLARE_NOTE: &str = "**@cloudflare/codemode** is not measured: its exe
     HTTP) that this benchmark does not have yet; figures from it would measure the bridge as \
     much as the sandbox.";
 
-const USAGE: &str = "usage: codemode-bench [sandbox|task|check|lsp|load]... [--out FILE]
+const USAGE: &str = "usage: codemode-bench [sandbox|task|start|check|lsp|load]... [--out FILE]
   (default: every section, written to target/bench/results.md)";
 
 fn main() {
@@ -101,6 +102,7 @@ fn main() {
                 )
             }
             "task" => task::measure(&repo, &codemode, &peers, CLOUDFLARE),
+            "start" => start::measure(&repo, &codemode, &peers),
             "check" => checker(&repo, &codemode, &peers.node_dir),
             "lsp" => language_server(&repo, &codemode, &peers.node_dir),
             "load" => load::measure(
@@ -128,6 +130,7 @@ fn title(section: &str) -> &'static str {
         "sandbox" => "Sandbox and tool calls",
         "task" => "A realistic task, end to end, and the tokens a model reads",
         "check" => "Type check",
+        "start" => "Starting only what a script uses",
         "load" => "Many agents at once: `codemode serve --http` under load",
         _ => "Language server",
     }
