@@ -50,14 +50,14 @@ impl Workspace {
     }
 
     /// [`Workspace::start`], but the servers in `known` are not started: their tools are
-    /// as kept in the catalog cache, and each starts on its first call (`run` starts only
-    /// the servers a script names).
+    /// as kept in the catalog cache (or unknown), and each starts on its first call (`run`
+    /// starts only the servers a script names, `check` only those without a kept list).
     pub async fn start_with(
         config: Config,
         root: &Path,
         checker: Option<Arc<Checker>>,
         progress: &(dyn Fn(StartEvent) + Sync),
-        known: &std::collections::HashMap<String, crate::user::CachedListing>,
+        known: &std::collections::HashMap<String, Option<crate::user::CachedListing>>,
     ) -> Workspace {
         let host = Arc::new(Host::start_with(&config, known, progress).await);
         let base = match &config.origin {

@@ -245,29 +245,44 @@ fn tools(extra: &[&str]) -> serde_json::Value {
 #[test]
 fn run_starts_only_the_servers_its_script_names() {
     let two = Two::new();
-    // Cold: both start (their tools are learnt), and are kept.
+    // Only the server the script names starts, its list kept or not.
     let cold = two.run("export default (await notes.note({ text: \"a\" })).text;");
     assert_eq!(cold.code, 0, "{}", cold.stderr);
     assert_eq!(two.log("notes"), ["started", "called note"]);
-    assert_eq!(two.log("other"), ["started"]);
-    // Warm: only the server the script names starts.
+    assert_eq!(two.log("other"), Vec::<String>::new(), "{}", cold.stderr);
     let warm = two.run("export default (await notes.note({ text: \"b\" })).text;");
     assert_eq!(warm.code, 0, "{}", warm.stderr);
     assert_eq!(warm.stdout.trim(), "\"called note\"");
-    assert_eq!(two.log("other"), ["started"], "{}", warm.stderr);
+    assert_eq!(two.log("other"), Vec::<String>::new(), "{}", warm.stderr);
     assert_eq!(two.log("notes").len(), 4);
     assert!(
         warm.stderr.contains("1 more known from the last time"),
         "{}",
         warm.stderr
     );
-    // A server reached by a name built at run time starts on its first call.
-    let dynamic = two.run(
-        "const ns = (globalThis as any)[\"oth\" + \"er\"];\n\
-         export default (await ns.note({ text: \"c\" })).text;",
-    );
+    // A script that may reach a namespace by a name built at run time gets the servers
+    // whose tools are not kept started for it.
+    let reach = "const ns = (globalThis as any)[\"oth\" + \"er\"];\n\
+                 export default (await ns.note({ text: \"c\" })).text;";
+    let dynamic = two.run(reach);
     assert_eq!(dynamic.code, 0, "{}", dynamic.stderr);
-    assert_eq!(two.log("other"), ["started", "started", "called note"]);
+    assert_eq!(two.log("other"), ["started", "called note"]);
+    // With its list kept, such a server starts on its first call only.
+    let again = two.run(reach);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("starting 0 MCP servers"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        two.log("other"),
+        ["started", "called note", "started", "called note"]
+    );
+    let unused = two.run("export default 1;");
+    assert_eq!(unused.code, 0, "{}", unused.stderr);
+    assert_eq!(two.log("other").len(), 4);
+    assert_eq!(two.log("notes").len(), 4);
 }
 
 #[test]
@@ -296,7 +311,15 @@ fn a_server_whose_tools_changed_is_checked_again_before_anything_is_called() {
         ["started", "called note", "started"],
         "nothing was called"
     );
-    // Reached by a name built at run time, the changed server refuses the call unsent.
+    // Reached by a name built at run time, a changed server refuses the call unsent (its
+    // list kept by a `check`, which starts only the servers without one).
+    let checked = codemode(two.workspace.path(), &two.cache, &["check", "task.ts"]);
+    assert_eq!(two.log("other"), ["started"], "{}", checked.stderr);
+    assert_eq!(
+        two.log("notes").len(),
+        3,
+        "notes's list was kept: not started"
+    );
     two.set_tools("other", &["tag"]);
     let dynamic = two.run(
         "const ns = (globalThis as any)[\"oth\" + \"er\"];\n\

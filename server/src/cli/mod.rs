@@ -324,11 +324,9 @@ async fn run(cli: Cli) -> ExitCode {
                 file: String::new(),
                 text: String::new(),
             });
-            // With every server's tools kept from the last time, only the servers the script
-            // names start now; any other starts on its first call.
-            let known = cached(&config, false, true)
-                .map(|cached| not_named(cached, &script.text))
-                .unwrap_or_default();
+            // Only the servers the script names start now; any other starts on its first
+            // call (a name built at run time).
+            let known = not_named(&config, &script.text);
             with_workspace_known(
                 config,
                 &search_from,
@@ -351,16 +349,16 @@ async fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Command::Check(args) => match cached(&config, args.fresh, quiet).map(|c| c.catalog) {
-            Some(catalog) => match &checker {
+        Command::Check(args) => match kept(&config, args.fresh, quiet) {
+            Kept::All(catalog) => match &checker {
                 Some(checker) => {
                     check::run_cached(args, catalog, scripts, &config, checker, quiet).await
                 }
                 None => Err(anyhow::anyhow!("no checker was started")),
             },
-            None => {
-                with_workspace(config, &search_from, checker, quiet, async |workspace| {
-                    check::run(args, scripts, workspace, quiet).await
+            Kept::Some(known) => {
+                with_workspace_known(config, &search_from, checker, quiet, &known, async |w| {
+                    check::run(args, scripts, w, quiet).await
                 })
                 .await
             }
@@ -371,11 +369,11 @@ async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
-        Command::Types(args) => match cached(&config, args.fresh, quiet).map(|c| c.catalog) {
-            Some(catalog) => types::run_cached(args, &catalog),
-            None => {
-                with_workspace(config, &search_from, None, quiet, async |workspace| {
-                    types::run(args, workspace).await
+        Command::Types(args) => match kept(&config, args.fresh, quiet) {
+            Kept::All(catalog) => types::run_cached(args, &catalog),
+            Kept::Some(known) => {
+                with_workspace_known(config, &search_from, None, quiet, &known, async |w| {
+                    types::run(args, w).await
                 })
                 .await
             }
@@ -401,13 +399,24 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// The catalog of `config` from the tool lists kept from the last time, unless `fresh` or a
-/// server has no usable list; says on stderr how old the lists are when over an hour.
-fn cached(config: &Config, fresh: bool, quiet: bool) -> Option<crate::host::cached::Cached> {
+/// Servers left unstarted, by name: with their kept list, or `None` when none is kept.
+type Known = std::collections::HashMap<String, Option<crate::user::CachedListing>>;
+
+/// What `check` and `types` take from the tool lists kept from the last time.
+enum Kept {
+    /// Every server's: the catalog, and no server starts.
+    All(Vec<crate::catalog::ServerTools>),
+    /// Some (or none, with `--fresh`): the servers that have one are not started.
+    Some(Known),
+}
+
+/// The kept lists of `config`'s servers, unless `fresh`; says on stderr how old the lists
+/// used are when over an hour.
+fn kept(config: &Config, fresh: bool, quiet: bool) -> Kept {
     if fresh {
-        return None;
+        return Kept::Some(Known::new());
     }
-    let cached = crate::host::cached::catalog(config)?;
+    let cached = crate::host::cached::lists(config);
     if !quiet && cached.oldest > std::time::Duration::from_secs(3600) {
         let age = std::time::Duration::from_secs(cached.oldest.as_secs() / 60 * 60);
         eprintln!(
@@ -415,26 +424,45 @@ fn cached(config: &Config, fresh: bool, quiet: bool) -> Option<crate::host::cach
             humantime::format_duration(age)
         );
     }
-    Some(cached)
+    if cached.complete(config) {
+        return Kept::All(cached.catalog(config));
+    }
+    Kept::Some(
+        cached
+            .lists
+            .into_iter()
+            .map(|(k, v)| (k, Some(v)))
+            .collect(),
+    )
 }
 
-/// The kept lists of the servers `script` does not name (none when it does not parse: the
-/// checker says why, and nothing is left unstarted on a guess).
-fn not_named(
-    cached: crate::host::cached::Cached,
-    script: &str,
-) -> std::collections::HashMap<String, crate::user::CachedListing> {
+/// The servers `script` does not name, left to start on their first call (with their kept
+/// list when there is one); none when the script does not parse: the checker says why, and
+/// nothing is left unstarted on a guess. A script that uses `globalThis` may reach any
+/// namespace by a name built at run time: a server whose tools are not known from a kept
+/// list is started for it, so its namespace has them.
+fn not_named(config: &Config, script: &str) -> Known {
     let Some(names) = crate::check::referenced_names(script) else {
-        return Default::default();
+        return Known::new();
     };
-    let generated = crate::codegen::generate(&cached.catalog);
+    let dynamic = names.contains("globalThis");
+    let cached = crate::host::cached::lists(config);
+    let generated = crate::codegen::generate(&cached.catalog(config));
+    let named: std::collections::HashSet<&str> = generated
+        .index
+        .servers
+        .iter()
+        .filter(|server| names.contains(&server.namespace))
+        .map(|server| server.server.as_str())
+        .collect();
     let mut lists = cached.lists;
-    for server in &generated.index.servers {
-        if names.contains(&server.namespace) {
-            lists.remove(&server.server);
-        }
-    }
-    lists
+    config
+        .servers
+        .iter()
+        .filter(|server| !named.contains(server.name.as_str()))
+        .map(|server| (server.name.clone(), lists.remove(&server.name)))
+        .filter(|(_, list)| list.is_some() || !dynamic)
+        .collect()
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -466,7 +494,7 @@ async fn with_workspace_known<F>(
     root: &Path,
     checker: Option<Arc<Checker>>,
     quiet: bool,
-    known: &std::collections::HashMap<String, crate::user::CachedListing>,
+    known: &Known,
     command: F,
 ) -> anyhow::Result<Outcome>
 where

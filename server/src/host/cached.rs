@@ -65,48 +65,68 @@ pub fn keep(config: &ServerConfig, listing: &Listing, resources: bool, prompts: 
     CatalogCache::current().put(&parts(config), &kept);
 }
 
-/// A configuration's servers as kept in the cache.
+/// What the cache holds for a configuration's servers.
 pub struct Cached {
-    /// Each server's kept list, by its name.
+    /// The usable kept list of each server that has one, by the server's name.
     pub lists: HashMap<String, CachedListing>,
-    /// As the host's `catalog()` would give it: the policy applied.
-    pub catalog: Vec<ServerTools>,
-    /// How long ago the oldest of the lists was read.
+    /// How long ago the oldest of them was read.
     pub oldest: Duration,
 }
 
-/// Every server of `config` as kept in the cache, when each has a usable list (within its
-/// `ttlMs`, else `catalogMaxAge`).
-pub fn catalog(config: &Config) -> Option<Cached> {
+impl Cached {
+    /// Whether every server of `config` has a usable list.
+    pub fn complete(&self, config: &Config) -> bool {
+        config
+            .servers
+            .iter()
+            .all(|s| self.lists.contains_key(&s.name))
+    }
+
+    /// The catalog of `config` as the host's `catalog()` would give it (the policy
+    /// applied), a server without a kept list with no tools.
+    pub fn catalog(&self, config: &Config) -> Vec<ServerTools> {
+        let policy = Policy::of(config);
+        let catalog = config
+            .servers
+            .iter()
+            .map(|server| {
+                let listing = self.lists.get(&server.name);
+                let (resources, prompts) =
+                    listing.map_or((false, false), |l| (l.resources, l.prompts));
+                ServerTools {
+                    offers: Offers {
+                        resources: resources && policy.permits(&server.name, resources::READ),
+                        prompts: prompts && policy.permits(&server.name, resources::GET_PROMPT),
+                    },
+                    server: server.name.clone(),
+                    tools: listing.map(|l| l.tools.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        policy.filter(catalog)
+    }
+}
+
+/// The usable kept lists of `config`'s servers (within a server's `ttlMs`, else
+/// `catalogMaxAge`; none at all when that is zero).
+pub fn lists(config: &Config) -> Cached {
+    let mut cached = Cached {
+        lists: HashMap::new(),
+        oldest: Duration::ZERO,
+    };
     let max_age = config.settings.catalog_max_age;
     if max_age.is_zero() {
-        return None;
+        return cached;
     }
     let cache = CatalogCache::current();
     let now = SystemTime::now();
-    let policy = Policy::of(config);
-    let mut oldest = Duration::ZERO;
-    let mut lists = HashMap::new();
-    let mut catalog = Vec::new();
     for server in &config.servers {
-        let listing = cache.get(&parts(server))?;
-        if !listing.usable(max_age, now) {
-            return None;
+        if let Some(listing) = cache.get(&parts(server))
+            && listing.usable(max_age, now)
+        {
+            cached.oldest = cached.oldest.max(listing.age(now));
+            cached.lists.insert(server.name.clone(), listing);
         }
-        oldest = oldest.max(listing.age(now));
-        catalog.push(ServerTools {
-            offers: Offers {
-                resources: listing.resources && policy.permits(&server.name, resources::READ),
-                prompts: listing.prompts && policy.permits(&server.name, resources::GET_PROMPT),
-            },
-            server: server.name.clone(),
-            tools: listing.tools.clone(),
-        });
-        lists.insert(server.name.clone(), listing);
     }
-    Some(Cached {
-        lists,
-        catalog: policy.filter(catalog),
-        oldest,
-    })
+    cached
 }

@@ -143,6 +143,9 @@ enum State {
         tools: Arc<Vec<ToolInfo>>,
         resources: bool,
         prompts: bool,
+        /// Whether `tools` is a kept list (checked against the live one on start), or
+        /// nothing is known of them (a server never listed, or whose list may not be kept).
+        kept: bool,
     },
     Failed {
         error: String,
@@ -158,10 +161,11 @@ impl Host {
     }
 
     /// [`Host::start`], but the servers in `known` are not started: their tools are taken
-    /// as kept in the catalog cache, and each is started by its first call.
+    /// as kept in the catalog cache (or, without a kept list, as none), and each is started
+    /// by its first call.
     pub async fn start_with(
         config: &Config,
-        known: &HashMap<String, CachedListing>,
+        known: &HashMap<String, Option<CachedListing>>,
         progress: &(dyn Fn(StartEvent) + Sync),
     ) -> Host {
         // Whatever logs what (rmcp and reqwest quote URLs), secrets stay out of stderr.
@@ -182,7 +186,7 @@ impl Host {
             let offered = offered.clone();
             async move {
                 match known.get(&server.name) {
-                    Some(listing) => (known_server(server, listing), None),
+                    Some(listing) => (known_server(server, listing.as_ref()), None),
                     None => start_one(server, offered, progress).await,
                 }
             }
@@ -425,7 +429,7 @@ impl Host {
     async fn ensure_started(&self, server: &Arc<Server>) -> Result<(), CallError> {
         let is_known =
             |server: &Server| match &*server.state.read().unwrap_or_else(|e| e.into_inner()) {
-                State::Known { tools, .. } => Some(tools.clone()),
+                State::Known { tools, kept, .. } => Some(kept.then(|| tools.clone())),
                 _ => None,
             };
         if is_known(server).is_none() {
@@ -440,7 +444,7 @@ impl Host {
             State::Ready { tools, .. } => tools.clone(),
             _ => return Ok(()),
         };
-        if *live != *kept {
+        if kept.is_some_and(|kept| *live != *kept) {
             return Err(CallError::ToolsChanged {
                 server: server.config.name.clone(),
             });
@@ -580,14 +584,15 @@ fn offered(peer: &Peer<RoleClient>) -> (bool, bool) {
     })
 }
 
-/// A server known from the catalog cache, not started.
-fn known_server(config: &ServerConfig, listing: &CachedListing) -> Server {
+/// A server not started: known from its kept list, or not at all.
+fn known_server(config: &ServerConfig, listing: Option<&CachedListing>) -> Server {
     Server {
         config: config.clone(),
         state: RwLock::new(State::Known {
-            tools: Arc::new(listing.tools.clone()),
-            resources: listing.resources,
-            prompts: listing.prompts,
+            tools: Arc::new(listing.map(|l| l.tools.clone()).unwrap_or_default()),
+            resources: listing.is_some_and(|l| l.resources),
+            prompts: listing.is_some_and(|l| l.prompts),
+            kept: listing.is_some(),
         }),
         client: Mutex::new(None),
         validators: Default::default(),
