@@ -3,11 +3,10 @@
 //! are the user's only, and a damaged one is listed again.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{Run, Workspace, repo, trust};
+use crate::support::{Run, Workspace, codemode_in_env, repo, trust};
 
 const CANARY: &str = "canary-catalog-5e1d";
 
@@ -54,22 +53,15 @@ impl Counted {
 
 /// `codemode ARGS` in `dir`, keeping tool lists in `cache`.
 fn codemode(dir: &Path, cache: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_codemode"))
-        .args(args)
-        .current_dir(dir)
-        .env("CODEMODE_NO_USER_CONFIGS", "1")
-        .env("XDG_STATE_HOME", crate::support::state_home())
-        .env("XDG_CACHE_HOME", cache)
-        .env("CODEMODE_TYPESCRIPT", "embedded")
-        .env_remove("CODEMODE_CONFIG")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let cache = cache.to_str().unwrap();
+    codemode_in_env(
+        dir,
+        args,
+        &[
+            ("XDG_CACHE_HOME", cache),
+            ("CODEMODE_TYPESCRIPT", "embedded"),
+        ],
+    )
 }
 
 /// The summary line, with its milliseconds left out.

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::lsp::{diagnostics, edit, memory_workspace, open};
 use crate::lsp_client::{LspClient, file_uri};
-use crate::support::Workspace;
+use crate::support::{Workspace, resident_mb};
 use std::path::Path;
 
 fn codes(found: &[Value]) -> Vec<(u64, u64)> {
@@ -227,18 +227,6 @@ fn quick_fixes_leave_scripts_that_check_clean() {
     }
     let (code, stderr) = client.shutdown();
     assert_eq!(code, Some(0), "{stderr}");
-}
-
-/// Resident memory of process `pid`, in MiB.
-fn resident_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse::<u64>()
-        .unwrap()
-        / 1024
 }
 
 #[test]

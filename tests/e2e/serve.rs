@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::mcp_client::McpClient;
-use crate::support::{Workspace, deps, processes_mentioning, real_servers};
+use crate::support::{Workspace, deps, processes_mentioning, real_servers, resident_mb};
 
 /// The SDK's `connect` command for `codemode serve` over stdio with `config`.
 pub fn serve_stdio(workspace: &Workspace, config: &Path) -> Value {
@@ -668,18 +668,6 @@ fn serve_with_token(config: &Path, token: &str) -> (std::process::Child, String)
     assert!(seen.contains("bearer token required"), "{seen}");
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     (serve, url)
-}
-
-/// Resident memory of process `pid`, in MiB.
-fn resident_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse::<u64>()
-        .unwrap()
-        / 1024
 }
 
 #[test]

@@ -228,6 +228,18 @@ impl Workspace {
     }
 }
 
+/// Resident memory of process `pid`, in MiB.
+pub fn resident_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        / 1024
+}
+
 /// The five real servers of the issue, configured against files in `workspace`.
 pub fn real_servers(workspace: &Workspace) -> Value {
     let deps = deps();

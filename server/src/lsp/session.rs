@@ -148,6 +148,24 @@ impl Session {
         )
     }
 
+    /// Asks the person `question` with the buttons `yes` and "Not now"
+    /// (`window/showMessageRequest`); whether they chose `yes`.
+    pub async fn confirm(&self, question: String, yes: &str) -> bool {
+        let button = |title: &str| tower_lsp_server::ls_types::MessageActionItem {
+            title: title.to_string(),
+            properties: Default::default(),
+        };
+        let answer = self
+            .client
+            .show_message_request(
+                MessageType::WARNING,
+                question,
+                Some(vec![button(yes), button("Not now")]),
+            )
+            .await;
+        matches!(answer, Ok(Some(item)) if item.title == yes)
+    }
+
     /// Sends `codemode/status` if the client asked for it.
     pub async fn notify_status(&self) {
         if self.caps().status_notifications {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{MessageActionItem, MessageType, ShowDocumentParams};
+use tower_lsp_server::ls_types::{MessageType, ShowDocumentParams};
 
 use super::session::Session;
 use crate::config::{ServerConfig, Transport};
@@ -46,24 +46,7 @@ pub async fn offer(session: &Arc<Session>, workspace: &Workspace) {
         }
         let session = session.clone();
         tokio::spawn(async move {
-            let answer = session
-                .client
-                .show_message_request(
-                    MessageType::WARNING,
-                    question,
-                    Some(vec![
-                        MessageActionItem {
-                            title: SIGN_IN.to_string(),
-                            properties: Default::default(),
-                        },
-                        MessageActionItem {
-                            title: "Not now".to_string(),
-                            properties: Default::default(),
-                        },
-                    ]),
-                )
-                .await;
-            if matches!(answer, Ok(Some(item)) if item.title == SIGN_IN) {
+            if session.confirm(question, SIGN_IN).await {
                 sign_in(session, server).await;
             }
         });

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{MessageActionItem, MessageType};
+use tower_lsp_server::ls_types::MessageType;
 
 use super::session::Session;
 use crate::config::Untrusted;
@@ -39,24 +39,7 @@ pub async fn offer(session: &Arc<Session>, untrusted: &Untrusted) {
     let session = session.clone();
     let untrusted = untrusted.clone();
     tokio::spawn(async move {
-        let answer = session
-            .client
-            .show_message_request(
-                MessageType::WARNING,
-                question,
-                Some(vec![
-                    MessageActionItem {
-                        title: TRUST.to_string(),
-                        properties: Default::default(),
-                    },
-                    MessageActionItem {
-                        title: "Not now".to_string(),
-                        properties: Default::default(),
-                    },
-                ]),
-            )
-            .await;
-        if !matches!(answer, Ok(Some(item)) if item.title == TRUST) {
+        if !session.confirm(question, TRUST).await {
             return;
         }
         let names = untrusted.servers.iter().map(|s| s.name.clone()).collect();
