@@ -327,3 +327,58 @@ fn a_server_whose_tools_changed_is_checked_again_before_anything_is_called() {
     );
     assert!(!two.log("other").iter().any(|l| l.starts_with("called")));
 }
+
+#[test]
+fn the_language_server_answers_from_kept_lists_before_any_server_is_up() {
+    use crate::lsp_client::{LspClient, file_uri};
+    let two = Two::new();
+    let dir = two.workspace.path();
+    // `notes` takes 20 s to start once `slow` exists (Python runs `sitecustomize` first).
+    let slow = dir.join("slow");
+    let py = dir.join("py");
+    std::fs::create_dir_all(&py).unwrap();
+    std::fs::write(
+        py.join("sitecustomize.py"),
+        format!(
+            "import os, time\nif os.path.exists({:?}):\n    time.sleep(20)\n",
+            slow.display().to_string()
+        ),
+    )
+    .unwrap();
+    let config = dir.join("codemode.json");
+    let mut text: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    text["mcpServers"]["notes"]["env"] = json!({ "PYTHONPATH": py });
+    std::fs::write(&config, text.to_string()).unwrap();
+    trust(&config);
+    // Kept once (`types` lists both servers, quickly).
+    let types = codemode(dir, &two.cache, &["types"]);
+    assert_eq!(types.code, 0, "{}", types.stderr);
+    assert_eq!(two.log("notes"), ["started"]);
+    std::fs::write(&slow, "").unwrap();
+
+    let mut client = LspClient::start_with_env(
+        dir,
+        &[],
+        &[
+            ("XDG_CACHE_HOME", &two.cache),
+            ("CODEMODE_TYPESCRIPT", Path::new("embedded")),
+        ],
+    );
+    client.initialize(dir, json!({}));
+    let uri = file_uri(&dir.join("a.mcp.ts"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 1,
+               "text": "await notes.\n"}}),
+    );
+    let found = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 12}}),
+    );
+    let items = found["items"].as_array().cloned().unwrap_or_default();
+    assert!(items.iter().any(|item| item["label"] == "note"), "{found}");
+    // Answered from the kept list: the slow server is still starting.
+    assert_eq!(two.log("notes"), ["started"], "{}", client.stderr());
+    let _ = client.shutdown();
+}

@@ -40,6 +40,7 @@ impl LspClient {
     pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> LspClient {
         let mut child = Command::new(env!("CARGO_BIN_EXE_codemode"))
             .env("XDG_STATE_HOME", super::support::state_home())
+            .env("XDG_CACHE_HOME", super::support::cache_home())
             .envs(env.iter().map(|(k, v)| (*k, *v)))
             .env("CODEMODE_NO_USER_CONFIGS", "1")
             .arg("lsp")

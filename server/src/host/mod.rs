@@ -452,6 +452,16 @@ impl Host {
         Ok(())
     }
 
+    /// Starts every server known only from the cache, at once (the language server's
+    /// background start); a live list replaces the kept one.
+    pub async fn start_known(&self) {
+        join_all(self.servers.iter().map(|server| async move {
+            // A list that changed has replaced the kept one either way.
+            let _ = self.ensure_started(server).await;
+        }))
+        .await;
+    }
+
     /// Closes every connection (children get their stdin closed, then SIGTERM, then SIGKILL).
     pub async fn shutdown(self) {
         self.close().await;

@@ -240,10 +240,25 @@ impl Session {
                 let progress = self.progress("codemode: starting MCP servers").await;
                 let (events, mut incoming) = tokio::sync::mpsc::unbounded_channel();
                 let checker = Some(self.checker.clone());
+                // With every server's tools kept from the last time, the workspace is ready at
+                // once from them (completion, hover and diagnostics answer before any server
+                // is up), and the servers start in the background.
+                let kept = crate::host::cached::lists(&config);
+                let known: std::collections::HashMap<_, _> = if kept.complete(&config) {
+                    kept.lists.into_iter().map(|(k, v)| (k, Some(v))).collect()
+                } else {
+                    Default::default()
+                };
                 let start = async move {
-                    Workspace::start(config, &root, checker, &move |event| {
-                        let _ = events.send(event);
-                    })
+                    Workspace::start_with(
+                        config,
+                        &root,
+                        checker,
+                        &move |event| {
+                            let _ = events.send(event);
+                        },
+                        &known,
+                    )
                     .await
                 };
                 let follow = async {
@@ -281,6 +296,10 @@ impl Session {
         );
         let old = self.workspace.set(fresh.clone());
         self.watch_tools(&fresh);
+        // Servers known from the cache start now, in the background; a live list that differs
+        // moves the tools revision, and `watch_tools` checks the open scripts again.
+        let starting = fresh.clone();
+        tokio::spawn(async move { starting.host().start_known().await });
         self.classify_documents(&fresh);
         self.notify_status().await;
         self.refresh_all().await;
@@ -407,6 +426,22 @@ impl Session {
     /// scripts asked about last (so moving between them keeps the checker's work on each),
     /// never every open document — scripts import nothing from each other, and a program of
     /// thousands would cost each question a pass over them all.
+    /// [`Session::program`], waiting for the workspace at most as long as a server may take
+    /// to start: at once when its tools are kept from the last time, else once the servers
+    /// answered, rather than answer nothing meanwhile.
+    pub async fn program_waiting(&self, uri: &Uri) -> Option<(Program, usize, Arc<Workspace>)> {
+        if let Some(found) = self.program_now(uri) {
+            return Some(found);
+        }
+        let workspace = tokio::time::timeout(
+            crate::config::DEFAULT_STARTUP_TIMEOUT,
+            self.workspace(),
+        )
+        .await
+        .ok()??;
+        self.program_in(uri, workspace)
+    }
+
     fn program_in(
         &self,
         uri: &Uri,

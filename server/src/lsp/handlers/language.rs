@@ -179,7 +179,7 @@ pub async fn goto_definition(
 ) -> Result<Option<GotoDefinitionResponse>> {
     let uri = params.text_document_position_params.text_document.uri;
     let at = params.text_document_position_params.position;
-    let Some((program, target, workspace)) = session.program_now(&uri) else {
+    let Some((program, target, workspace)) = session.program_waiting(&uri).await else {
         return Ok(None);
     };
     let timeout = session.check_timeout(&workspace);

@@ -65,7 +65,7 @@ where
     F: FnOnce(Arc<Checker>, Program, usize, Duration) -> Fut,
     Fut: Future<Output = std::result::Result<T, CheckError>> + Send + 'static,
 {
-    let Some((program, target, workspace)) = session.program_now(uri) else {
+    let Some((program, target, workspace)) = session.program_waiting(uri).await else {
         return Ok(None);
     };
     let timeout = session.check_timeout(&workspace);
