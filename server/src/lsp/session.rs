@@ -433,12 +433,10 @@ impl Session {
         if let Some(found) = self.program_now(uri) {
             return Some(found);
         }
-        let workspace = tokio::time::timeout(
-            crate::config::DEFAULT_STARTUP_TIMEOUT,
-            self.workspace(),
-        )
-        .await
-        .ok()??;
+        let workspace =
+            tokio::time::timeout(crate::config::DEFAULT_STARTUP_TIMEOUT, self.workspace())
+                .await
+                .ok()??;
         self.program_in(uri, workspace)
     }
 
