@@ -143,14 +143,7 @@ async fn sign_in_call_a_tool_survive_a_token_expiry_and_never_show_a_token() {
         .unwrap();
     let mut lines = BufReader::new(login.stderr.take().unwrap()).lines();
     let mut said = String::new();
-    let url = loop {
-        let line = lines.next().expect("login printed no URL").unwrap();
-        said.push_str(&line);
-        said.push('\n');
-        if let Some(url) = line.trim().strip_prefix("http") {
-            break format!("http{url}");
-        }
-    };
+    let url = sign_in_url(&mut lines, &mut said);
     assert!(url.contains("code_challenge_method=S256"), "{url}");
     assert!(url.contains("resource="), "{url}");
     let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
@@ -418,14 +411,7 @@ async fn a_forged_callback_is_ignored_and_no_log_line_shows_the_code() {
     let server = OAuthServer::start(&log, 3600);
     let (mut login, mut lines) = start_login(&workspace, &server, &[("RUST_LOG", "debug")]);
     let mut said = String::new();
-    let url = loop {
-        let line = lines.next().expect("login printed no URL").unwrap();
-        said.push_str(&line);
-        said.push('\n');
-        if let Some(url) = line.trim().strip_prefix("http") {
-            break format!("http{url}");
-        }
-    };
+    let url = sign_in_url(&mut lines, &mut said);
     let redirect = url::Url::parse(&url)
         .unwrap()
         .query_pairs()
@@ -476,4 +462,20 @@ async fn a_forged_callback_is_ignored_and_no_log_line_shows_the_code() {
         !said.contains(&code),
         "the authorization code was logged:\n{said}"
     );
+}
+
+/// The sign-in URL `codemode login` prints on stderr, from `lines`; every line read up to it
+/// is added to `said`.
+fn sign_in_url(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    said: &mut String,
+) -> String {
+    loop {
+        let line = lines.next().expect("login printed no URL").unwrap();
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(url) = line.trim().strip_prefix("http") {
+            return format!("http{url}");
+        }
+    }
 }
