@@ -73,7 +73,7 @@ pub async fn run_cached(
     quiet: bool,
 ) -> anyhow::Result<Outcome> {
     let generated = codegen::generate(&catalog);
-    let tools = generated.index.servers.iter().map(|s| s.tools.len()).sum();
+    let tools = generated.index.tool_count();
     let timeout = config.settings.limits.check_timeout;
     report(
         args,
@@ -101,13 +101,7 @@ pub async fn run(
             failed.join(", ")
         );
     }
-    let tools = api
-        .generated
-        .index
-        .servers
-        .iter()
-        .map(|s| s.tools.len())
-        .sum::<usize>();
+    let tools = api.generated.index.tool_count();
     let checker = workspace
         .checker()
         .ok_or_else(|| anyhow::anyhow!("no checker was started"))?;

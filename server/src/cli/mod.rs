@@ -228,7 +228,7 @@ async fn run(cli: Cli) -> ExitCode {
         },
         lookup: &env,
         ask: may_ask.then_some(&ask_inputs as crate::config::Ask<'_>),
-        trusted: &|file, sha256| crate::user::UserState::current().trusts(file, sha256),
+        trusted: &crate::user::trusted,
     };
     if let Command::Config(args) = &cli.command {
         return sources::run(args, &search, &cwd);

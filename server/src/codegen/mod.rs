@@ -162,6 +162,11 @@ impl ApiIndex {
         self.servers.iter().find(|s| s.server == server)
     }
 
+    /// How many tools (functions) the API declares.
+    pub fn tool_count(&self) -> usize {
+        self.servers.iter().map(|s| s.tools.len()).sum()
+    }
+
     /// The server whose namespace is `namespace`.
     pub fn namespace(&self, namespace: &str) -> Option<&ServerEntry> {
         self.servers.iter().find(|s| s.namespace == namespace)

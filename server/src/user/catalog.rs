@@ -75,10 +75,12 @@ fn millis(time: SystemTime) -> u64 {
 }
 
 /// The catalog folder of one user.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CatalogCache {
     /// `None`: no cache folder (no home); nothing is found and nothing kept.
     dir: Option<PathBuf>,
+    /// The folder's salt, read (or made) on first use.
+    salt: std::sync::OnceLock<Option<[u8; SALT_LEN]>>,
 }
 
 impl CatalogCache {
@@ -86,6 +88,7 @@ impl CatalogCache {
     pub fn current() -> CatalogCache {
         CatalogCache {
             dir: super::cache_dir().map(|dir| dir.join("catalog")),
+            salt: Default::default(),
         }
     }
 
@@ -93,13 +96,14 @@ impl CatalogCache {
     pub fn at(dir: impl Into<PathBuf>) -> CatalogCache {
         CatalogCache {
             dir: Some(dir.into()),
+            salt: Default::default(),
         }
     }
 
     /// The file name of the entry for a server described by `parts`.
     fn file(&self, parts: &[String]) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
-        let salt = salt(dir)?;
+        let salt = (*self.salt.get_or_init(|| salt(dir)))?;
         let mut hash = Sha256::new();
         hash.update(salt);
         for part in parts {

@@ -14,7 +14,7 @@ mod catalog;
 mod trust;
 
 pub use catalog::{CachedListing, CatalogCache};
-pub use trust::{TrustAnswer, TrustBook};
+pub use trust::{TrustAnswer, TrustBook, trusted};
 
 use std::fs::File;
 use std::io::Write;

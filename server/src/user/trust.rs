@@ -52,6 +52,12 @@ impl TrustBook {
     }
 }
 
+/// Whether the user running codemode trusted `file` (an absolute path) with this content:
+/// what every configuration search is given as `Search::trusted`.
+pub fn trusted(file: &Path, sha256: &str) -> bool {
+    UserState::current().trusts(file, sha256)
+}
+
 impl UserState {
     /// Whether the person trusted `file` (an absolute path) with this content.
     pub fn trusts(&self, file: &Path, sha256: &str) -> bool {
